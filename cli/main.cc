@@ -1,0 +1,137 @@
+// gatehouse: the command line for admins and CI.
+//   gatehouse validate DIR            load a policy directory; every error, exit 1 if any
+//   gatehouse test DIR                run its PolicyTest suites; failures explained; coverage
+//   gatehouse plugins list [--dir D]  what is installed
+//   gatehouse plugins describe NAME   a plugin's options (NAME: sqlite or storage-sqlite)
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "policy/policy_loader.h"
+#include "policy/policy_test_runner.h"
+#include "store/plugin_host.h"
+
+namespace gatehouse {
+namespace {
+
+int Validate(const std::string& dir) {
+  PolicyLoad load = LoadPolicyDirectory(dir);
+  for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+  if (!load.ok()) {
+    std::fprintf(stderr, "%zu error(s) in %s\n", load.errors.size(), dir.c_str());
+    return 1;
+  }
+  std::printf("%s: OK (%zu file(s), %zu permission(s), %zu predefined role(s), %zu test suite(s))\n", dir.c_str(),
+              load.files.size(), load.policy_set->PermissionCount(), load.policy_set->predefined_roles().size(),
+              load.tests.size());
+  return 0;
+}
+
+int Test(const std::string& dir, bool verbose) {
+  PolicyLoad load = LoadPolicyDirectory(dir);
+  for (const auto& e : load.errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+  if (!load.ok()) return 1;
+  if (load.tests.empty()) {
+    std::fprintf(stderr, "%s: no PolicyTest suites found\n", dir.c_str());
+    return 1;
+  }
+  PolicyTestReport report = RunPolicyTests(*load.policy_set, load.tests);
+  for (const auto& f : report.failures) {
+    std::printf("FAIL %s: [%s] %s\n", f.where.ToString().c_str(), f.suite.c_str(), f.message.c_str());
+  }
+  std::printf("coverage: roles %zu/%zu exercised, statements %zu/%zu\n", report.roles_exercised.size(),
+              report.roles_exercised.size() + report.roles_not_exercised.size(), report.statements_exercised,
+              report.statements_total);
+  if (verbose || !report.roles_not_exercised.empty()) {
+    for (const auto& r : report.roles_not_exercised) std::printf("  role not exercised: %s\n", r.c_str());
+  }
+  if (verbose) {
+    for (const auto& s : report.statements_not_exercised) std::printf("  statement not exercised: %s\n", s.c_str());
+  }
+  std::printf("%zu suite(s): %zu passed, %zu failed\n", report.suites, report.passed,
+              report.expectations - report.passed);
+  return report.ok() ? 0 : 1;
+}
+
+void PrintInfo(const PluginInfo& info, bool options) {
+  std::printf("%-10s %-12s %-8s ABI %u.%u  %s\n", std::string(PluginKindName(info.kind)).c_str(), info.name.c_str(),
+              info.version.c_str(), info.abi_major, info.abi_minor, info.description.c_str());
+  if (!options) return;
+  std::printf("  file: %s\n  options:\n", info.path.c_str());
+  for (const auto& o : info.options) {
+    std::printf("    %-18s %-8s %s%s%s\n", o.name.c_str(), std::string(OptionTypeName(o.type)).c_str(),
+                o.required ? "(required) " : "", o.default_value ? ("(default " + *o.default_value + ") ").c_str() : "",
+                o.description.c_str());
+  }
+}
+
+int PluginsList(const std::string& dir) {
+  PluginHost host(dir);
+  auto all = host.List();
+  if (all.empty()) std::printf("no plugins in %s\n", dir.c_str());
+  int rc = 0;
+  for (const auto& [path, plugin] : all) {
+    if (plugin.ok()) {
+      PrintInfo(plugin->info, false);
+    } else {
+      std::printf("BROKEN     %s: %s\n", path.c_str(), plugin.status().message().c_str());
+      rc = 1;
+    }
+  }
+  return rc;
+}
+
+int PluginsDescribe(const std::string& dir, std::string name) {
+  PluginHost host(dir);
+  std::string kind;
+  for (const char* k : {"storage", "notifier"}) {
+    const std::string prefix = std::string(k) + "-";
+    if (name.rfind(prefix, 0) == 0) {
+      kind = k;
+      name = name.substr(prefix.size());
+    }
+  }
+  for (const char* k : {"storage", "notifier"}) {
+    if (!kind.empty() && kind != k) continue;
+    auto plugin = host.Load(k, name);
+    if (plugin.ok()) {
+      PrintInfo(plugin->info, true);
+      return 0;
+    }
+    if (plugin.status().code() != StatusCode::kNotFound) {
+      std::fprintf(stderr, "%s\n", plugin.status().message().c_str());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "no plugin \"%s\" in %s\n", name.c_str(), dir.c_str());
+  return 1;
+}
+
+}  // namespace
+}  // namespace gatehouse
+
+int main(int argc, char** argv) {
+  CLI::App app{"gatehouse: validate and test policies, inspect plugins"};
+  app.require_subcommand(1);
+  std::string dir;
+  bool verbose = false;
+  auto* validate = app.add_subcommand("validate", "Load a policy directory and report every error");
+  validate->add_option("dir", dir, "Policy directory")->required();
+  auto* test = app.add_subcommand("test", "Run the PolicyTest suites of a policy directory");
+  test->add_option("dir", dir, "Policy directory")->required();
+  test->add_flag("-v,--verbose", verbose, "List every statement the suites did not exercise");
+  auto* plugins = app.add_subcommand("plugins", "Inspect installed plugins");
+  plugins->require_subcommand(1);
+  std::string plugin_dir = "/usr/lib/gatehouse/plugins";
+  std::string name;
+  auto* list = plugins->add_subcommand("list", "List installed plugins");
+  list->add_option("--dir", plugin_dir, "Plugin directory")->capture_default_str();
+  auto* describe = plugins->add_subcommand("describe", "Show a plugin and its options");
+  describe->add_option("name", name, "Plugin name (sqlite, storage-sqlite, ...)")->required();
+  describe->add_option("--dir", plugin_dir, "Plugin directory")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  if (*validate) return gatehouse::Validate(dir);
+  if (*test) return gatehouse::Test(dir, verbose);
+  if (*list) return gatehouse::PluginsList(plugin_dir);
+  if (*describe) return gatehouse::PluginsDescribe(plugin_dir, name);
+  return 2;
+}

@@ -1,0 +1,70 @@
+// ApiServer: the HTTP surface (api.md) on cpp-httplib. Routes only parse, call a service
+// and render; every decision or write happens in engine/ or team/.
+//
+// Every request except the open ones (/healthz, /readyz, /metrics, /openapi.json, invite
+// accept/decline) is authenticated with an API key; account-scoped requests name their
+// account in `wix-account-id` (or `x-account-id`) and are authorized through the engine.
+//
+// Threading: cpp-httplib serves each keep-alive connection on one worker for as long as
+// it lives, so the pool is sized for connections (ApiOptions::worker_threads), and
+// TCP_NODELAY is on. Start() binds and serves on a background thread; Stop() stops
+// accepting, lets in-flight requests finish, and joins.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "api/key_auth.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "engine/snapshot.h"
+#include "team/account_service.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace gatehouse {
+
+struct ApiOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 = pick a free port
+  std::size_t max_body_bytes = 1048576;
+  std::size_t worker_threads = 64;
+  std::size_t batch_check_limit = 1000;
+  std::size_t page_size_limit = 1000;
+  std::string tls_cert, tls_key;
+};
+
+// What the routes call. Pointers are borrowed and must outlive the server.
+struct ApiServices {
+  SnapshotHolder* snapshots = nullptr;
+  AccountService* accounts = nullptr;
+  KeyAuthenticator* keys = nullptr;
+  const Clock* clock = nullptr;
+  std::function<Status()> readiness;  // OK when policies are loaded and storage reachable
+};
+
+class ApiServer {
+ public:
+  ApiServer(ApiOptions options, ApiServices services);
+  ~ApiServer();
+
+  // Binds; returns the bound port. kUnavailable when the address cannot be bound.
+  Result<int> Start();
+  void Stop();
+
+ private:
+  void Routes();
+
+  ApiOptions options_;
+  ApiServices services_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  std::atomic<bool> running_{false};
+};
+
+}  // namespace gatehouse

@@ -1,0 +1,80 @@
+#include "api/key_auth.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <mutex>
+#include <stdexcept>
+
+namespace gatehouse {
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
+std::string RandomUrlSafe(std::size_t n) {
+  std::vector<unsigned char> bytes(n);
+  if (RAND_bytes(bytes.data(), static_cast<int>(n)) != 1) throw std::runtime_error("RAND_bytes failed");
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char b : bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(acc >> bits) & 63];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 63];
+  return out;
+}
+
+std::string NewSecret(std::string_view prefix) { return std::string(prefix) + RandomUrlSafe(32); }
+
+KeyAuthenticator::KeyAuthenticator(std::vector<std::string> system_key_hashes)
+    : system_hashes_(std::move(system_key_hashes)) {
+  for (auto& h : system_hashes_) std::transform(h.begin(), h.end(), h.begin(), ::tolower);
+}
+
+Result<Principal> KeyAuthenticator::Authenticate(std::string_view header) const {
+  if (header.substr(0, 7) == "Bearer " || header.substr(0, 7) == "bearer ") header.remove_prefix(7);
+  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+  while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
+  if (header.empty()) return Unauthenticated("missing API key (Authorization header)");
+  const std::string hash = Sha256Hex(header);
+  if (std::find(system_hashes_.begin(), system_hashes_.end(), hash) != system_hashes_.end()) {
+    Principal p;
+    p.system = true;
+    p.key_id = "system";
+    return p;
+  }
+  std::shared_lock lock(mu_);
+  auto it = account_keys_.find(hash);
+  if (it == account_keys_.end()) return Unauthenticated("unknown or revoked API key");
+  return it->second;
+}
+
+void KeyAuthenticator::AddAccountKey(const std::string& key_hash, Principal principal) {
+  std::unique_lock lock(mu_);
+  account_keys_[key_hash] = std::move(principal);
+}
+
+void KeyAuthenticator::RevokeByHash(const std::string& key_hash) {
+  std::unique_lock lock(mu_);
+  account_keys_.erase(key_hash);
+}
+
+}  // namespace gatehouse

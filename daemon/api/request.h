@@ -1,0 +1,48 @@
+// Request plumbing shared by the route files: authentication and account context,
+// authorization through the engine, JSON body parsing with Wix-style field errors, and
+// writing responses. Internal to api/.
+#pragma once
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "api/api_server.h"
+#include "api/http_error.h"
+
+namespace gatehouse::api {
+
+using nlohmann::json;
+
+void WriteError(httplib::Response& res, const Status& status);
+void WriteJson(httplib::Response& res, int http_status, const json& body);
+
+// The authenticated caller and (for account-scoped routes) the account.
+struct Caller {
+  Principal principal;
+  std::string account_id;
+};
+
+// Authenticates; for account-scoped routes also resolves the account header and checks
+// `permission` on the account. On failure writes the error and returns nullopt.
+std::optional<Caller> Authorize(const ApiServices& services, const httplib::Request& req,
+                                httplib::Response& res, std::string_view permission,
+                                bool account_scoped = true);
+
+// Parses the body as a JSON object; writes a 400 and returns nullopt otherwise.
+std::optional<json> ParseBody(const httplib::Request& req, httplib::Response& res);
+
+// Field readers: return nullopt and fill *error (naming the field) on a wrong type.
+std::optional<std::string> OptString(const json& obj, const char* field, const std::string& path, Status* error);
+std::optional<bool> OptBool(const json& obj, const char* field, const std::string& path, Status* error);
+std::optional<std::int64_t> OptInt(const json& obj, const char* field, const std::string& path, Status* error);
+
+// Parses {id, subjectType}; subjectType defaults to USER; unknown enum → 400.
+Result<Subject> ParseSubject(const json& obj, const std::string& path);
+
+// Runs a handler, mapping any escaped exception to a 500 with the Wix body.
+void Guard(httplib::Response& res, const std::function<void()>& fn);
+
+}  // namespace gatehouse::api

@@ -1,0 +1,206 @@
+// POST /v1/check, /v1/check/batch, /v1/access/assets, /v1/access/subjects (api.md §3.1).
+#include "api/request.h"
+#include "api/routes.h"
+#include "engine/decider.h"
+
+namespace gatehouse::api {
+namespace {
+
+struct ParsedCheck {
+  Subject subject;
+  std::string permission;
+  std::string asset_id;
+  bool explain = false;
+};
+
+Result<ParsedCheck> ParseCheck(const json& body, const std::string& path) {
+  if (!body.is_object()) return FieldError(path.empty() ? "body" : path, "must be an object");
+  const std::string prefix = path.empty() ? "" : path + ".";
+  ParsedCheck c;
+  auto subject = body.find("subject");
+  if (subject == body.end()) return FieldError(prefix + "subject", "is required", "REQUIRED_FIELD");
+  auto s = ParseSubject(*subject, prefix + "subject");
+  if (!s.ok()) return s.status();
+  c.subject = *s;
+  Status error;
+  auto permission = OptString(body, "permission", path, &error);
+  if (!error.ok()) return error;
+  if (!permission || permission->empty()) return FieldError(prefix + "permission", "must not be empty", "REQUIRED_FIELD");
+  c.permission = *permission;
+  auto asset = body.find("asset");
+  if (asset == body.end() || !asset->is_object()) {
+    return FieldError(prefix + "asset", "is required: {\"id\": \"...\"}", "REQUIRED_FIELD");
+  }
+  auto asset_id = OptString(*asset, "id", prefix + "asset", &error);
+  if (!error.ok()) return error;
+  if (!asset_id || asset_id->empty()) return FieldError(prefix + "asset.id", "must not be empty", "REQUIRED_FIELD");
+  c.asset_id = *asset_id;
+  auto explain = OptBool(body, "explain", path, &error);
+  if (!error.ok()) return error;
+  c.explain = explain.value_or(false);
+  return c;
+}
+
+json ExplanationJson(const Explanation& ex) {
+  json j = {{"reason", DenyReasonName(ex.reason)}, {"message", ex.message}};
+  if (ex.assignment) {
+    const auto& a = *ex.assignment;
+    j["assignmentId"] = std::to_string(a.id);
+    j["policyId"] = a.role_id;
+  }
+  if (!ex.role_chain.empty()) j["roleChain"] = ex.role_chain;
+  if (!ex.statement.empty()) j["statement"] = ex.statement;
+  if (!ex.asset_chain.empty()) j["assetChain"] = ex.asset_chain;
+  return j;
+}
+
+// {"allowed":true} without building a JSON tree: the hot path.
+constexpr std::string_view kAllowed = "{\"allowed\":true}";
+constexpr std::string_view kDenied = "{\"allowed\":false}";
+
+json Decide(const Snapshot& snap, const std::string& account, const ParsedCheck& c, Timestamp now) {
+  CheckQuery q{account, c.subject.type, c.subject.id, c.permission, c.asset_id};
+  if (!c.explain) return {{"allowed", Check(snap, q, now)}};
+  Explanation ex = Explain(snap, q, now);
+  return {{"allowed", ex.allowed}, {"explanation", ExplanationJson(ex)}};
+}
+
+Result<std::size_t> PageLimit(const json& body, std::size_t max) {
+  Status error;
+  auto limit = OptInt(body, "limit", "", &error);
+  if (!error.ok()) return error;
+  if (!limit) return std::min<std::size_t>(100, max);
+  if (*limit < 1 || static_cast<std::size_t>(*limit) > max) {
+    return FieldError("limit", "must be from 1 to " + std::to_string(max), "OUT_OF_RANGE");
+  }
+  return static_cast<std::size_t>(*limit);
+}
+
+}  // namespace
+
+void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services, const ApiOptions& options) {
+  server.Post("/v1/check", [&services](const httplib::Request& req, httplib::Response& res) {
+    Guard(res, [&] {
+      auto caller = Authorize(services, req, res, "access.check");
+      if (!caller) return;
+      auto body = ParseBody(req, res);
+      if (!body) return;
+      auto check = ParseCheck(*body, "");
+      if (!check.ok()) return WriteError(res, check.status());
+      auto snap = services.snapshots->Load();
+      const Timestamp now = services.clock->Now();
+      if (!check->explain) {
+        CheckQuery q{caller->account_id, check->subject.type, check->subject.id, check->permission, check->asset_id};
+        const bool allowed = Check(*snap, q, now);
+        res.set_content(std::string(allowed ? kAllowed : kDenied), "application/json");
+        return;
+      }
+      WriteJson(res, 200, Decide(*snap, caller->account_id, *check, now));
+    });
+  });
+
+  server.Post("/v1/check/batch", [&services, &options](const httplib::Request& req, httplib::Response& res) {
+    Guard(res, [&] {
+      auto caller = Authorize(services, req, res, "access.check");
+      if (!caller) return;
+      auto body = ParseBody(req, res);
+      if (!body) return;
+      auto checks = body->find("checks");
+      if (checks == body->end() || !checks->is_array()) {
+        return WriteError(res, FieldError("checks", "is required: a list of checks", "REQUIRED_FIELD"));
+      }
+      if (checks->size() > options.batch_check_limit) {
+        return WriteError(res, FieldError("checks", "at most " + std::to_string(options.batch_check_limit) +
+                                                        " checks per request, got " + std::to_string(checks->size()),
+                                          "MAX_SIZE"));
+      }
+      std::vector<ParsedCheck> parsed;
+      parsed.reserve(checks->size());
+      for (std::size_t i = 0; i < checks->size(); ++i) {
+        auto c = ParseCheck((*checks)[i], "checks[" + std::to_string(i) + "]");
+        if (!c.ok()) return WriteError(res, c.status());
+        parsed.push_back(std::move(*c));
+      }
+      auto snap = services.snapshots->Load();  // one snapshot: the batch is consistent
+      const Timestamp now = services.clock->Now();
+      std::string out = "{\"results\":[";
+      for (std::size_t i = 0; i < parsed.size(); ++i) {
+        if (i > 0) out += ',';
+        const auto& c = parsed[i];
+        if (!c.explain) {
+          CheckQuery q{caller->account_id, c.subject.type, c.subject.id, c.permission, c.asset_id};
+          out += Check(*snap, q, now) ? kAllowed : kDenied;
+        } else {
+          out += Decide(*snap, caller->account_id, c, now).dump();
+        }
+      }
+      out += "]}";
+      res.set_content(out, "application/json");
+    });
+  });
+
+  server.Post("/v1/access/assets", [&services, &options](const httplib::Request& req, httplib::Response& res) {
+    Guard(res, [&] {
+      auto caller = Authorize(services, req, res, "access.review");
+      if (!caller) return;
+      auto body = ParseBody(req, res);
+      if (!body) return;
+      auto subject_field = body->find("subject");
+      if (subject_field == body->end()) return WriteError(res, FieldError("subject", "is required", "REQUIRED_FIELD"));
+      auto subject = ParseSubject(*subject_field, "subject");
+      if (!subject.ok()) return WriteError(res, subject.status());
+      Status error;
+      auto permission = OptString(*body, "permission", "", &error);
+      auto type = OptString(*body, "assetType", "", &error);
+      auto cursor = OptString(*body, "cursor", "", &error);
+      if (!error.ok()) return WriteError(res, error);
+      if (!permission || permission->empty()) return WriteError(res, FieldError("permission", "must not be empty", "REQUIRED_FIELD"));
+      auto limit = PageLimit(*body, options.page_size_limit);
+      if (!limit.ok()) return WriteError(res, limit.status());
+      auto snap = services.snapshots->Load();
+      AssetPage page = ListAssets(*snap, caller->account_id, *subject, *permission, type.value_or(""), *limit,
+                                  cursor.value_or(""), services.clock->Now());
+      json assets = json::array();
+      for (const auto& a : page.assets) {
+        json item = {{"id", a.id}, {"type", a.type}};
+        if (!a.name.empty()) item["name"] = a.name;
+        assets.push_back(std::move(item));
+      }
+      json out = {{"assets", std::move(assets)}};
+      if (!page.next_cursor.empty()) out["nextCursor"] = page.next_cursor;
+      WriteJson(res, 200, out);
+    });
+  });
+
+  server.Post("/v1/access/subjects", [&services, &options](const httplib::Request& req, httplib::Response& res) {
+    Guard(res, [&] {
+      auto caller = Authorize(services, req, res, "access.review");
+      if (!caller) return;
+      auto body = ParseBody(req, res);
+      if (!body) return;
+      Status error;
+      auto asset = body->find("asset");
+      if (asset == body->end() || !asset->is_object()) {
+        return WriteError(res, FieldError("asset", "is required: {\"id\": \"...\"}", "REQUIRED_FIELD"));
+      }
+      auto asset_id = OptString(*asset, "id", "asset", &error);
+      auto permission = OptString(*body, "permission", "", &error);
+      auto cursor = OptString(*body, "cursor", "", &error);
+      if (!error.ok()) return WriteError(res, error);
+      if (!asset_id || asset_id->empty()) return WriteError(res, FieldError("asset.id", "must not be empty", "REQUIRED_FIELD"));
+      if (!permission || permission->empty()) return WriteError(res, FieldError("permission", "must not be empty", "REQUIRED_FIELD"));
+      auto limit = PageLimit(*body, options.page_size_limit);
+      if (!limit.ok()) return WriteError(res, limit.status());
+      auto snap = services.snapshots->Load();
+      SubjectPage page = ListSubjects(*snap, caller->account_id, *asset_id, *permission, *limit,
+                                      cursor.value_or(""), services.clock->Now());
+      json subjects = json::array();
+      for (const auto& s : page.subjects) subjects.push_back({{"id", s.id}, {"subjectType", SubjectTypeName(s.type)}});
+      json out = {{"subjects", std::move(subjects)}};
+      if (!page.next_cursor.empty()) out["nextCursor"] = page.next_cursor;
+      WriteJson(res, 200, out);
+    });
+  });
+}
+
+}  // namespace gatehouse::api

@@ -1,0 +1,220 @@
+#include "app/daemon.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "api/api_server.h"
+#include "api/key_auth.h"
+#include "codec/json_change_codec.h"
+#include "config/config.h"
+#include "policy/policy_loader.h"
+#include "store/plugin_change_log.h"
+#include "store/plugin_host.h"
+#include "team/account_service.h"
+#include "team/committer.h"
+
+namespace gatehouse {
+namespace {
+
+namespace fs = std::filesystem;
+
+void SetupLogging(const Config& config) {
+  auto logger = spdlog::stderr_color_mt("gatehouse");
+  const bool journald = config.log_format == "journald" ||
+                        (config.log_format == "auto" && std::getenv("JOURNAL_STREAM") != nullptr);
+  if (journald) {
+    logger->set_pattern("%v");  // journald adds time and unit
+  } else if (config.log_format == "json") {
+    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})", spdlog::pattern_time_type::utc);
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  }
+  logger->set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_default_logger(logger);
+}
+
+// The system key hashes to accept: configured ones, else the one generated on first start
+// (stored beside the key file as <file>.sha256; the key itself is written once, 0600).
+Result<std::vector<std::string>> SystemKeyHashes(const Config& config) {
+  if (!config.system_key_hashes.empty()) return config.system_key_hashes;
+  const std::string hash_file = config.system_key_file + ".sha256";
+  std::ifstream existing(hash_file);
+  std::string hash;
+  if (existing >> hash && hash.size() == 64) {
+    spdlog::info("system key: using the generated key whose hash is in {}", hash_file);
+    return std::vector<std::string>{hash};
+  }
+  std::error_code ec;
+  const fs::path dir = fs::path(config.system_key_file).parent_path();
+  if (!dir.empty()) fs::create_directories(dir, ec);
+  const std::string key = NewSecret("ghs_");
+  hash = Sha256Hex(key);
+  const mode_t old_mask = ::umask(077);
+  {
+    std::ofstream out(config.system_key_file, std::ios::trunc);
+    out << key << "\n";
+    if (!out) {
+      ::umask(old_mask);
+      return Unavailable("cannot write the generated system key to " + config.system_key_file);
+    }
+  }
+  {
+    std::ofstream out(hash_file, std::ios::trunc);
+    out << hash << "\n";
+    if (!out) {
+      ::umask(old_mask);
+      return Unavailable("cannot write the system key hash to " + hash_file);
+    }
+  }
+  ::umask(old_mask);
+  ::chmod(config.system_key_file.c_str(), 0600);
+  spdlog::warn("no system key configured: generated one and wrote it to {} (readable only by this user); "
+               "store it safely, then delete the file", config.system_key_file);
+  return std::vector<std::string>{hash};
+}
+
+void PluginLog(int level, std::string_view message) {
+  switch (level) {
+    case GH_LOG_DEBUG: spdlog::debug("plugin: {}", message); break;
+    case GH_LOG_INFO: spdlog::info("plugin: {}", message); break;
+    case GH_LOG_WARN: spdlog::warn("plugin: {}", message); break;
+    default: spdlog::error("plugin: {}", message); break;
+  }
+}
+
+std::size_t WorkerThreads(const Config& config) {
+  if (config.threads > 0) return static_cast<std::size_t>(config.threads);
+  // cpp-httplib holds a worker per keep-alive connection: size for connections, not cores.
+  const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
+  return std::max<std::size_t>(64, cores * 32);
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonArgs& args) {
+  auto config = LoadConfig(args.config_path, ProcessEnvironment());
+  if (!config.ok()) {
+    std::fprintf(stderr, "gatehoused: invalid configuration:\n%s\n", config.status().message().c_str());
+    return 2;
+  }
+  SetupLogging(*config);
+
+  PolicyLoad policies = LoadPolicyDirectory(config->policies_dir, 1);
+  if (!policies.ok()) {
+    for (const auto& e : policies.errors) spdlog::error("{}", e.ToString());
+    spdlog::critical("policy directory {} is invalid ({} error(s)); not starting", config->policies_dir,
+                     policies.errors.size());
+    return 3;
+  }
+  spdlog::info("policies: {} file(s) from {}, {} role(s), {} permission(s)", policies.files.size(),
+               config->policies_dir, policies.policy_set->predefined_roles().size(),
+               policies.policy_set->PermissionCount());
+
+  PluginHost host(config->plugins_dir);
+  auto storage_plugin = host.Load("storage", config->storage_plugin);
+  if (!storage_plugin.ok()) {
+    spdlog::critical("storage: {}", storage_plugin.status().message());
+    return 4;
+  }
+  auto log = PluginChangeLog::Open(*storage_plugin, config->storage_options, &PluginLog);
+  if (!log.ok()) {
+    spdlog::critical("storage: {}", log.status().message());
+    return 4;
+  }
+  if (args.check_only) {
+    std::printf("gatehoused: configuration %s, policies and plugins are valid\n", args.config_path.c_str());
+    return 0;
+  }
+
+  auto hashes = SystemKeyHashes(*config);
+  if (!hashes.ok()) {
+    spdlog::critical("{}", hashes.status().message());
+    return 5;
+  }
+
+  // Block the signals we handle before any thread starts, so only sigwait sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  JsonChangeCodec codec;
+  SystemClock clock;
+  SnapshotHolder snapshots(std::make_shared<Snapshot>(policies.policy_set, 0));
+  Committer committer(log->get(), &codec, &snapshots);
+  const auto started = std::chrono::steady_clock::now();
+  auto head = committer.LoadAll();
+  if (!head.ok()) {
+    spdlog::critical("loading the change log: {}", head.status().message());
+    return 6;
+  }
+  spdlog::info("state: revision {} with {} account(s) loaded in {} ms", *head, snapshots.Load()->AccountCount(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+
+  AccountService accounts(&committer, &clock);
+  KeyAuthenticator keys(*hashes);
+  ApiServices services;
+  services.snapshots = &snapshots;
+  services.accounts = &accounts;
+  services.keys = &keys;
+  services.clock = &clock;
+  ChangeLog* change_log = log->get();
+  services.readiness = [change_log]() -> Status {
+    auto log_head = change_log->Head();
+    return log_head.ok() ? Status::Ok() : Unavailable("storage unreachable: " + log_head.status().message());
+  };
+  ApiOptions options;
+  options.host = config->listen_host;
+  options.port = config->listen_port;
+  options.max_body_bytes = config->max_body_bytes;
+  options.worker_threads = WorkerThreads(*config);
+  options.batch_check_limit = config->batch_check_limit;
+  options.page_size_limit = config->page_size_limit;
+  options.tls_cert = config->tls_cert;
+  options.tls_key = config->tls_key;
+  ApiServer server(options, services);
+  auto port = server.Start();
+  if (!port.ok()) {
+    spdlog::critical("http: {}", port.status().message());
+    return 7;
+  }
+  spdlog::info("listening on {}://{}:{} ({} workers)", config->tls_cert.empty() ? "http" : "https", config->listen_host,
+               *port, options.worker_threads);
+  sd_notify(0, "READY=1");
+
+  std::uint64_t generation = 1;
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      sd_notify(0, "RELOADING=1");
+      PolicyLoad next = LoadPolicyDirectory(config->policies_dir, ++generation);
+      if (!next.ok()) {
+        for (const auto& e : next.errors) spdlog::error("reload: {}", e.ToString());
+        spdlog::error("reload failed ({} error(s)); the previous policies stay active", next.errors.size());
+      } else if (Status st = committer.ReplacePolicies(next.policy_set, false); !st.ok()) {
+        spdlog::error("{}", st.message());
+      } else {
+        spdlog::info("reload: policies replaced ({} file(s))", next.files.size());
+      }
+      sd_notify(0, "READY=1");
+      continue;
+    }
+    spdlog::info("signal {}: stopping (finishing in-flight requests)", sig);
+    break;
+  }
+  sd_notify(0, "STOPPING=1");
+  server.Stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace gatehouse

@@ -1,0 +1,318 @@
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "core/time.h"
+
+extern char** environ;
+
+namespace gatehouse {
+namespace {
+
+using Setter = std::function<std::string(Config&, const std::string&)>;  // returns error or ""
+
+struct Key {
+  std::string path;
+  Setter set;
+};
+
+std::string ParseSize(const std::string& v, std::size_t* out) {
+  if (v.empty() || !std::all_of(v.begin(), v.end(), ::isdigit) || v.size() > 18) {
+    return "expected a non-negative whole number, got \"" + v + "\"";
+  }
+  *out = static_cast<std::size_t>(std::stoull(v));
+  return "";
+}
+
+std::string ParseBool(const std::string& v, bool* out) {
+  if (v == "true") *out = true;
+  else if (v == "false") *out = false;
+  else return "expected true or false, got \"" + v + "\"";
+  return "";
+}
+
+std::string ParseListen(const std::string& v, Config& c) {
+  const auto colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0) return "expected HOST:PORT, got \"" + v + "\"";
+  std::size_t port;
+  if (!ParseSize(v.substr(colon + 1), &port).empty() || port > 65535) {
+    return "expected HOST:PORT with a port from 0 to 65535, got \"" + v + "\"";
+  }
+  std::string host = v.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  c.listen_host = host;
+  c.listen_port = static_cast<int>(port);
+  return "";
+}
+
+std::vector<std::string> SplitList(const std::string& v) {
+  std::vector<std::string> out;
+  std::stringstream ss(v);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+const std::vector<Key>& Keys() {
+  static const std::vector<Key> keys = {
+      {"http.listen", [](Config& c, const std::string& v) { return ParseListen(v, c); }},
+      {"http.tls.cert", [](Config& c, const std::string& v) { c.tls_cert = v; return std::string(); }},
+      {"http.tls.key", [](Config& c, const std::string& v) { c.tls_key = v; return std::string(); }},
+      {"http.maxBodyBytes", [](Config& c, const std::string& v) { return ParseSize(v, &c.max_body_bytes); }},
+      {"http.threads",
+       [](Config& c, const std::string& v) {
+         std::size_t n;
+         auto e = ParseSize(v, &n);
+         if (e.empty() && n > 1024) e = "expected 0 to 1024 threads";
+         c.threads = static_cast<int>(n);
+         return e;
+       }},
+      {"policies.dir", [](Config& c, const std::string& v) { c.policies_dir = v; return std::string(); }},
+      {"policies.watch", [](Config& c, const std::string& v) { return ParseBool(v, &c.policies_watch); }},
+      {"auth.systemKeyHashes",
+       [](Config& c, const std::string& v) {
+         c.system_key_hashes = SplitList(v);
+         for (const auto& h : c.system_key_hashes) {
+           if (h.size() != 64 || !std::all_of(h.begin(), h.end(), ::isxdigit)) {
+             return "expected sha256 hex digests (64 hex characters), got \"" + h + "\"";
+           }
+         }
+         return std::string();
+       }},
+      {"auth.systemKeyFile", [](Config& c, const std::string& v) { c.system_key_file = v; return std::string(); }},
+      {"invites.ttl",
+       [](Config& c, const std::string& v) {
+         auto d = ParseDurationMs(v);
+         if (!d || *d <= 0) return "expected a positive duration such as 168h or 30m, got \"" + v + "\"";
+         c.invite_ttl_ms = *d;
+         return std::string();
+       }},
+      {"invites.acceptBaseUrl", [](Config& c, const std::string& v) { c.accept_base_url = v; return std::string(); }},
+      {"limits.batchCheck",
+       [](Config& c, const std::string& v) {
+         auto e = ParseSize(v, &c.batch_check_limit);
+         if (e.empty() && c.batch_check_limit == 0) e = "must be at least 1";
+         return e;
+       }},
+      {"limits.pageSize",
+       [](Config& c, const std::string& v) {
+         auto e = ParseSize(v, &c.page_size_limit);
+         if (e.empty() && c.page_size_limit == 0) e = "must be at least 1";
+         return e;
+       }},
+      {"plugins.dir", [](Config& c, const std::string& v) { c.plugins_dir = v; return std::string(); }},
+      {"storage.plugin", [](Config& c, const std::string& v) { c.storage_plugin = v; return std::string(); }},
+      {"log.level",
+       [](Config& c, const std::string& v) {
+         static const std::vector<std::string> ok = {"trace", "debug", "info", "warn", "error"};
+         if (std::find(ok.begin(), ok.end(), v) == ok.end()) return "expected trace, debug, info, warn or error, got \"" + v + "\"";
+         c.log_level = v;
+         return std::string();
+       }},
+      {"log.format",
+       [](Config& c, const std::string& v) {
+         static const std::vector<std::string> ok = {"auto", "text", "json", "journald"};
+         if (std::find(ok.begin(), ok.end(), v) == ok.end()) return "expected auto, text, json or journald, got \"" + v + "\"";
+         c.log_format = v;
+         return std::string();
+       }},
+  };
+  return keys;
+}
+
+// http.maxBodyBytes → HTTP_MAX_BODY_BYTES
+std::string EnvName(const std::string& path) {
+  std::string out;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const char ch = path[i];
+    if (ch == '.') {
+      out += '_';
+    } else if (std::isupper(static_cast<unsigned char>(ch))) {
+      out += '_';
+      out += ch;
+    } else {
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+  }
+  return out;
+}
+
+std::string Where(const std::string& file, const YAML::Node& n) {
+  const auto m = n.Mark();
+  if (m.line < 0) return file;
+  return file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+}
+
+std::string ScalarOrList(const YAML::Node& n) {
+  if (n.IsSequence()) {
+    std::string joined;
+    for (const auto& item : n) joined += (joined.empty() ? "" : ",") + item.as<std::string>();
+    return joined;
+  }
+  return n.IsNull() ? std::string() : n.Scalar();
+}
+
+void Walk(const YAML::Node& node, const std::string& prefix, const std::string& file, Config& c,
+          std::vector<std::string>* errors) {
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    const std::string path = prefix.empty() ? key : prefix + "." + key;
+    const YAML::Node& value = kv.second;
+    if (path == "storage.options") {
+      if (!value.IsMap() && !value.IsNull()) {
+        errors->push_back(Where(file, value) + ": storage.options: expected a mapping");
+        continue;
+      }
+      c.storage_options.clear();
+      for (const auto& o : value) c.storage_options[o.first.Scalar()] = ScalarOrList(o.second);
+      continue;
+    }
+    if (path == "notifiers") {
+      if (!value.IsSequence() && !value.IsNull()) {
+        errors->push_back(Where(file, value) + ": notifiers: expected a list of {plugin, options}");
+        continue;
+      }
+      c.notifiers.clear();
+      for (const auto& n : value) {
+        if (!n.IsMap()) {
+          errors->push_back(Where(file, n) + ": notifiers: each entry is a mapping {plugin, options}");
+          continue;
+        }
+        NotifierConfig nc;
+        for (const auto& f : n) {
+          const std::string k = f.first.Scalar();
+          if (k == "plugin") {
+            nc.plugin = f.second.Scalar();
+          } else if (k == "options") {
+            for (const auto& o : f.second) nc.options[o.first.Scalar()] = ScalarOrList(o.second);
+          } else {
+            errors->push_back(Where(file, f.first) + ": notifiers: unknown key \"" + k + "\" (expected plugin, options)");
+          }
+        }
+        if (nc.plugin.empty()) errors->push_back(Where(file, n) + ": notifiers: missing \"plugin\"");
+        c.notifiers.push_back(std::move(nc));
+      }
+      continue;
+    }
+    const auto& keys = Keys();
+    auto it = std::find_if(keys.begin(), keys.end(), [&](const Key& k) { return k.path == path; });
+    if (it != keys.end()) {
+      if (value.IsMap()) {
+        errors->push_back(Where(file, value) + ": " + path + ": expected a value, not a mapping");
+        continue;
+      }
+      const std::string err = it->set(c, ScalarOrList(value));
+      if (!err.empty()) errors->push_back(Where(file, value) + ": " + path + ": " + err);
+      continue;
+    }
+    const bool is_section = std::any_of(keys.begin(), keys.end(), [&](const Key& k) {
+      return k.path.rfind(path + ".", 0) == 0;
+    }) || path == "storage" || path == "notifiers";
+    if (is_section && value.IsMap()) {
+      Walk(value, path, file, c, errors);
+    } else if (is_section && value.IsNull()) {
+      continue;
+    } else {
+      std::string known;
+      for (const auto& k : keys) {
+        if (prefix.empty() || k.path.rfind(prefix + ".", 0) == 0) known += (known.empty() ? "" : ", ") + k.path;
+      }
+      const std::string hint = " (known keys: " + known + ")";
+      errors->push_back(Where(file, kv.first) + ": unknown key \"" + path + "\"" + hint);
+    }
+  }
+}
+
+void ApplyEnv(const std::vector<std::string>& env, Config& c, std::vector<std::string>* errors) {
+  for (const auto& entry : env) {
+    if (entry.rfind("GATEHOUSE_", 0) != 0) continue;
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string name = entry.substr(10, eq - 10);
+    const std::string value = entry.substr(eq + 1);
+    if (name == "HTTP_PORT") {
+      std::size_t port;
+      if (!ParseSize(value, &port).empty() || port > 65535) {
+        errors->push_back("environment GATEHOUSE_HTTP_PORT: expected a port from 0 to 65535, got \"" + value + "\"");
+      } else {
+        c.listen_port = static_cast<int>(port);
+      }
+      continue;
+    }
+    if (name.rfind("STORAGE_OPTIONS_", 0) == 0) {
+      std::string option = name.substr(16);
+      std::transform(option.begin(), option.end(), option.begin(), ::tolower);
+      c.storage_options[option] = value;
+      continue;
+    }
+    bool found = false;
+    for (const auto& k : Keys()) {
+      if (EnvName(k.path) != name) continue;
+      found = true;
+      const std::string err = k.set(c, value);
+      if (!err.empty()) errors->push_back("environment GATEHOUSE_" + name + " (" + k.path + "): " + err);
+    }
+    if (!found) {
+      errors->push_back("environment GATEHOUSE_" + name + ": no such configuration key");
+    }
+  }
+}
+
+Result<Config> Finish(Config c, const std::vector<std::string>& errors) {
+  std::vector<std::string> all = errors;
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    all.push_back((c.file.empty() ? std::string("config") : c.file) + ": http.tls: set both cert and key, or neither");
+  }
+  if (!all.empty()) {
+    std::string message;
+    for (const auto& e : all) message += (message.empty() ? "" : "\n") + e;
+    return InvalidArgument(message);
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(const std::string& text, const std::string& file,
+                           const std::vector<std::string>& env) {
+  Config c;
+  c.file = file;
+  std::vector<std::string> errors;
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (root.IsMap()) {
+      Walk(root, "", file, c, &errors);
+    } else if (!root.IsNull()) {
+      errors.push_back(Where(file, root) + ": expected a mapping of configuration sections");
+    }
+  } catch (const YAML::Exception& e) {
+    errors.push_back(file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                     ": YAML syntax error: " + e.msg);
+  }
+  ApplyEnv(env, c, &errors);
+  return Finish(std::move(c), errors);
+}
+
+Result<Config> LoadConfig(const std::string& path, const std::vector<std::string>& env) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgument(path + ": cannot read configuration file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str(), path, env);
+}
+
+std::vector<std::string> ProcessEnvironment() {
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
+  return env;
+}
+
+}  // namespace gatehouse

@@ -1,0 +1,70 @@
+// Config: the daemon configuration (policies.md §3). Every key has a default; the file
+// overrides defaults; environment variables override the file.
+//
+// Environment names: GATEHOUSE_ + the key path in upper snake case, e.g. http.maxBodyBytes
+// → GATEHOUSE_HTTP_MAX_BODY_BYTES, storage.options.path → GATEHOUSE_STORAGE_OPTIONS_PATH,
+// auth.systemKeyHashes → GATEHOUSE_AUTH_SYSTEM_KEY_HASHES (comma-separated).
+// GATEHOUSE_HTTP_PORT replaces only the port of http.listen. An unknown key in the file
+// (with file:line:column) or an unknown GATEHOUSE_* variable is an error.
+//
+// Thread safety: plain value; LoadConfig is a pure function of its inputs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace gatehouse {
+
+struct NotifierConfig {
+  std::string plugin;
+  std::map<std::string, std::string> options;
+};
+
+struct Config {
+  // http
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;
+  std::string tls_cert;
+  std::string tls_key;
+  std::size_t max_body_bytes = 1048576;
+  int threads = 0;  // 0 = number of cores
+  // policies
+  std::string policies_dir = "/etc/gatehouse/policies";
+  bool policies_watch = false;
+  // auth
+  std::vector<std::string> system_key_hashes;
+  std::string system_key_file = "/var/lib/gatehouse/system-key";
+  // invites
+  std::int64_t invite_ttl_ms = 168LL * 3600 * 1000;
+  std::string accept_base_url = "https://example.invalid/accept";
+  // limits
+  std::size_t batch_check_limit = 1000;
+  std::size_t page_size_limit = 1000;
+  // plugins
+  std::string plugins_dir = "/usr/lib/gatehouse/plugins";
+  std::string storage_plugin = "sqlite";
+  std::map<std::string, std::string> storage_options = {{"path", "/var/lib/gatehouse/gatehouse.db"}};
+  std::vector<NotifierConfig> notifiers;
+  // log
+  std::string log_level = "info";  // trace, debug, info, warn, error
+  std::string log_format = "auto";  // auto, text, json, journald
+
+  std::string file;  // where it was read from (empty: defaults only)
+};
+
+// Reads `path` (must exist), applies `env` overrides ("NAME=value" strings, like environ).
+// All problems are reported in one kInvalidArgument status, one per line.
+Result<Config> LoadConfig(const std::string& path, const std::vector<std::string>& env);
+
+// Parses config text (for tests and fuzzing); `file` names it in errors.
+Result<Config> ParseConfig(const std::string& text, const std::string& file,
+                           const std::vector<std::string>& env);
+
+// The process environment as a vector.
+std::vector<std::string> ProcessEnvironment();
+
+}  // namespace gatehouse

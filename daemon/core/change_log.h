@@ -1,0 +1,50 @@
+// ChangeLog: the durable, ordered log of committed ChangeRecords — what a storage
+// backend is to the rest of the daemon. Revisions start at 1 and grow by one per record.
+//
+// Contract:
+//  - Append(records, expected_head) is atomic and durable when it returns OK: either all
+//    records are stored with revisions expected_head+1.., or none is. If the log's head is
+//    not expected_head, it stores nothing and returns kAborted (another writer won).
+//    Environment failures return kUnavailable and store nothing.
+//  - ReadSince(r, limit, sink) streams records with revision > r, in order.
+//  - Cursors are small named values (e.g. a notifier's delivered revision).
+//
+// Implementations: store::PluginChangeLog (any storage plugin through the C ABI), and
+// test doubles. Thread safety: implementations must allow concurrent calls.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/change.h"
+#include "core/status.h"
+
+namespace gatehouse {
+
+class ChangeLog {
+ public:
+  using RecordSink = std::function<Status(const ChangeRecord&)>;
+
+  virtual ~ChangeLog() = default;
+
+  // Streams every record in order and returns the head revision (0 when empty).
+  virtual Result<std::uint64_t> Load(const RecordSink& sink) = 0;
+
+  // Appends records; returns the new head revision.
+  virtual Result<std::uint64_t> Append(const std::vector<ChangeRecord>& records,
+                                       std::uint64_t expected_head) = 0;
+
+  // Streams up to `limit` records with revision > since; returns how many it sent.
+  virtual Result<std::size_t> ReadSince(std::uint64_t since, std::size_t limit,
+                                        const RecordSink& sink) = 0;
+
+  virtual Result<std::uint64_t> Head() = 0;
+
+  virtual Result<std::optional<std::string>> GetCursor(const std::string& name) = 0;
+  virtual Status PutCursor(const std::string& name, const std::string& value) = 0;
+};
+
+}  // namespace gatehouse

@@ -1,0 +1,207 @@
+#include "engine/account_state.h"
+
+#include <algorithm>
+
+namespace gatehouse {
+
+AccountState::AccountState(Account account) : account_(std::move(account)) {
+  AssetNode root;
+  root.id = account_.id;
+  root.type = std::string(kAccountAssetType);
+  root.name = account_.name;
+  nodes_.push_back(std::move(root));
+  node_index_.emplace(account_.id, kRootNode);
+}
+
+std::uint32_t AccountState::FindAsset(std::string_view id) const {
+  auto it = node_index_.find(id);
+  if (it == node_index_.end() || !nodes_[it->second].live) return kNoNode;
+  return it->second;
+}
+
+bool AccountState::Covers(const Grant& g, std::uint32_t node) const {
+  switch (g.kind) {
+    case Restriction::Kind::kAccount: return true;
+    case Restriction::Kind::kSite:
+    case Restriction::Kind::kFolders:
+      if (!g.multi_scope) return IsWithin(node, g.scope);
+      for (std::uint32_t scope : multi_scopes_[g.scope]) {
+        if (IsWithin(node, scope)) return true;
+      }
+      return false;
+  }
+  return false;
+}
+
+std::vector<std::uint32_t> AccountState::ScopesOf(const Grant& g) const {
+  if (g.kind == Restriction::Kind::kAccount) return {};
+  if (g.multi_scope) return multi_scopes_[g.scope];
+  return {g.scope};
+}
+
+const AccountState::SubjectEntry* AccountState::FindSubject(SubjectType type,
+                                                            std::string_view id) const {
+  const auto& index = subject_index_[static_cast<int>(type)];
+  auto it = index.find(id);
+  return it == index.end() ? nullptr : &subjects_[it->second];
+}
+
+Assignment AccountState::ToAssignment(const SubjectEntry& s, const Grant& g) const {
+  Assignment a;
+  a.id = g.id;
+  a.account_id = account_.id;
+  a.subject = Subject{s.id, s.type};
+  a.role_id = role_slots_[g.role_slot];
+  a.restriction.kind = g.kind;
+  for (std::uint32_t n : ScopesOf(g)) a.restriction.asset_ids.push_back(nodes_[n].id);
+  if (g.not_before != kNoStart) a.not_before = g.not_before;
+  if (g.expires_at != kNoEnd) a.expires_at = g.expires_at;
+  a.created_at = g.created_at;
+  return a;
+}
+
+std::optional<Assignment> AccountState::FindAssignment(std::uint64_t id) const {
+  for (const auto& s : subjects_) {
+    for (const auto& g : s.grants) {
+      if (g.id == id) return ToAssignment(s, g);
+    }
+  }
+  return std::nullopt;
+}
+
+std::size_t AccountState::CountGrantsRestrictedTo(std::uint32_t node) const {
+  std::size_t n = 0;
+  for (const auto& s : subjects_) {
+    for (const auto& g : s.grants) {
+      if (g.kind == Restriction::Kind::kAccount) continue;
+      if (g.multi_scope) {
+        const auto& scopes = multi_scopes_[g.scope];
+        n += std::count(scopes.begin(), scopes.end(), node) > 0 ? 1 : 0;
+      } else if (g.scope == node) {
+        ++n;
+      }
+    }
+  }
+  return n;
+}
+
+std::size_t AccountState::CountGrantsWithRole(std::string_view role_id) const {
+  std::size_t n = 0;
+  for (const auto& s : subjects_) {
+    for (const auto& g : s.grants) n += role_slots_[g.role_slot] == role_id ? 1 : 0;
+  }
+  return n;
+}
+
+void AccountState::SetDepths(std::uint32_t node) {
+  std::vector<std::uint32_t> stack{node};
+  while (!stack.empty()) {
+    const std::uint32_t n = stack.back();
+    stack.pop_back();
+    const std::uint32_t parent = nodes_[n].parent;
+    nodes_[n].depth = parent == kNoNode ? 0 : nodes_[parent].depth + 1;
+    for (std::uint32_t c : nodes_[n].children) stack.push_back(c);
+  }
+}
+
+void AccountState::ApplyAssetPut(const Asset& asset) {
+  const std::uint32_t parent =
+      asset.parent_id.empty() ? kRootNode : FindAsset(asset.parent_id);
+  auto it = node_index_.find(asset.id);
+  std::uint32_t index;
+  if (it == node_index_.end()) {
+    index = static_cast<std::uint32_t>(nodes_.size());
+    nodes_.emplace_back();
+    node_index_.emplace(asset.id, index);
+  } else {
+    index = it->second;
+    auto& node = nodes_[index];
+    if (node.parent != kNoNode) {
+      auto& siblings = nodes_[node.parent].children;
+      siblings.erase(std::remove(siblings.begin(), siblings.end(), index), siblings.end());
+    }
+  }
+  auto& node = nodes_[index];
+  node.id = asset.id;
+  node.type = asset.type;
+  node.name = asset.name;
+  node.live = true;
+  node.parent = parent == kNoNode ? kRootNode : parent;
+  nodes_[node.parent].children.push_back(index);
+  SetDepths(index);
+}
+
+void AccountState::ApplyAssetDeleted(std::string_view asset_id) {
+  const std::uint32_t index = FindAsset(asset_id);
+  if (index == kNoNode || index == kRootNode) return;
+  auto& node = nodes_[index];
+  node.live = false;
+  auto& siblings = nodes_[node.parent].children;
+  siblings.erase(std::remove(siblings.begin(), siblings.end(), index), siblings.end());
+  // Children (validated to be none) would be re-parented to the root.
+  for (std::uint32_t c : node.children) {
+    nodes_[c].parent = kRootNode;
+    nodes_[kRootNode].children.push_back(c);
+    SetDepths(c);
+  }
+  node.children.clear();
+}
+
+std::uint16_t AccountState::SlotForRole(const std::string& role_id) {
+  for (std::size_t i = 0; i < role_slots_.size(); ++i) {
+    if (role_slots_[i] == role_id) return static_cast<std::uint16_t>(i);
+  }
+  role_slots_.push_back(role_id);
+  return static_cast<std::uint16_t>(role_slots_.size() - 1);
+}
+
+void AccountState::ApplyAssignmentAdded(const Assignment& a) {
+  auto& index = subject_index_[static_cast<int>(a.subject.type)];
+  auto it = index.find(a.subject.id);
+  std::uint32_t si;
+  if (it == index.end()) {
+    si = static_cast<std::uint32_t>(subjects_.size());
+    subjects_.push_back(SubjectEntry{a.subject.id, a.subject.type, {}});
+    index.emplace(a.subject.id, si);
+  } else {
+    si = it->second;
+  }
+  Grant g;
+  g.id = a.id;
+  g.not_before = a.not_before.value_or(kNoStart);
+  g.expires_at = a.expires_at.value_or(kNoEnd);
+  g.created_at = a.created_at;
+  g.role_slot = SlotForRole(a.role_id);
+  g.kind = a.restriction.kind;
+  if (a.restriction.kind != Restriction::Kind::kAccount) {
+    std::vector<std::uint32_t> scopes;
+    for (const auto& id : a.restriction.asset_ids) {
+      const std::uint32_t n = FindAsset(id);
+      if (n != kNoNode) scopes.push_back(n);
+    }
+    if (scopes.size() == 1) {
+      g.scope = scopes.front();
+    } else {
+      // Zero resolvable scopes cannot pass validation; keep it covering nothing.
+      g.multi_scope = true;
+      g.scope = static_cast<std::uint32_t>(multi_scopes_.size());
+      multi_scopes_.push_back(std::move(scopes));
+    }
+  }
+  subjects_[si].grants.push_back(g);
+  ++grant_count_;
+}
+
+void AccountState::ApplyAssignmentRemoved(std::uint64_t assignment_id) {
+  for (auto& s : subjects_) {
+    auto it = std::find_if(s.grants.begin(), s.grants.end(),
+                           [&](const Grant& g) { return g.id == assignment_id; });
+    if (it != s.grants.end()) {
+      s.grants.erase(it);
+      --grant_count_;
+      return;
+    }
+  }
+}
+
+}  // namespace gatehouse

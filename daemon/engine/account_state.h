@@ -1,0 +1,127 @@
+// AccountState: everything one account holds — its asset tree, its assignments and its
+// team (subjects) — in the compact, indexed form the decision path reads.
+//
+// Layout: assets are nodes in a vector (node 0 is the account itself) with parent links
+// and depths, found by id through a hash map; subjects are interned per subject type and
+// each keeps its own small vector of Grants (one per assignment). Role ids are interned
+// into per-account "role slots" so a Grant is 48 bytes and a policy reload only has to
+// rebind the slot table (RoleBinding), never touch the grants.
+//
+// Mutation: an AccountState is copied, changed through the Apply* methods, then frozen as
+// shared_ptr<const AccountState> in a new Snapshot. Apply* methods trust their input:
+// team/ validated it before it was committed. A published AccountState is never changed.
+//
+// Thread safety: a const AccountState may be read by any number of threads.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/model.h"
+
+namespace gatehouse {
+
+class AccountState {
+ public:
+  static constexpr std::uint32_t kNoNode = std::numeric_limits<std::uint32_t>::max();
+  static constexpr std::uint32_t kRootNode = 0;
+  static constexpr Timestamp kNoStart = std::numeric_limits<Timestamp>::min();
+  static constexpr Timestamp kNoEnd = std::numeric_limits<Timestamp>::max();
+
+  struct AssetNode {
+    std::string id;
+    std::string type;
+    std::string name;
+    std::uint32_t parent = kNoNode;
+    std::uint32_t depth = 0;
+    bool live = true;  // false once deleted (index kept stable)
+    std::vector<std::uint32_t> children;
+  };
+
+  // One assignment, compactly. scope: node index (kSite/kFolders with one folder), or an
+  // index into multi_scopes_ (kFolders with several folders); unused for kAccount.
+  struct Grant {
+    std::uint64_t id = 0;
+    Timestamp not_before = kNoStart;
+    Timestamp expires_at = kNoEnd;
+    Timestamp created_at = 0;
+    std::uint32_t scope = 0;
+    std::uint16_t role_slot = 0;
+    Restriction::Kind kind = Restriction::Kind::kAccount;
+    bool multi_scope = false;
+    bool ActiveAt(Timestamp now) const { return now >= not_before && now < expires_at; }
+  };
+
+  struct SubjectEntry {
+    std::string id;
+    SubjectType type = SubjectType::kUser;
+    std::vector<Grant> grants;
+  };
+
+  explicit AccountState(Account account);
+
+  const Account& account() const { return account_; }
+
+  // --- assets ---
+  std::uint32_t FindAsset(std::string_view id) const;  // kNoNode when unknown or deleted
+  const AssetNode& Node(std::uint32_t i) const { return nodes_[i]; }
+  std::size_t NodeCount() const { return nodes_.size(); }
+  // True when `node` is `ancestor` or lies below it.
+  bool IsWithin(std::uint32_t node, std::uint32_t ancestor) const {
+    const std::uint32_t target_depth = nodes_[ancestor].depth;
+    while (node != kNoNode && nodes_[node].depth > target_depth) node = nodes_[node].parent;
+    return node == ancestor;
+  }
+  // True when the grant's restriction covers `node` (ignores permission level).
+  bool Covers(const Grant& g, std::uint32_t node) const;
+  // The asset nodes a restricted grant names (empty for account-wide grants).
+  std::vector<std::uint32_t> ScopesOf(const Grant& g) const;
+
+  // --- subjects and grants ---
+  const SubjectEntry* FindSubject(SubjectType type, std::string_view id) const;
+  const std::vector<SubjectEntry>& subjects() const { return subjects_; }
+  std::size_t GrantCount() const { return grant_count_; }
+  // Role id bound to a slot.
+  const std::string& RoleOfSlot(std::uint16_t slot) const { return role_slots_[slot]; }
+  std::size_t RoleSlotCount() const { return role_slots_.size(); }
+  // Full assignment value for a grant (for API responses).
+  Assignment ToAssignment(const SubjectEntry& s, const Grant& g) const;
+  // Finds an assignment by id.
+  std::optional<Assignment> FindAssignment(std::uint64_t id) const;
+  // Number of grants whose restriction names the asset (directly).
+  std::size_t CountGrantsRestrictedTo(std::uint32_t node) const;
+  std::size_t CountGrantsWithRole(std::string_view role_id) const;
+
+  // --- mutation (on a private copy only) ---
+  void ApplyAssetPut(const Asset& asset);  // create or replace (parent may change)
+  void ApplyAssetDeleted(std::string_view asset_id);
+  void ApplyAssignmentAdded(const Assignment& a);
+  void ApplyAssignmentRemoved(std::uint64_t assignment_id);
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using IndexMap = std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>>;
+
+  void SetDepths(std::uint32_t node);
+  std::uint16_t SlotForRole(const std::string& role_id);
+
+  Account account_;
+  std::vector<AssetNode> nodes_;
+  IndexMap node_index_;
+  std::vector<SubjectEntry> subjects_;
+  IndexMap subject_index_[kSubjectTypeCount];
+  std::vector<std::vector<std::uint32_t>> multi_scopes_;
+  std::vector<std::string> role_slots_;
+  std::size_t grant_count_ = 0;
+};
+
+}  // namespace gatehouse

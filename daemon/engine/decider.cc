@@ -1,0 +1,296 @@
+#include "engine/decider.h"
+
+#include <algorithm>
+
+namespace gatehouse {
+namespace {
+
+using Grant = AccountState::Grant;
+
+// Does this one grant allow permission `perm` on `node` at `now`?
+inline bool GrantAllows(const AccountView& view, const Grant& g, std::uint32_t perm,
+                        bool account_level, std::uint32_t node, Timestamp now) {
+  if (!g.ActiveAt(now)) return false;
+  const CompiledRole* role = view.roles[g.role_slot];
+  if (role == nullptr || !role->granted.Test(perm)) return false;
+  if (g.kind == Restriction::Kind::kAccount) return true;
+  if (account_level) return false;
+  return view.state->Covers(g, node);
+}
+
+bool SubjectAllowed(const AccountView& view, const AccountState::SubjectEntry& subject,
+                    std::uint32_t perm, bool account_level, std::uint32_t node, Timestamp now) {
+  for (const Grant& g : subject.grants) {
+    if (GrantAllows(view, g, perm, account_level, node, now)) return true;
+  }
+  return false;
+}
+
+std::string DescribeStatement(const GrantTrace& trace) {
+  if (trace.statement == nullptr) return {};
+  std::string s = trace.statement->effect == Effect::kAllow ? "ALLOW " : "DENY ";
+  s += trace.matched_pattern;
+  s += " at " + trace.statement->where.ToString();
+  return s;
+}
+
+std::vector<std::string> AssetChain(const AccountState& state, std::uint32_t node,
+                                    std::uint32_t stop) {
+  std::vector<std::string> chain;
+  while (node != AccountState::kNoNode) {
+    chain.push_back(state.Node(node).id);
+    if (node == stop) break;
+    node = state.Node(node).parent;
+  }
+  return chain;
+}
+
+// The node that a covering grant reaches `node` through (for the asset chain).
+std::uint32_t CoveringScope(const AccountState& state, const Grant& g, std::uint32_t node) {
+  for (std::uint32_t scope : state.ScopesOf(g)) {
+    if (state.IsWithin(node, scope)) return scope;
+  }
+  return AccountState::kRootNode;
+}
+
+int Rank(DenyReason r) {
+  switch (r) {
+    case DenyReason::kNotYetActive:
+    case DenyReason::kExpired: return 5;
+    case DenyReason::kAccountLevelOnly: return 4;
+    case DenyReason::kDeniedByStatement: return 3;
+    case DenyReason::kRoleLacksPermission: return 2;
+    case DenyReason::kNoCoveringAssignment: return 1;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+std::string_view DenyReasonName(DenyReason r) {
+  switch (r) {
+    case DenyReason::kNone: return "ALLOWED";
+    case DenyReason::kUnknownAccount: return "UNKNOWN_ACCOUNT";
+    case DenyReason::kUnknownSubject: return "UNKNOWN_SUBJECT";
+    case DenyReason::kUnknownAsset: return "UNKNOWN_ASSET";
+    case DenyReason::kUnknownPermission: return "UNKNOWN_PERMISSION";
+    case DenyReason::kNoCoveringAssignment: return "NO_COVERING_ASSIGNMENT";
+    case DenyReason::kRoleLacksPermission: return "ROLE_LACKS_PERMISSION";
+    case DenyReason::kDeniedByStatement: return "DENIED_BY_STATEMENT";
+    case DenyReason::kAccountLevelOnly: return "ACCOUNT_LEVEL_PERMISSION";
+    case DenyReason::kNotYetActive: return "ASSIGNMENT_NOT_YET_ACTIVE";
+    case DenyReason::kExpired: return "ASSIGNMENT_EXPIRED";
+  }
+  return "UNKNOWN";
+}
+
+bool Check(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) {
+  const AccountView* view = snapshot.FindAccount(q.account_id);
+  if (view == nullptr) return false;
+  const AccountState& state = *view->state;
+  const auto* subject = state.FindSubject(q.subject_type, q.subject_id);
+  if (subject == nullptr || subject->grants.empty()) return false;
+  const auto perm = snapshot.policy_set().PermissionIndex(q.permission);
+  if (!perm) return false;
+  const std::uint32_t node = state.FindAsset(q.asset_id);
+  if (node == AccountState::kNoNode) return false;
+  const bool account_level = snapshot.policy_set().Permission(*perm).account_level;
+  return SubjectAllowed(*view, *subject, *perm, account_level, node, now);
+}
+
+Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) {
+  Explanation ex;
+  const AccountView* view = snapshot.FindAccount(q.account_id);
+  if (view == nullptr) {
+    ex.reason = DenyReason::kUnknownAccount;
+    ex.message = "account \"" + std::string(q.account_id) + "\" is unknown";
+    return ex;
+  }
+  const AccountState& state = *view->state;
+  const PolicySet& policies = snapshot.policy_set();
+  const auto perm = policies.PermissionIndex(q.permission);
+  if (!perm) {
+    ex.reason = DenyReason::kUnknownPermission;
+    ex.message = "permission \"" + std::string(q.permission) + "\" is not declared";
+    return ex;
+  }
+  const std::uint32_t node = state.FindAsset(q.asset_id);
+  if (node == AccountState::kNoNode) {
+    ex.reason = DenyReason::kUnknownAsset;
+    ex.message = "asset \"" + std::string(q.asset_id) + "\" is unknown in this account";
+    return ex;
+  }
+  const auto* subject = state.FindSubject(q.subject_type, q.subject_id);
+  if (subject == nullptr || subject->grants.empty()) {
+    ex.reason = DenyReason::kUnknownSubject;
+    ex.message = std::string(SubjectTypeName(q.subject_type)) + " \"" +
+                 std::string(q.subject_id) + "\" holds no assignment in this account";
+    return ex;
+  }
+  const bool account_level = policies.Permission(*perm).account_level;
+  ex.reason = DenyReason::kNoCoveringAssignment;
+  ex.message = "no assignment of this subject covers asset \"" + std::string(q.asset_id) + "\"";
+  for (const Grant& g : subject->grants) {
+    const CompiledRole* role = view->roles[g.role_slot];
+    const bool covers = state.Covers(g, node);
+    DenyReason reason = DenyReason::kNone;
+    std::string message;
+    GrantTrace trace;
+    if (role == nullptr) {
+      reason = covers ? DenyReason::kRoleLacksPermission : DenyReason::kNoCoveringAssignment;
+      message = "role \"" + state.RoleOfSlot(g.role_slot) + "\" no longer exists";
+    } else {
+      trace = policies.Trace(*role, *perm);
+      if (!covers) {
+        reason = DenyReason::kNoCoveringAssignment;
+      } else if (!trace.granted) {
+        reason = trace.statement != nullptr && trace.statement->effect == Effect::kDeny
+                     ? DenyReason::kDeniedByStatement
+                     : DenyReason::kRoleLacksPermission;
+        message = "role \"" + role->decl.id + "\" " +
+                  (reason == DenyReason::kDeniedByStatement ? "denies" : "does not grant") +
+                  " \"" + std::string(q.permission) + "\"";
+      } else if (account_level && g.kind != Restriction::Kind::kAccount) {
+        reason = DenyReason::kAccountLevelOnly;
+        message = "permission \"" + std::string(q.permission) +
+                  "\" is granted only by account-wide assignments; this one is restricted";
+      } else if (now < g.not_before) {
+        reason = DenyReason::kNotYetActive;
+        message = "assignment " + std::to_string(g.id) + " is not active before " +
+                  FormatRfc3339(g.not_before);
+      } else if (now >= g.expires_at) {
+        reason = DenyReason::kExpired;
+        message = "assignment " + std::to_string(g.id) + " expired at " +
+                  FormatRfc3339(g.expires_at);
+      }
+    }
+    if (reason == DenyReason::kNone) {
+      ex = Explanation{};
+      ex.allowed = true;
+      ex.assignment = state.ToAssignment(*subject, g);
+      ex.role_chain = trace.chain;
+      ex.statement = DescribeStatement(trace);
+      ex.asset_chain = AssetChain(state, node, CoveringScope(state, g, node));
+      ex.message = "allowed by assignment " + std::to_string(g.id) + " (role \"" +
+                   role->decl.id + "\")";
+      return ex;
+    }
+    if (Rank(reason) > Rank(ex.reason)) {
+      ex.reason = reason;
+      ex.message = message;
+      ex.assignment = state.ToAssignment(*subject, g);
+      ex.role_chain = trace.chain;
+      ex.statement = DescribeStatement(trace);
+      ex.asset_chain.clear();
+    }
+  }
+  return ex;
+}
+
+AssetPage ListAssets(const Snapshot& snapshot, std::string_view account_id,
+                     const Subject& subject, std::string_view permission,
+                     std::string_view asset_type, std::size_t limit, std::string_view cursor,
+                     Timestamp now) {
+  AssetPage page;
+  const AccountView* view = snapshot.FindAccount(account_id);
+  if (view == nullptr || limit == 0) return page;
+  const AccountState& state = *view->state;
+  const auto perm = snapshot.policy_set().PermissionIndex(permission);
+  const auto* entry = state.FindSubject(subject.type, subject.id);
+  if (!perm || entry == nullptr) return page;
+  const bool account_level = snapshot.policy_set().Permission(*perm).account_level;
+
+  std::vector<char> reachable(state.NodeCount(), 0);
+  bool everything = false;
+  for (const Grant& g : entry->grants) {
+    if (!g.ActiveAt(now)) continue;
+    const CompiledRole* role = view->roles[g.role_slot];
+    if (role == nullptr || !role->granted.Test(*perm)) continue;
+    if (g.kind == Restriction::Kind::kAccount) {
+      everything = true;
+      break;
+    }
+    if (account_level) continue;
+    // Mark each scope's subtree.
+    for (std::uint32_t scope : state.ScopesOf(g)) {
+      std::vector<std::uint32_t> stack{scope};
+      while (!stack.empty()) {
+        const std::uint32_t n = stack.back();
+        stack.pop_back();
+        if (n == AccountState::kNoNode || reachable[n]) continue;
+        reachable[n] = 1;
+        for (std::uint32_t c : state.Node(n).children) stack.push_back(c);
+      }
+    }
+  }
+  std::vector<std::uint32_t> hits;
+  for (std::uint32_t n = 0; n < state.NodeCount(); ++n) {
+    const auto& node = state.Node(n);
+    if (!node.live || !(everything || reachable[n])) continue;
+    if (!asset_type.empty() && node.type != asset_type) continue;
+    if (!cursor.empty() && node.id <= cursor) continue;
+    hits.push_back(n);
+  }
+  auto by_id = [&](std::uint32_t a, std::uint32_t b) { return state.Node(a).id < state.Node(b).id; };
+  const bool more = hits.size() > limit;
+  if (more) {
+    std::nth_element(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(limit), hits.end(), by_id);
+    hits.resize(limit);
+  }
+  std::sort(hits.begin(), hits.end(), by_id);
+  for (std::uint32_t n : hits) {
+    const auto& node = state.Node(n);
+    page.assets.push_back({node.id, node.type, node.name});
+  }
+  if (more) page.next_cursor = page.assets.back().id;
+  return page;
+}
+
+SubjectPage ListSubjects(const Snapshot& snapshot, std::string_view account_id,
+                         std::string_view asset_id, std::string_view permission,
+                         std::size_t limit, std::string_view cursor, Timestamp now) {
+  SubjectPage page;
+  const AccountView* view = snapshot.FindAccount(account_id);
+  if (view == nullptr || limit == 0) return page;
+  const AccountState& state = *view->state;
+  const auto perm = snapshot.policy_set().PermissionIndex(permission);
+  const std::uint32_t node = state.FindAsset(asset_id);
+  if (!perm || node == AccountState::kNoNode) return page;
+  const bool account_level = snapshot.policy_set().Permission(*perm).account_level;
+
+  // Cursor "TYPE:id": continue strictly after it in (type name, id) order.
+  std::string_view cursor_type, cursor_id;
+  if (!cursor.empty()) {
+    const auto colon = cursor.find(':');
+    cursor_type = cursor.substr(0, colon);
+    cursor_id = colon == std::string_view::npos ? std::string_view{} : cursor.substr(colon + 1);
+  }
+  auto key_after_cursor = [&](const AccountState::SubjectEntry& s) {
+    if (cursor.empty()) return true;
+    const auto type = SubjectTypeName(s.type);
+    return type > cursor_type || (type == cursor_type && std::string_view(s.id) > cursor_id);
+  };
+  std::vector<const AccountState::SubjectEntry*> hits;
+  for (const auto& s : state.subjects()) {
+    if (!key_after_cursor(s)) continue;
+    if (SubjectAllowed(*view, s, *perm, account_level, node, now)) hits.push_back(&s);
+  }
+  auto order = [](const AccountState::SubjectEntry* a, const AccountState::SubjectEntry* b) {
+    const auto ta = SubjectTypeName(a->type), tb = SubjectTypeName(b->type);
+    return ta != tb ? ta < tb : a->id < b->id;
+  };
+  const bool more = hits.size() > limit;
+  if (more) {
+    std::nth_element(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(limit), hits.end(), order);
+    hits.resize(limit);
+  }
+  std::sort(hits.begin(), hits.end(), order);
+  for (const auto* s : hits) page.subjects.push_back(Subject{s->id, s->type});
+  if (more) {
+    const auto& last = page.subjects.back();
+    page.next_cursor = std::string(SubjectTypeName(last.type)) + ":" + last.id;
+  }
+  return page;
+}
+
+}  // namespace gatehouse

@@ -1,0 +1,82 @@
+#include "engine/snapshot.h"
+
+namespace gatehouse {
+
+AccountView BindAccount(std::shared_ptr<const AccountState> state, const PolicySet& policies) {
+  AccountView view;
+  view.roles.reserve(state->RoleSlotCount());
+  for (std::size_t i = 0; i < state->RoleSlotCount(); ++i) {
+    view.roles.push_back(
+        policies.FindRole(state->RoleOfSlot(static_cast<std::uint16_t>(i)), state->account().id));
+  }
+  view.state = std::move(state);
+  return view;
+}
+
+Snapshot::Snapshot(std::shared_ptr<const PolicySet> policies, std::uint64_t revision)
+    : policies_(std::move(policies)), revision_(revision) {
+  auto empty = std::make_shared<const Shard>();
+  shards_.fill(empty);
+}
+
+const AccountView* Snapshot::FindAccount(std::string_view account_id) const {
+  const auto& shard = *shards_[ShardOf(account_id)];
+  auto it = shard.find(account_id);
+  return it == shard.end() ? nullptr : &it->second;
+}
+
+std::size_t Snapshot::AccountCount() const {
+  std::size_t n = 0;
+  for (const auto& s : shards_) n += s->size();
+  return n;
+}
+
+void Snapshot::ForEachAccount(const std::function<void(const AccountView&)>& fn) const {
+  for (const auto& s : shards_) {
+    for (const auto& [id, view] : *s) fn(view);
+  }
+}
+
+std::shared_ptr<Snapshot> Snapshot::Next(std::uint64_t revision) const {
+  auto next = std::make_shared<Snapshot>(policies_, revision);
+  next->shards_ = shards_;
+  next->max_assignment_id_ = max_assignment_id_;
+  return next;
+}
+
+void Snapshot::PutAccount(std::shared_ptr<const AccountState> state) {
+  const std::string id = state->account().id;
+  const std::size_t shard = ShardOf(id);
+  auto copy = std::make_shared<Shard>(*shards_[shard]);
+  (*copy)[id] = BindAccount(std::move(state), *policies_);
+  shards_[shard] = std::move(copy);
+}
+
+void Snapshot::PutAccounts(std::vector<std::shared_ptr<const AccountState>> states) {
+  std::array<std::shared_ptr<Shard>, kShardCount> copies;
+  for (auto& state : states) {
+    const std::string id = state->account().id;
+    const std::size_t shard = ShardOf(id);
+    if (!copies[shard]) copies[shard] = std::make_shared<Shard>(*shards_[shard]);
+    (*copies[shard])[id] = BindAccount(std::move(state), *policies_);
+  }
+  for (std::size_t i = 0; i < kShardCount; ++i) {
+    if (copies[i]) shards_[i] = std::move(copies[i]);
+  }
+}
+
+std::shared_ptr<Snapshot> Snapshot::WithPolicies(std::shared_ptr<const PolicySet> policies) const {
+  auto next = std::make_shared<Snapshot>(std::move(policies), revision_);
+  next->max_assignment_id_ = max_assignment_id_;
+  for (std::size_t i = 0; i < kShardCount; ++i) {
+    auto shard = std::make_shared<Shard>();
+    shard->reserve(shards_[i]->size());
+    for (const auto& [id, view] : *shards_[i]) {
+      shard->emplace(id, BindAccount(view.state, *next->policies_));
+    }
+    next->shards_[i] = std::move(shard);
+  }
+  return next;
+}
+
+}  // namespace gatehouse

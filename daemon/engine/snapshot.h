@@ -1,0 +1,94 @@
+// Snapshot: one immutable, consistent view of everything the daemon knows — the policy
+// set, every loaded account's state, and the change-log revision they reflect. Readers
+// take a shared_ptr<const Snapshot> and work on it without locks; a writer builds the next
+// Snapshot (copying only the one account shard it changes) and publishes it atomically
+// through SnapshotHolder. A reader never waits for a writer and never sees half a change.
+//
+// Accounts are spread over kShardCount shards so a write copies 1/kShardCount of the
+// account map, not all of it.
+//
+// Thread safety: Snapshot is immutable; SnapshotHolder is safe for concurrent use.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/account_state.h"
+#include "engine/policy_set.h"
+
+namespace gatehouse {
+
+// An account's state plus its role slots bound to compiled roles of one PolicySet.
+struct AccountView {
+  std::shared_ptr<const AccountState> state;
+  std::vector<const CompiledRole*> roles;  // by role slot; null = role no longer exists
+};
+
+// Binds an account's role slots against `policies` (predefined and its file custom roles).
+AccountView BindAccount(std::shared_ptr<const AccountState> state, const PolicySet& policies);
+
+class Snapshot {
+ public:
+  static constexpr std::size_t kShardCount = 64;
+
+  Snapshot(std::shared_ptr<const PolicySet> policies, std::uint64_t revision);
+
+  std::uint64_t revision() const { return revision_; }
+  const std::shared_ptr<const PolicySet>& policies() const { return policies_; }
+  const PolicySet& policy_set() const { return *policies_; }
+
+  const AccountView* FindAccount(std::string_view account_id) const;
+  std::size_t AccountCount() const;
+  void ForEachAccount(const std::function<void(const AccountView&)>& fn) const;
+
+  // --- building the next snapshot (writers only) ---
+  // A copy that shares every shard; then change what the write touched.
+  std::shared_ptr<Snapshot> Next(std::uint64_t revision) const;
+  void PutAccount(std::shared_ptr<const AccountState> state);
+  // Same for many accounts at once: copies each touched shard once.
+  void PutAccounts(std::vector<std::shared_ptr<const AccountState>> states);
+
+  // The highest assignment id ever issued (ids are never reused).
+  std::uint64_t max_assignment_id() const { return max_assignment_id_; }
+  void set_max_assignment_id(std::uint64_t id) { max_assignment_id_ = id; }
+  // Rebinds every account against a new policy set (reload).
+  std::shared_ptr<Snapshot> WithPolicies(std::shared_ptr<const PolicySet> policies) const;
+
+ private:
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Shard = std::unordered_map<std::string, AccountView, StringHash, std::equal_to<>>;
+  static std::size_t ShardOf(std::string_view account_id) {
+    return std::hash<std::string_view>{}(account_id) % kShardCount;
+  }
+
+  std::shared_ptr<const PolicySet> policies_;
+  std::uint64_t revision_;
+  std::uint64_t max_assignment_id_ = 0;
+  std::array<std::shared_ptr<const Shard>, kShardCount> shards_;
+};
+
+// Holds the current snapshot; Load() is wait-free for readers in practice (one atomic
+// shared_ptr load), Publish() replaces it.
+class SnapshotHolder {
+ public:
+  explicit SnapshotHolder(std::shared_ptr<const Snapshot> initial) : current_(std::move(initial)) {}
+  std::shared_ptr<const Snapshot> Load() const { return current_.load(std::memory_order_acquire); }
+  void Publish(std::shared_ptr<const Snapshot> next) {
+    current_.store(std::move(next), std::memory_order_release);
+  }
+
+ private:
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
+};
+
+}  // namespace gatehouse

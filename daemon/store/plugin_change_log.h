@@ -1,0 +1,54 @@
+// PluginChangeLog: the core ChangeLog interface over a storage plugin's C function table.
+// It owns one plugin instance (create on Open, destroy in the destructor), converts
+// records to and from borrowed gh_record views, copies every string the plugin hands
+// back, and maps ABI statuses to Status codes (CONFLICT → kAborted, UNAVAILABLE →
+// kUnavailable, ...), with the plugin's message.
+//
+// Thread safety: as the plugin's (plugin.h requires instances to allow concurrent calls).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/change_log.h"
+#include "store/plugin_host.h"
+
+namespace gatehouse {
+
+// Where plugin log lines go (the app routes them to spdlog). level: GH_LOG_*.
+using PluginLogFn = std::function<void(int level, std::string_view message)>;
+
+class PluginChangeLog final : public ChangeLog {
+ public:
+  // Validates options, creates the instance. The plugin must be a storage plugin.
+  static Result<std::unique_ptr<PluginChangeLog>> Open(const LoadedPlugin& plugin,
+                                                       const std::map<std::string, std::string>& options,
+                                                       PluginLogFn log);
+  ~PluginChangeLog() override;
+
+  Result<std::uint64_t> Load(const RecordSink& sink) override;
+  Result<std::uint64_t> Append(const std::vector<ChangeRecord>& records,
+                               std::uint64_t expected_head) override;
+  Result<std::size_t> ReadSince(std::uint64_t since, std::size_t limit,
+                                const RecordSink& sink) override;
+  Result<std::uint64_t> Head() override;
+  Result<std::optional<std::string>> GetCursor(const std::string& name) override;
+  Status PutCursor(const std::string& name, const std::string& value) override;
+  Status Compact();
+
+ private:
+  PluginChangeLog() = default;
+  Status FromAbi(int status, const gh_error& err, const char* what) const;
+
+  LoadedPlugin plugin_;
+  const gh_storage_vtable* vt_ = nullptr;
+  gh_storage* instance_ = nullptr;
+  std::unique_ptr<PluginLogFn> log_;
+  gh_host_api host_api_{};
+};
+
+// Maps an ABI status to a Status code.
+StatusCode StatusCodeFromAbi(int status);
+
+}  // namespace gatehouse

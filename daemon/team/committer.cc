@@ -1,0 +1,110 @@
+#include "team/committer.h"
+
+#include "team/state_builder.h"
+
+namespace gatehouse {
+
+namespace {
+constexpr int kMaxConflictRetries = 8;
+}
+
+Committer::Committer(ChangeLog* log, const ChangeCodec* codec, SnapshotHolder* holder)
+    : log_(log), codec_(codec), holder_(holder) {}
+
+void Committer::AddListener(Listener listener) {
+  std::lock_guard lock(write_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+Status Committer::ReplacePolicies(std::shared_ptr<const PolicySet> policies, bool force) {
+  std::lock_guard lock(write_mu_);
+  auto current = holder_->Load();
+  if (!force) {
+    std::string missing;
+    current->ForEachAccount([&](const AccountView& view) {
+      const AccountState& state = *view.state;
+      for (std::size_t slot = 0; slot < state.RoleSlotCount(); ++slot) {
+        const std::string& role = state.RoleOfSlot(static_cast<std::uint16_t>(slot));
+        if (policies->FindRole(role, state.account().id) != nullptr) continue;
+        const std::size_t n = state.CountGrantsWithRole(role);
+        if (n == 0) continue;
+        missing += (missing.empty() ? "" : "; ") + std::string("account \"") + state.account().id + "\": " +
+                   std::to_string(n) + " assignment(s) of role \"" + role + "\"";
+      }
+    });
+    if (!missing.empty()) {
+      return FailedPrecondition("reload refused: it removes roles that stored assignments use (" + missing +
+                                "); reassign them first, or force the reload");
+    }
+  }
+  holder_->Publish(current->WithPolicies(std::move(policies)));
+  return Status::Ok();
+}
+
+Result<std::uint64_t> Committer::LoadAll() {
+  std::lock_guard lock(write_mu_);
+  StateBuilder builder(holder_->Load());
+  std::uint64_t expected = holder_->Load()->revision();
+  auto head = log_->Load([&](const ChangeRecord& record) -> Status {
+    if (record.revision <= expected) return Status::Ok();  // already applied
+    auto set = codec_->Decode(record);
+    if (!set.ok()) return set.status();
+    return builder.Apply(*set, record.revision);
+  });
+  if (!head.ok()) return head.status();
+  holder_->Publish(builder.Build());
+  return *head;
+}
+
+Status Committer::CatchUp() {
+  std::lock_guard lock(write_mu_);
+  return CatchUpLocked();
+}
+
+Status Committer::CatchUpLocked() {
+  constexpr std::size_t kBatch = 10000;
+  StateBuilder builder(holder_->Load());
+  std::uint64_t since = holder_->Load()->revision();
+  for (;;) {
+    auto n = log_->ReadSince(since, kBatch, [&](const ChangeRecord& record) -> Status {
+      auto set = codec_->Decode(record);
+      if (!set.ok()) return set.status();
+      since = record.revision;
+      return builder.Apply(*set, record.revision);
+    });
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    holder_->Publish(builder.Build());
+    if (*n < kBatch) break;
+  }
+  return Status::Ok();
+}
+
+Result<std::uint64_t> Committer::Commit(const Build& build) {
+  std::unique_lock lock(write_mu_);
+  for (int attempt = 0;; ++attempt) {
+    auto base = holder_->Load();
+    auto set = build(*base);
+    if (!set.ok()) return set.status();
+    if (set->changes.empty()) return base->revision();
+    ChangeRecord record = codec_->ToRecord(*set);
+    auto head = log_->Append({record}, base->revision());
+    if (!head.ok()) {
+      if (head.status().code() == StatusCode::kAborted && attempt < kMaxConflictRetries) {
+        GH_RETURN_IF_ERROR(CatchUpLocked());
+        continue;
+      }
+      return head.status();
+    }
+    StateBuilder builder(base);
+    Status applied = builder.Apply(*set, *head);
+    if (!applied.ok()) return applied;  // logged by caller; the log holds it, restart re-applies
+    holder_->Publish(builder.Build());
+    auto listeners = listeners_;
+    lock.unlock();
+    for (const auto& l : listeners) l(*head);
+    return *head;
+  }
+}
+
+}  // namespace gatehouse

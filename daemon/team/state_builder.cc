@@ -1,0 +1,80 @@
+#include "team/state_builder.h"
+
+#include <variant>
+
+namespace gatehouse {
+
+AccountState* StateBuilder::Mutable(const std::string& account_id) {
+  auto it = touched_.find(account_id);
+  if (it != touched_.end()) return it->second.get();
+  const AccountView* view = base_->FindAccount(account_id);
+  if (view == nullptr) return nullptr;
+  auto copy = std::make_unique<AccountState>(*view->state);
+  auto* raw = copy.get();
+  touched_.emplace(account_id, std::move(copy));
+  return raw;
+}
+
+Status StateBuilder::Apply(const ChangeSet& set, std::uint64_t revision) {
+  if (!applied_) max_assignment_id_ = base_->max_assignment_id();
+  applied_ = true;
+  revision_ = revision;
+  for (const auto& change : set.changes) {
+    Status st = std::visit(
+        [&](const auto& c) -> Status {
+          using T = std::decay_t<decltype(c)>;
+          if constexpr (std::is_same_v<T, AccountCreated>) {
+            auto existing = touched_.find(c.account.id);
+            if (existing != touched_.end() || base_->FindAccount(c.account.id) != nullptr) {
+              return Internal("revision " + std::to_string(revision) + ": account \"" +
+                              c.account.id + "\" created twice");
+            }
+            touched_.emplace(c.account.id, std::make_unique<AccountState>(c.account));
+            return Status::Ok();
+          } else if constexpr (std::is_same_v<T, UserPut>) {
+            return Status::Ok();  // users are kept by the team directory (issue: Team API)
+          } else {
+            const std::string& account_id = [&]() -> const std::string& {
+              if constexpr (std::is_same_v<T, AssetPut>) return c.asset.account_id;
+              else if constexpr (std::is_same_v<T, AssignmentAdded>) return c.assignment.account_id;
+              else return c.account_id;
+            }();
+            AccountState* state = Mutable(account_id);
+            if (state == nullptr) {
+              return Internal("revision " + std::to_string(revision) + ": unknown account \"" +
+                              account_id + "\"");
+            }
+            if constexpr (std::is_same_v<T, AssetPut>) {
+              state->ApplyAssetPut(c.asset);
+            } else if constexpr (std::is_same_v<T, AssetDeleted>) {
+              state->ApplyAssetDeleted(c.asset_id);
+            } else if constexpr (std::is_same_v<T, AssignmentAdded>) {
+              state->ApplyAssignmentAdded(c.assignment);
+              if (c.assignment.id > max_assignment_id_) max_assignment_id_ = c.assignment.id;
+            } else if constexpr (std::is_same_v<T, AssignmentRemoved>) {
+              state->ApplyAssignmentRemoved(c.assignment_id);
+            }
+            return Status::Ok();
+          }
+        },
+        change);
+    GH_RETURN_IF_ERROR(st);
+  }
+  return Status::Ok();
+}
+
+std::shared_ptr<const Snapshot> StateBuilder::Build() {
+  if (!applied_) return base_;
+  auto next = base_->Next(revision_);
+  next->set_max_assignment_id(max_assignment_id_);
+  std::vector<std::shared_ptr<const AccountState>> states;
+  states.reserve(touched_.size());
+  for (auto& [id, state] : touched_) states.push_back(std::move(state));
+  touched_.clear();
+  next->PutAccounts(std::move(states));
+  applied_ = false;
+  base_ = next;
+  return next;
+}
+
+}  // namespace gatehouse

@@ -1,0 +1,225 @@
+// gatehouse-storage-sqlite: the default change log, one SQLite file in WAL mode.
+//
+// Durability: each append is one IMMEDIATE transaction, committed with synchronous=FULL
+// by default before the call returns, so an acknowledged write survives kill -9 and power
+// loss. Revisions are the table's INTEGER PRIMARY KEY, so the file itself enforces order.
+// One connection, guarded by a mutex: SQLite serializes writers anyway.
+#include <sqlite3.h>
+
+#include <gatehouse/plugin.hpp>
+#include <mutex>
+#include <string>
+
+namespace {
+
+using gatehouse::sdk::Host;
+using gatehouse::sdk::Options;
+using gatehouse::sdk::PluginError;
+using gatehouse::sdk::Record;
+
+constexpr int kSchemaVersion = 1;
+
+class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
+ public:
+  static std::unique_ptr<SqliteStorage> Create(Host host, const Options& options) {
+    auto self = std::unique_ptr<SqliteStorage>(new SqliteStorage(host));
+    self->Open(options);
+    return self;
+  }
+
+  ~SqliteStorage() override {
+    for (auto* st : {insert_, read_since_, head_, cursor_get_, cursor_put_}) sqlite3_finalize(st);
+    if (db_ != nullptr) sqlite3_close(db_);
+  }
+
+  std::uint64_t Load(const Sink& sink) override {
+    std::lock_guard lock(mu_);
+    std::uint64_t last = 0;
+    ReadLocked(0, 0, sink, &last);
+    return std::max(last, HeadLocked());
+  }
+
+  std::uint64_t Append(const std::vector<Record>& records, std::uint64_t expected_head) override {
+    std::lock_guard lock(mu_);
+    Exec("BEGIN IMMEDIATE", GH_ERR_UNAVAILABLE);
+    try {
+      const std::uint64_t head = HeadLocked();
+      if (head != expected_head) {
+        throw PluginError(GH_ERR_CONFLICT, "log head is " + std::to_string(head) + ", expected " +
+                                               std::to_string(expected_head));
+      }
+      std::uint64_t rev = head;
+      for (const auto& r : records) {
+        ++rev;
+        sqlite3_reset(insert_);
+        sqlite3_bind_int64(insert_, 1, static_cast<sqlite3_int64>(rev));
+        BindText(insert_, 2, r.type);
+        BindText(insert_, 3, r.account_id);
+        BindText(insert_, 4, r.actor);
+        sqlite3_bind_int64(insert_, 5, r.at_ms);
+        sqlite3_bind_blob(insert_, 6, r.payload.data(), static_cast<int>(r.payload.size()),
+                          SQLITE_STATIC);
+        Step(insert_, SQLITE_DONE, GH_ERR_UNAVAILABLE);
+      }
+      Exec("COMMIT", GH_ERR_UNAVAILABLE);
+      return rev;
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  std::size_t ReadSince(std::uint64_t since, std::size_t limit, const Sink& sink) override {
+    std::lock_guard lock(mu_);
+    std::uint64_t last = 0;
+    return ReadLocked(since, limit, sink, &last);
+  }
+
+  std::uint64_t Head() override {
+    std::lock_guard lock(mu_);
+    return HeadLocked();
+  }
+
+  std::optional<std::string> CursorGet(std::string_view name) override {
+    std::lock_guard lock(mu_);
+    sqlite3_reset(cursor_get_);
+    BindText(cursor_get_, 1, name);
+    const int rc = sqlite3_step(cursor_get_);
+    if (rc == SQLITE_DONE) return std::nullopt;
+    if (rc != SQLITE_ROW) Fail(GH_ERR_UNAVAILABLE, "reading cursor");
+    return ColumnText(cursor_get_, 0);
+  }
+
+  void CursorPut(std::string_view name, std::string_view value) override {
+    std::lock_guard lock(mu_);
+    sqlite3_reset(cursor_put_);
+    BindText(cursor_put_, 1, name);
+    BindText(cursor_put_, 2, value);
+    Step(cursor_put_, SQLITE_DONE, GH_ERR_UNAVAILABLE);
+  }
+
+  void Compact() override {
+    std::lock_guard lock(mu_);
+    Exec("PRAGMA wal_checkpoint(TRUNCATE)", GH_ERR_UNAVAILABLE);
+  }
+
+ private:
+  explicit SqliteStorage(Host host) : host_(host) {}
+
+  void Open(const Options& options) {
+    path_ = options.Get("path");
+    if (path_.empty()) throw PluginError(GH_ERR_INVALID_ARGUMENT, "option \"path\" must not be empty");
+    const std::string sync = options.Get("synchronous", "FULL");
+    if (sync != "FULL" && sync != "NORMAL" && sync != "EXTRA") {
+      throw PluginError(GH_ERR_INVALID_ARGUMENT,
+                        "option \"synchronous\": expected FULL, EXTRA or NORMAL, got \"" + sync + "\"");
+    }
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+    if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+      std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+      throw PluginError(GH_ERR_UNAVAILABLE, "cannot open SQLite database \"" + path_ + "\": " + msg);
+    }
+    sqlite3_busy_timeout(db_, static_cast<int>(options.GetInt("busy_timeout_ms", 5000)));
+    Exec("PRAGMA journal_mode=WAL", GH_ERR_UNAVAILABLE);
+    Exec("PRAGMA synchronous=" + sync, GH_ERR_UNAVAILABLE);
+    Exec("CREATE TABLE IF NOT EXISTS changes (revision INTEGER PRIMARY KEY, type TEXT NOT NULL, "
+         "account_id TEXT NOT NULL, actor TEXT NOT NULL, at INTEGER NOT NULL, payload BLOB NOT NULL)",
+         GH_ERR_UNAVAILABLE);
+    Exec("CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+         GH_ERR_UNAVAILABLE);
+    Exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+         GH_ERR_UNAVAILABLE);
+    Exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '" +
+             std::to_string(kSchemaVersion) + "')",
+         GH_ERR_UNAVAILABLE);
+    insert_ = Prepare("INSERT INTO changes (revision, type, account_id, actor, at, payload) "
+                      "VALUES (?, ?, ?, ?, ?, ?)");
+    read_since_ = Prepare("SELECT revision, type, account_id, actor, at, payload FROM changes "
+                          "WHERE revision > ? ORDER BY revision LIMIT ?");
+    head_ = Prepare("SELECT COALESCE(MAX(revision), 0) FROM changes");
+    cursor_get_ = Prepare("SELECT value FROM cursors WHERE name = ?");
+    cursor_put_ = Prepare("INSERT INTO cursors (name, value) VALUES (?, ?) "
+                          "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+    host_.Log(GH_LOG_INFO, "sqlite storage opened " + path_ + " (WAL, synchronous=" + sync + ")");
+  }
+
+  [[noreturn]] void Fail(gh_status status, const std::string& what) const {
+    throw PluginError(status, "sqlite " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+  }
+
+  void Exec(const std::string& sql, gh_status status) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+      std::string m = msg != nullptr ? msg : "error";
+      sqlite3_free(msg);
+      throw PluginError(status, "sqlite " + path_ + ": " + sql.substr(0, 40) + ": " + m);
+    }
+  }
+
+  sqlite3_stmt* Prepare(const char* sql) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) Fail(GH_ERR_INTERNAL, "prepare");
+    return st;
+  }
+
+  void Step(sqlite3_stmt* st, int want, gh_status status) {
+    if (sqlite3_step(st) != want) Fail(status, "write");
+  }
+
+  static void BindText(sqlite3_stmt* st, int i, std::string_view s) {
+    sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+  }
+
+  static std::string ColumnText(sqlite3_stmt* st, int i) {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(st, i));
+    return std::string(p == nullptr ? "" : p, static_cast<std::size_t>(sqlite3_column_bytes(st, i)));
+  }
+
+  std::uint64_t HeadLocked() {
+    sqlite3_reset(head_);
+    if (sqlite3_step(head_) != SQLITE_ROW) Fail(GH_ERR_UNAVAILABLE, "reading head");
+    return static_cast<std::uint64_t>(sqlite3_column_int64(head_, 0));
+  }
+
+  // limit 0 = everything.
+  std::size_t ReadLocked(std::uint64_t since, std::size_t limit, const Sink& sink, std::uint64_t* last) {
+    sqlite3_reset(read_since_);
+    sqlite3_bind_int64(read_since_, 1, static_cast<sqlite3_int64>(since));
+    sqlite3_bind_int64(read_since_, 2, limit == 0 ? -1 : static_cast<sqlite3_int64>(limit));
+    std::size_t n = 0;
+    for (;;) {
+      const int rc = sqlite3_step(read_since_);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) Fail(GH_ERR_UNAVAILABLE, "reading changes");
+      const std::string type = ColumnText(read_since_, 1), account = ColumnText(read_since_, 2),
+                        actor = ColumnText(read_since_, 3), payload = ColumnText(read_since_, 5);
+      Record r{static_cast<std::uint64_t>(sqlite3_column_int64(read_since_, 0)), type, account, actor,
+               sqlite3_column_int64(read_since_, 4), payload};
+      *last = r.revision;
+      sink(r);
+      ++n;
+    }
+    sqlite3_reset(read_since_);
+    return n;
+  }
+
+  Host host_;
+  std::mutex mu_;
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt *insert_ = nullptr, *read_since_ = nullptr, *head_ = nullptr,
+               *cursor_get_ = nullptr, *cursor_put_ = nullptr;
+};
+
+const gh_option_spec kOptions[] = {
+    {sizeof(gh_option_spec), "path", GH_OPT_STRING, nullptr, "Database file (created if missing)", 1},
+    {sizeof(gh_option_spec), "synchronous", GH_OPT_STRING, "FULL",
+     "SQLite synchronous mode: FULL (durable on power loss), EXTRA, or NORMAL (durable on process crash only)", 0},
+    {sizeof(gh_option_spec), "busy_timeout_ms", GH_OPT_INT, "5000",
+     "How long to wait for a lock held by another process", 0},
+};
+
+}  // namespace
+
+GH_DEFINE_STORAGE_PLUGIN(SqliteStorage, "sqlite", "1.0.0",
+                         "Change log in one SQLite file (WAL); the default storage", kOptions)

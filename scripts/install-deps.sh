@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package the build, the tests and the benchmarks need, and only
+# what is missing. Used by every make target; safe to run again and again.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential g++ clang cmake ninja-build ccache pkg-config make git python3
+  clang-format clang-tidy
+  # libraries (see docs/architecture.md for which layer uses which)
+  libboost-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev libsystemd-dev libpq-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev postgresql wrk curl sqlite3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

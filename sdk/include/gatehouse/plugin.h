@@ -1,0 +1,210 @@
+/*
+ * Gatehouse plugin ABI (C). A plugin is a shared library that exports one symbol,
+ * GH_PLUGIN_ENTRY ("gatehouse_plugin_entry"). The host (gatehoused, the gatehouse CLI)
+ * loads it, calls the entry with the ABI majors it supports, and gets back a descriptor:
+ * who the plugin is, which options it takes, and a table of functions of its kind.
+ *
+ * Stability rules, for every struct here:
+ *  - Each struct starts with `struct_size`; structs only ever grow at the end. A reader
+ *    checks struct_size before touching a field added in a later minor version.
+ *  - Status numbers are stable and never reused.
+ *  - Strings cross as gh_str views (pointer + length, not NUL-terminated) that are
+ *    borrowed: valid only for the duration of the call that passes them.
+ *  - Memory is freed on the side that allocated it. Neither side frees the other's memory.
+ *  - No C++ types, exceptions or allocators cross this boundary. A plugin must not let an
+ *    exception escape any function of its tables (the C++ layer, plugin.hpp, guards this).
+ *  - Plugins never link against the daemon: everything they may call on the host comes in
+ *    the gh_host_api table.
+ *
+ * Thread safety: the host may call one instance's functions from several threads at
+ * once, except create/destroy; a plugin that cannot cope serializes internally.
+ */
+#ifndef GATEHOUSE_PLUGIN_H_
+#define GATEHOUSE_PLUGIN_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GH_ABI_MAJOR 1
+#define GH_ABI_MINOR 0
+#define GH_PLUGIN_ENTRY gatehouse_plugin_entry
+#define GH_PLUGIN_ENTRY_NAME "gatehouse_plugin_entry"
+
+#if defined(__GNUC__)
+#define GH_EXPORT __attribute__((visibility("default")))
+#else
+#define GH_EXPORT
+#endif
+
+/* Status codes. Stable numbers; never reused. */
+typedef int32_t gh_status;
+#define GH_OK 0
+#define GH_ERR_INVALID_ARGUMENT 1 /* bad options or input; retrying will not help */
+#define GH_ERR_NOT_FOUND 2        /* the named thing does not exist */
+#define GH_ERR_CONFLICT 3         /* append: the log's head is not the expected one */
+#define GH_ERR_UNAVAILABLE 4      /* environment failure; nothing was changed */
+#define GH_ERR_INTERNAL 5         /* a bug or corruption */
+#define GH_ERR_RETRYABLE 6        /* notifier: delivery failed, try again later */
+#define GH_ERR_PERMANENT 7        /* notifier: delivery can never succeed */
+
+/* Plugin kinds. */
+#define GH_KIND_STORAGE 1
+#define GH_KIND_NOTIFIER 2
+
+/* A string view. OWNERSHIP: borrowed; valid only during the call that passes it. */
+typedef struct gh_str {
+  const char* data;
+  size_t len;
+} gh_str;
+
+/* An error message buffer. OWNERSHIP: owned by the caller (host); the plugin writes a
+ * NUL-terminated message of at most sizeof(message)-1 bytes into it on failure. */
+typedef struct gh_error {
+  uint32_t struct_size;
+  char message[1024];
+} gh_error;
+
+/* Option value types, for validation and documentation. */
+#define GH_OPT_STRING 1
+#define GH_OPT_INT 2
+#define GH_OPT_BOOL 3
+#define GH_OPT_DURATION 4 /* "30s", "5m", "168h", "250ms" */
+
+/* One option a plugin accepts. OWNERSHIP: plugin-owned static data, valid while the
+ * library is loaded. default_value may be NULL (no default); then `required` says whether
+ * the host must refuse a config that omits it. */
+typedef struct gh_option_spec {
+  uint32_t struct_size;
+  const char* name;
+  uint32_t type;
+  const char* default_value;
+  const char* description;
+  int32_t required;
+} gh_option_spec;
+
+/* One configured option, already validated by the host and with defaults filled in.
+ * OWNERSHIP: borrowed for the create call. */
+typedef struct gh_option {
+  gh_str name;
+  gh_str value;
+} gh_option;
+
+/* Log levels for gh_host_api.log. */
+#define GH_LOG_DEBUG 0
+#define GH_LOG_INFO 1
+#define GH_LOG_WARN 2
+#define GH_LOG_ERROR 3
+
+/* What the host offers a plugin. OWNERSHIP: host-owned; valid from create until destroy
+ * returns. */
+typedef struct gh_host_api {
+  uint32_t struct_size;
+  uint32_t abi_major;
+  uint32_t abi_minor;
+  void* host_ctx;
+  void (*log)(void* host_ctx, int32_t level, gh_str message);
+} gh_host_api;
+
+/* ---- Storage: the durable change log -------------------------------------------- */
+
+/* One committed change set. OWNERSHIP: borrowed for the call that passes it. */
+typedef struct gh_record {
+  uint32_t struct_size;
+  uint64_t revision; /* ignored on append: the log assigns expected_head+1, +2, ... */
+  gh_str type;
+  gh_str account_id;
+  gh_str actor;
+  int64_t at_ms; /* ms since the Unix epoch, UTC */
+  gh_str payload;
+} gh_record;
+
+/* The host's receiver for streamed records. Returning non-GH_OK stops the stream, and the
+ * plugin function returns that status. */
+typedef gh_status (*gh_record_sink)(void* ctx, const gh_record* record);
+/* The host's receiver for a value (copied by the host during the call). */
+typedef void (*gh_value_sink)(void* ctx, gh_str value);
+
+typedef struct gh_storage gh_storage; /* opaque plugin instance */
+
+typedef struct gh_storage_vtable {
+  uint32_t struct_size;
+  /* Opens the backend. On success *out owns an instance that the host releases with
+   * destroy. The host API pointer stays valid until destroy returns. */
+  gh_status (*create)(const gh_host_api* host, const gh_option* options, size_t option_count,
+                      gh_storage** out, gh_error* err);
+  void (*destroy)(gh_storage* self);
+  /* Streams every record in revision order; sets *head to the last revision (0: empty). */
+  gh_status (*load)(gh_storage* self, gh_record_sink sink, void* ctx, uint64_t* head,
+                    gh_error* err);
+  /* Appends records atomically and durably: all get revisions expected_head+1.., or none
+   * is stored. GH_ERR_CONFLICT when the head is not expected_head. */
+  gh_status (*append)(gh_storage* self, const gh_record* records, size_t count,
+                      uint64_t expected_head, uint64_t* new_head, gh_error* err);
+  /* Streams up to `limit` records with revision > since; *count = how many. */
+  gh_status (*read_since)(gh_storage* self, uint64_t since, size_t limit, gh_record_sink sink,
+                          void* ctx, size_t* count, gh_error* err);
+  gh_status (*head)(gh_storage* self, uint64_t* head, gh_error* err);
+  /* Named cursors. get: GH_ERR_NOT_FOUND when unset, else the value goes to sink. */
+  gh_status (*cursor_get)(gh_storage* self, gh_str name, gh_value_sink sink, void* ctx,
+                          gh_error* err);
+  gh_status (*cursor_put)(gh_storage* self, gh_str name, gh_str value, gh_error* err);
+  /* Optional (may be NULL): reclaim space; must not change what load/read_since return. */
+  gh_status (*compact)(gh_storage* self, gh_error* err);
+} gh_storage_vtable;
+
+/* ---- Notifier: delivers committed changes as events ----------------------------- */
+
+/* One event. data_json is the record's payload (a JSON object). OWNERSHIP: borrowed. */
+typedef struct gh_event {
+  uint32_t struct_size;
+  uint64_t revision;
+  gh_str type;
+  gh_str account_id;
+  gh_str actor;
+  int64_t at_ms;
+  gh_str data_json;
+} gh_event;
+
+typedef struct gh_notifier gh_notifier; /* opaque plugin instance */
+
+typedef struct gh_notifier_vtable {
+  uint32_t struct_size;
+  gh_status (*create)(const gh_host_api* host, const gh_option* options, size_t option_count,
+                      gh_notifier** out, gh_error* err);
+  void (*destroy)(gh_notifier* self);
+  /* Delivers a batch in order. GH_OK: all delivered. GH_ERR_RETRYABLE: none is taken as
+   * delivered; the host retries the same batch with backoff. GH_ERR_PERMANENT: the host
+   * records the failure and moves on. */
+  gh_status (*deliver)(gh_notifier* self, const gh_event* events, size_t count, gh_error* err);
+} gh_notifier_vtable;
+
+/* ---- The descriptor and the entry point ----------------------------------------- */
+
+/* OWNERSHIP: plugin-owned static data, valid while the library is loaded. */
+typedef struct gh_plugin_descriptor {
+  uint32_t struct_size;
+  uint32_t abi_major; /* the ABI the plugin was built against (one the host offered) */
+  uint32_t abi_minor;
+  uint32_t kind;      /* GH_KIND_* */
+  const char* name;   /* "sqlite": the file is gatehouse-<kind>-<name>.so */
+  const char* version;
+  const char* description;
+  const gh_option_spec* options;
+  size_t option_count;
+  const void* vtable; /* gh_storage_vtable* or gh_notifier_vtable*, by kind */
+} gh_plugin_descriptor;
+
+/* The entry point. `supported_majors` lists the ABI majors the host can speak; the plugin
+ * returns its descriptor for one of them, or NULL when it supports none. */
+typedef const gh_plugin_descriptor* (*gh_plugin_entry_fn)(const uint32_t* supported_majors,
+                                                           size_t count);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GATEHOUSE_PLUGIN_H_ */
