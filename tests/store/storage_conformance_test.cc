@@ -1,0 +1,198 @@
+// The storage conformance suite: every storage plugin must pass it, loaded as a real .so
+// through the plugin host. Add a backend by adding a StorageTarget.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "store/plugin_change_log.h"
+#include "support/temp_dir.h"
+
+namespace gatehouse {
+namespace {
+
+struct StorageTarget {
+  std::string name;
+  bool persistent;
+  std::function<std::map<std::string, std::string>(const testing::TempDir&)> options;
+};
+
+std::ostream& operator<<(std::ostream& os, const StorageTarget& t) { return os << t.name; }
+
+class StorageConformanceTest : public ::testing::TestWithParam<StorageTarget> {
+ protected:
+  std::unique_ptr<PluginChangeLog> Open() {
+    PluginHost host(GATEHOUSE_PLUGIN_DIR);
+    auto plugin = host.Load("storage", GetParam().name);
+    EXPECT_TRUE(plugin.ok()) << plugin.status().ToString();
+    auto log = PluginChangeLog::Open(*plugin, GetParam().options(dir_), nullptr);
+    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    return log.ok() ? std::move(*log) : nullptr;
+  }
+
+  static ChangeRecord Rec(std::string type, std::string payload) {
+    ChangeRecord r;
+    r.type = std::move(type);
+    r.account_id = "acme";
+    r.actor = "system";
+    r.at = 1234;
+    r.payload = std::move(payload);
+    return r;
+  }
+
+  static std::vector<ChangeRecord> All(ChangeLog& log) {
+    std::vector<ChangeRecord> out;
+    auto head = log.Load([&](const ChangeRecord& r) {
+      out.push_back(r);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(head.ok());
+    return out;
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_P(StorageConformanceTest, StartsEmpty) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  EXPECT_EQ(*log->Head(), 0U);
+  EXPECT_TRUE(All(*log).empty());
+}
+
+TEST_P(StorageConformanceTest, AppendAssignsConsecutiveRevisions) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  EXPECT_EQ(*log->Append({Rec("a", "1")}, 0), 1U);
+  EXPECT_EQ(*log->Append({Rec("b", "2"), Rec("c", "3")}, 1), 3U);
+  auto all = All(*log);
+  ASSERT_EQ(all.size(), 3U);
+  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].revision, i + 1);
+  EXPECT_EQ(all[2].type, "c");
+  EXPECT_EQ(all[2].account_id, "acme");
+  EXPECT_EQ(all[2].actor, "system");
+  EXPECT_EQ(all[2].at, 1234);
+  EXPECT_EQ(all[2].payload, "3");
+}
+
+TEST_P(StorageConformanceTest, ConflictStoresNothing) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  ASSERT_TRUE(log->Append({Rec("a", "1")}, 0).ok());
+  auto stale = log->Append({Rec("b", "2"), Rec("c", "3")}, 0);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), StatusCode::kAborted);
+  auto ahead = log->Append({Rec("b", "2")}, 5);
+  EXPECT_EQ(ahead.status().code(), StatusCode::kAborted);
+  EXPECT_EQ(*log->Head(), 1U);
+  EXPECT_EQ(All(*log).size(), 1U);
+}
+
+TEST_P(StorageConformanceTest, ReadSinceHonoursSinceAndLimit) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(log->Append({Rec("t", std::to_string(i))}, i).ok());
+  std::vector<std::uint64_t> seen;
+  auto n = log->ReadSince(4, 3, [&](const ChangeRecord& r) {
+    seen.push_back(r.revision);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 3U);
+  EXPECT_EQ(seen, (std::vector<std::uint64_t>{5, 6, 7}));
+  EXPECT_EQ(*log->ReadSince(10, 5, [](const ChangeRecord&) { return Status::Ok(); }), 0U);
+}
+
+TEST_P(StorageConformanceTest, SinkErrorStopsTheStream) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(log->Append({Rec("t", "x")}, i).ok());
+  int calls = 0;
+  auto n = log->ReadSince(0, 0, [&](const ChangeRecord&) {
+    ++calls;
+    return calls == 2 ? Internal("stop here") : Status::Ok();
+  });
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.status().message(), "stop here");
+  EXPECT_EQ(calls, 2);
+}
+
+TEST_P(StorageConformanceTest, BinaryPayloadsRoundTrip) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  std::string payload("a\0b\xff\x01{}", 7);
+  ASSERT_TRUE(log->Append({Rec("bin", payload)}, 0).ok());
+  EXPECT_EQ(All(*log).at(0).payload, payload);
+}
+
+TEST_P(StorageConformanceTest, Cursors) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  EXPECT_FALSE(log->GetCursor("webhook")->has_value());
+  ASSERT_TRUE(log->PutCursor("webhook", "17").ok());
+  ASSERT_TRUE(log->PutCursor("webhook", "18").ok());
+  ASSERT_TRUE(log->PutCursor("log", "3").ok());
+  EXPECT_EQ(**log->GetCursor("webhook"), "18");
+  EXPECT_EQ(**log->GetCursor("log"), "3");
+}
+
+TEST_P(StorageConformanceTest, ConcurrentWritersNeverShareARevision) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  std::atomic<int> committed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        for (;;) {  // optimistic: read head, append, retry on conflict
+          auto head = log->Head();
+          ASSERT_TRUE(head.ok());
+          auto r = log->Append({Rec("t", std::to_string(t) + ":" + std::to_string(i))}, *head);
+          if (r.ok()) break;
+          ASSERT_EQ(r.status().code(), StatusCode::kAborted) << r.status().ToString();
+        }
+        ++committed;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto all = All(*log);
+  ASSERT_EQ(all.size(), 100U);
+  std::set<std::string> payloads;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].revision, i + 1);
+    payloads.insert(all[i].payload);
+  }
+  EXPECT_EQ(payloads.size(), 100U);
+}
+
+// Durable backends only (the memory backend is ephemeral by design).
+class PersistentStorageTest : public StorageConformanceTest {};
+
+TEST_P(PersistentStorageTest, ReopenKeepsEverything) {
+  {
+    auto log = Open();
+    ASSERT_TRUE(log);
+    ASSERT_TRUE(log->Append({Rec("a", "1"), Rec("b", "2")}, 0).ok());
+    ASSERT_TRUE(log->PutCursor("c", "v").ok());
+  }
+  auto log = Open();
+  ASSERT_TRUE(log);
+  EXPECT_EQ(*log->Head(), 2U);
+  EXPECT_EQ(All(*log).size(), 2U);
+  EXPECT_EQ(**log->GetCursor("c"), "v");
+  EXPECT_EQ(*log->Append({Rec("c", "3")}, 2), 3U);
+}
+
+const StorageTarget kMemory{"memory", false,
+                            [](const testing::TempDir&) { return std::map<std::string, std::string>{}; }};
+const StorageTarget kSqlite{"sqlite", true, [](const testing::TempDir& d) {
+                              return std::map<std::string, std::string>{{"path", d.File("log.db")}};
+                            }};
+std::string TargetName(const ::testing::TestParamInfo<StorageTarget>& p) { return p.param.name; }
+
+INSTANTIATE_TEST_SUITE_P(Plugins, StorageConformanceTest, ::testing::Values(kMemory, kSqlite), TargetName);
+INSTANTIATE_TEST_SUITE_P(Plugins, PersistentStorageTest, ::testing::Values(kSqlite), TargetName);
+
+}  // namespace
+}  // namespace gatehouse
