@@ -23,10 +23,18 @@ void ApiServer::Routes() {
     if (!res.body.empty()) return;
     Status st;
     switch (res.status) {
-      case 404: st = NotFound("no route for " + req.method + " " + req.path); break;
-      case 413: st = InvalidArgument("request body too large"); break;
-      case 405: st = InvalidArgument("method not allowed"); break;
-      default: st = InvalidArgument("bad request"); break;
+      case 404:
+        st = NotFound("no route for " + req.method + " " + req.path);
+        break;
+      case 413:
+        st = InvalidArgument("request body too large");
+        break;
+      case 405:
+        st = InvalidArgument("method not allowed");
+        break;
+      default:
+        st = InvalidArgument("bad request");
+        break;
     }
     res.set_content(ErrorBody(st), "application/json");
   });

@@ -6,18 +6,28 @@ namespace gatehouse {
 
 int HttpStatusFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
+    case StatusCode::kOk:
+      return 200;
     case StatusCode::kInvalidArgument:
-    case StatusCode::kOutOfRange: return 400;
-    case StatusCode::kUnauthenticated: return 401;
-    case StatusCode::kPermissionDenied: return 403;
-    case StatusCode::kNotFound: return 404;
+    case StatusCode::kOutOfRange:
+      return 400;
+    case StatusCode::kUnauthenticated:
+      return 401;
+    case StatusCode::kPermissionDenied:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
     case StatusCode::kAlreadyExists:
-    case StatusCode::kAborted: return 409;
-    case StatusCode::kFailedPrecondition: return 412;
-    case StatusCode::kResourceExhausted: return 429;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kAborted:
+      return 409;
+    case StatusCode::kFailedPrecondition:
+      return 412;
+    case StatusCode::kResourceExhausted:
+      return 429;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -25,8 +35,7 @@ int HttpStatusFor(StatusCode code) {
 std::string ErrorBody(const Status& status) {
   nlohmann::json body;
   body["message"] = status.message();
-  const bool validation = status.code() == StatusCode::kInvalidArgument ||
-                          status.code() == StatusCode::kOutOfRange;
+  const bool validation = status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kOutOfRange;
   if (validation && !status.violations().empty()) {
     auto violations = nlohmann::json::array();
     for (const auto& v : status.violations()) {
@@ -34,8 +43,7 @@ std::string ErrorBody(const Status& status) {
     }
     body["details"]["validationError"]["fieldViolations"] = std::move(violations);
   } else {
-    body["details"]["applicationError"] = {{"code", StatusCodeName(status.code())},
-                                           {"description", status.message()}};
+    body["details"]["applicationError"] = {{"code", StatusCodeName(status.code())}, {"description", status.message()}};
   }
   return body.dump();
 }

@@ -14,9 +14,8 @@ void WriteJson(httplib::Response& res, int http_status, const json& body) {
   res.set_content(body.dump(), "application/json");
 }
 
-std::optional<Caller> Authorize(const ApiServices& services, const httplib::Request& req,
-                                httplib::Response& res, std::string_view permission,
-                                bool account_scoped) {
+std::optional<Caller> Authorize(const ApiServices& services, const httplib::Request& req, httplib::Response& res,
+                                std::string_view permission, bool account_scoped) {
   auto principal = services.keys->Authenticate(req.get_header_value("Authorization"));
   if (!principal.ok()) {
     WriteError(res, principal.status());

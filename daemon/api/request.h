@@ -27,9 +27,8 @@ struct Caller {
 
 // Authenticates; for account-scoped routes also resolves the account header and checks
 // `permission` on the account. On failure writes the error and returns nullopt.
-std::optional<Caller> Authorize(const ApiServices& services, const httplib::Request& req,
-                                httplib::Response& res, std::string_view permission,
-                                bool account_scoped = true);
+std::optional<Caller> Authorize(const ApiServices& services, const httplib::Request& req, httplib::Response& res,
+                                std::string_view permission, bool account_scoped = true);
 
 // Parses the body as a JSON object; writes a 400 and returns nullopt otherwise.
 std::optional<json> ParseBody(const httplib::Request& req, httplib::Response& res);

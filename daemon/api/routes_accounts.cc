@@ -6,7 +6,8 @@ namespace gatehouse::api {
 namespace {
 
 json AccountJson(const Account& a) {
-  return {{"id", a.id}, {"name", a.name}, {"ownerUserId", a.owner_user_id}, {"dateCreated", FormatRfc3339(a.created_at)}};
+  return {
+      {"id", a.id}, {"name", a.name}, {"ownerUserId", a.owner_user_id}, {"dateCreated", FormatRfc3339(a.created_at)}};
 }
 
 }  // namespace
@@ -39,7 +40,8 @@ void RegisterAccountRoutes(httplib::Server& server, const ApiServices& services)
         // An account key reads only its own account, named in the header too.
         auto caller = Authorize(services, req, res, "team.view");
         if (!caller) return;
-        if (caller->account_id != id) return WriteError(res, PermissionDenied("this key may not act on the requested account"));
+        if (caller->account_id != id)
+          return WriteError(res, PermissionDenied("this key may not act on the requested account"));
       }
       auto snap = services.snapshots->Load();
       const AccountView* view = snap->FindAccount(id);

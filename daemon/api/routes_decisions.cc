@@ -25,7 +25,8 @@ Result<ParsedCheck> ParseCheck(const json& body, const std::string& path) {
   Status error;
   auto permission = OptString(body, "permission", path, &error);
   if (!error.ok()) return error;
-  if (!permission || permission->empty()) return FieldError(prefix + "permission", "must not be empty", "REQUIRED_FIELD");
+  if (!permission || permission->empty())
+    return FieldError(prefix + "permission", "must not be empty", "REQUIRED_FIELD");
   c.permission = *permission;
   auto asset = body.find("asset");
   if (asset == body.end() || !asset->is_object()) {
@@ -110,8 +111,9 @@ void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services
         return WriteError(res, FieldError("checks", "is required: a list of checks", "REQUIRED_FIELD"));
       }
       if (checks->size() > options.batch_check_limit) {
-        return WriteError(res, FieldError("checks", "at most " + std::to_string(options.batch_check_limit) +
-                                                        " checks per request, got " + std::to_string(checks->size()),
+        return WriteError(res, FieldError("checks",
+                                          "at most " + std::to_string(options.batch_check_limit) +
+                                              " checks per request, got " + std::to_string(checks->size()),
                                           "MAX_SIZE"));
       }
       std::vector<ParsedCheck> parsed;
@@ -154,7 +156,8 @@ void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services
       auto type = OptString(*body, "assetType", "", &error);
       auto cursor = OptString(*body, "cursor", "", &error);
       if (!error.ok()) return WriteError(res, error);
-      if (!permission || permission->empty()) return WriteError(res, FieldError("permission", "must not be empty", "REQUIRED_FIELD"));
+      if (!permission || permission->empty())
+        return WriteError(res, FieldError("permission", "must not be empty", "REQUIRED_FIELD"));
       auto limit = PageLimit(*body, options.page_size_limit);
       if (!limit.ok()) return WriteError(res, limit.status());
       auto snap = services.snapshots->Load();
@@ -187,13 +190,15 @@ void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services
       auto permission = OptString(*body, "permission", "", &error);
       auto cursor = OptString(*body, "cursor", "", &error);
       if (!error.ok()) return WriteError(res, error);
-      if (!asset_id || asset_id->empty()) return WriteError(res, FieldError("asset.id", "must not be empty", "REQUIRED_FIELD"));
-      if (!permission || permission->empty()) return WriteError(res, FieldError("permission", "must not be empty", "REQUIRED_FIELD"));
+      if (!asset_id || asset_id->empty())
+        return WriteError(res, FieldError("asset.id", "must not be empty", "REQUIRED_FIELD"));
+      if (!permission || permission->empty())
+        return WriteError(res, FieldError("permission", "must not be empty", "REQUIRED_FIELD"));
       auto limit = PageLimit(*body, options.page_size_limit);
       if (!limit.ok()) return WriteError(res, limit.status());
       auto snap = services.snapshots->Load();
-      SubjectPage page = ListSubjects(*snap, caller->account_id, *asset_id, *permission, *limit,
-                                      cursor.value_or(""), services.clock->Now());
+      SubjectPage page = ListSubjects(*snap, caller->account_id, *asset_id, *permission, *limit, cursor.value_or(""),
+                                      services.clock->Now());
       json subjects = json::array();
       for (const auto& s : page.subjects) subjects.push_back({{"id", s.id}, {"subjectType", SubjectTypeName(s.type)}});
       json out = {{"subjects", std::move(subjects)}};

@@ -28,8 +28,8 @@ namespace fs = std::filesystem;
 
 void SetupLogging(const Config& config) {
   auto logger = spdlog::stderr_color_mt("gatehouse");
-  const bool journald = config.log_format == "journald" ||
-                        (config.log_format == "auto" && std::getenv("JOURNAL_STREAM") != nullptr);
+  const bool journald =
+      config.log_format == "journald" || (config.log_format == "auto" && std::getenv("JOURNAL_STREAM") != nullptr);
   if (journald) {
     logger->set_pattern("%v");  // journald adds time and unit
   } else if (config.log_format == "json") {
@@ -76,17 +76,27 @@ Result<std::vector<std::string>> SystemKeyHashes(const Config& config) {
   }
   ::umask(old_mask);
   ::chmod(config.system_key_file.c_str(), 0600);
-  spdlog::warn("no system key configured: generated one and wrote it to {} (readable only by this user); "
-               "store it safely, then delete the file", config.system_key_file);
+  spdlog::warn(
+      "no system key configured: generated one and wrote it to {} (readable only by this user); "
+      "store it safely, then delete the file",
+      config.system_key_file);
   return std::vector<std::string>{hash};
 }
 
 void PluginLog(int level, std::string_view message) {
   switch (level) {
-    case GH_LOG_DEBUG: spdlog::debug("plugin: {}", message); break;
-    case GH_LOG_INFO: spdlog::info("plugin: {}", message); break;
-    case GH_LOG_WARN: spdlog::warn("plugin: {}", message); break;
-    default: spdlog::error("plugin: {}", message); break;
+    case GH_LOG_DEBUG:
+      spdlog::debug("plugin: {}", message);
+      break;
+    case GH_LOG_INFO:
+      spdlog::info("plugin: {}", message);
+      break;
+    case GH_LOG_WARN:
+      spdlog::warn("plugin: {}", message);
+      break;
+    default:
+      spdlog::error("plugin: {}", message);
+      break;
   }
 }
 
@@ -156,8 +166,9 @@ int RunDaemon(const DaemonArgs& args) {
     spdlog::critical("loading the change log: {}", head.status().message());
     return 6;
   }
-  spdlog::info("state: revision {} with {} account(s) loaded in {} ms", *head, snapshots.Load()->AccountCount(),
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+  spdlog::info(
+      "state: revision {} with {} account(s) loaded in {} ms", *head, snapshots.Load()->AccountCount(),
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
 
   AccountService accounts(&committer, &clock);
   KeyAuthenticator keys(*hashes);

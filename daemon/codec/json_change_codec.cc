@@ -9,9 +9,12 @@ using nlohmann::json;
 
 json RestrictionJson(const Restriction& r) {
   switch (r.kind) {
-    case Restriction::Kind::kAccount: return json::object();
-    case Restriction::Kind::kSite: return {{"site", r.asset_ids.empty() ? "" : r.asset_ids[0]}};
-    case Restriction::Kind::kFolders: return {{"folders", r.asset_ids}};
+    case Restriction::Kind::kAccount:
+      return json::object();
+    case Restriction::Kind::kSite:
+      return {{"site", r.asset_ids.empty() ? "" : r.asset_ids[0]}};
+    case Restriction::Kind::kFolders:
+      return {{"folders", r.asset_ids}};
   }
   return json::object();
 }
@@ -73,12 +76,8 @@ struct Encoder {
             {"profileImage", c.user.profile_image}};
   }
   json operator()(const AssetPut& c) const {
-    return {{"op", "asset.put"},
-            {"accountId", c.asset.account_id},
-            {"id", c.asset.id},
-            {"type", c.asset.type},
-            {"name", c.asset.name},
-            {"parentId", c.asset.parent_id}};
+    return {{"op", "asset.put"},    {"accountId", c.asset.account_id}, {"id", c.asset.id}, {"type", c.asset.type},
+            {"name", c.asset.name}, {"parentId", c.asset.parent_id}};
   }
   json operator()(const AssetDeleted& c) const {
     return {{"op", "asset.delete"}, {"accountId", c.account_id}, {"id", c.asset_id}};
@@ -149,8 +148,7 @@ Result<ChangeSet> JsonChangeCodec::Decode(const ChangeRecord& record) const {
     const json j = json::parse(record.payload);
     for (const auto& c : j.at("changes")) set.changes.push_back(DecodeOne(c));
   } catch (const std::exception& e) {
-    return Internal("change log record " + std::to_string(record.revision) +
-                    " is corrupt: " + e.what());
+    return Internal("change log record " + std::to_string(record.revision) + " is corrupt: " + e.what());
   }
   return set;
 }

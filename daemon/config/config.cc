@@ -31,9 +31,12 @@ std::string ParseSize(const std::string& v, std::size_t* out) {
 }
 
 std::string ParseBool(const std::string& v, bool* out) {
-  if (v == "true") *out = true;
-  else if (v == "false") *out = false;
-  else return "expected true or false, got \"" + v + "\"";
+  if (v == "true")
+    *out = true;
+  else if (v == "false")
+    *out = false;
+  else
+    return "expected true or false, got \"" + v + "\"";
   return "";
 }
 
@@ -64,8 +67,16 @@ std::vector<std::string> SplitList(const std::string& v) {
 const std::vector<Key>& Keys() {
   static const std::vector<Key> keys = {
       {"http.listen", [](Config& c, const std::string& v) { return ParseListen(v, c); }},
-      {"http.tls.cert", [](Config& c, const std::string& v) { c.tls_cert = v; return std::string(); }},
-      {"http.tls.key", [](Config& c, const std::string& v) { c.tls_key = v; return std::string(); }},
+      {"http.tls.cert",
+       [](Config& c, const std::string& v) {
+         c.tls_cert = v;
+         return std::string();
+       }},
+      {"http.tls.key",
+       [](Config& c, const std::string& v) {
+         c.tls_key = v;
+         return std::string();
+       }},
       {"http.maxBodyBytes", [](Config& c, const std::string& v) { return ParseSize(v, &c.max_body_bytes); }},
       {"http.threads",
        [](Config& c, const std::string& v) {
@@ -75,7 +86,11 @@ const std::vector<Key>& Keys() {
          c.threads = static_cast<int>(n);
          return e;
        }},
-      {"policies.dir", [](Config& c, const std::string& v) { c.policies_dir = v; return std::string(); }},
+      {"policies.dir",
+       [](Config& c, const std::string& v) {
+         c.policies_dir = v;
+         return std::string();
+       }},
       {"policies.watch", [](Config& c, const std::string& v) { return ParseBool(v, &c.policies_watch); }},
       {"auth.systemKeyHashes",
        [](Config& c, const std::string& v) {
@@ -87,7 +102,11 @@ const std::vector<Key>& Keys() {
          }
          return std::string();
        }},
-      {"auth.systemKeyFile", [](Config& c, const std::string& v) { c.system_key_file = v; return std::string(); }},
+      {"auth.systemKeyFile",
+       [](Config& c, const std::string& v) {
+         c.system_key_file = v;
+         return std::string();
+       }},
       {"invites.ttl",
        [](Config& c, const std::string& v) {
          auto d = ParseDurationMs(v);
@@ -95,7 +114,11 @@ const std::vector<Key>& Keys() {
          c.invite_ttl_ms = *d;
          return std::string();
        }},
-      {"invites.acceptBaseUrl", [](Config& c, const std::string& v) { c.accept_base_url = v; return std::string(); }},
+      {"invites.acceptBaseUrl",
+       [](Config& c, const std::string& v) {
+         c.accept_base_url = v;
+         return std::string();
+       }},
       {"limits.batchCheck",
        [](Config& c, const std::string& v) {
          auto e = ParseSize(v, &c.batch_check_limit);
@@ -108,19 +131,29 @@ const std::vector<Key>& Keys() {
          if (e.empty() && c.page_size_limit == 0) e = "must be at least 1";
          return e;
        }},
-      {"plugins.dir", [](Config& c, const std::string& v) { c.plugins_dir = v; return std::string(); }},
-      {"storage.plugin", [](Config& c, const std::string& v) { c.storage_plugin = v; return std::string(); }},
+      {"plugins.dir",
+       [](Config& c, const std::string& v) {
+         c.plugins_dir = v;
+         return std::string();
+       }},
+      {"storage.plugin",
+       [](Config& c, const std::string& v) {
+         c.storage_plugin = v;
+         return std::string();
+       }},
       {"log.level",
        [](Config& c, const std::string& v) {
          static const std::vector<std::string> ok = {"trace", "debug", "info", "warn", "error"};
-         if (std::find(ok.begin(), ok.end(), v) == ok.end()) return "expected trace, debug, info, warn or error, got \"" + v + "\"";
+         if (std::find(ok.begin(), ok.end(), v) == ok.end())
+           return "expected trace, debug, info, warn or error, got \"" + v + "\"";
          c.log_level = v;
          return std::string();
        }},
       {"log.format",
        [](Config& c, const std::string& v) {
          static const std::vector<std::string> ok = {"auto", "text", "json", "journald"};
-         if (std::find(ok.begin(), ok.end(), v) == ok.end()) return "expected auto, text, json or journald, got \"" + v + "\"";
+         if (std::find(ok.begin(), ok.end(), v) == ok.end())
+           return "expected auto, text, json or journald, got \"" + v + "\"";
          c.log_format = v;
          return std::string();
        }},
@@ -194,7 +227,8 @@ void Walk(const YAML::Node& node, const std::string& prefix, const std::string& 
           } else if (k == "options") {
             for (const auto& o : f.second) nc.options[o.first.Scalar()] = ScalarOrList(o.second);
           } else {
-            errors->push_back(Where(file, f.first) + ": notifiers: unknown key \"" + k + "\" (expected plugin, options)");
+            errors->push_back(Where(file, f.first) + ": notifiers: unknown key \"" + k +
+                              "\" (expected plugin, options)");
           }
         }
         if (nc.plugin.empty()) errors->push_back(Where(file, n) + ": notifiers: missing \"plugin\"");
@@ -213,9 +247,9 @@ void Walk(const YAML::Node& node, const std::string& prefix, const std::string& 
       if (!err.empty()) errors->push_back(Where(file, value) + ": " + path + ": " + err);
       continue;
     }
-    const bool is_section = std::any_of(keys.begin(), keys.end(), [&](const Key& k) {
-      return k.path.rfind(path + ".", 0) == 0;
-    }) || path == "storage" || path == "notifiers";
+    const bool is_section =
+        std::any_of(keys.begin(), keys.end(), [&](const Key& k) { return k.path.rfind(path + ".", 0) == 0; }) ||
+        path == "storage" || path == "notifiers";
     if (is_section && value.IsMap()) {
       Walk(value, path, file, c, errors);
     } else if (is_section && value.IsNull()) {
@@ -281,8 +315,7 @@ Result<Config> Finish(Config c, const std::vector<std::string>& errors) {
 
 }  // namespace
 
-Result<Config> ParseConfig(const std::string& text, const std::string& file,
-                           const std::vector<std::string>& env) {
+Result<Config> ParseConfig(const std::string& text, const std::string& file, const std::vector<std::string>& env) {
   Config c;
   c.file = file;
   std::vector<std::string> errors;

@@ -50,7 +50,7 @@ struct Config {
   std::map<std::string, std::string> storage_options = {{"path", "/var/lib/gatehouse/gatehouse.db"}};
   std::vector<NotifierConfig> notifiers;
   // log
-  std::string log_level = "info";  // trace, debug, info, warn, error
+  std::string log_level = "info";   // trace, debug, info, warn, error
   std::string log_format = "auto";  // auto, text, json, journald
 
   std::string file;  // where it was read from (empty: defaults only)
@@ -61,8 +61,7 @@ struct Config {
 Result<Config> LoadConfig(const std::string& path, const std::vector<std::string>& env);
 
 // Parses config text (for tests and fuzzing); `file` names it in errors.
-Result<Config> ParseConfig(const std::string& text, const std::string& file,
-                           const std::vector<std::string>& env);
+Result<Config> ParseConfig(const std::string& text, const std::string& file, const std::vector<std::string>& env);
 
 // The process environment as a vector.
 std::vector<std::string> ProcessEnvironment();

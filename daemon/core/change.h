@@ -38,9 +38,7 @@ struct AssignmentRemoved {
   std::uint64_t assignment_id = 0;
 };
 
-using Change =
-    std::variant<AccountCreated, UserPut, AssetPut, AssetDeleted, AssignmentAdded,
-                 AssignmentRemoved>;
+using Change = std::variant<AccountCreated, UserPut, AssetPut, AssetDeleted, AssignmentAdded, AssignmentRemoved>;
 
 struct ChangeSet {
   std::string type;        // event type, e.g. "account.created", "assignments.updated"

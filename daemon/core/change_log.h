@@ -34,12 +34,10 @@ class ChangeLog {
   virtual Result<std::uint64_t> Load(const RecordSink& sink) = 0;
 
   // Appends records; returns the new head revision.
-  virtual Result<std::uint64_t> Append(const std::vector<ChangeRecord>& records,
-                                       std::uint64_t expected_head) = 0;
+  virtual Result<std::uint64_t> Append(const std::vector<ChangeRecord>& records, std::uint64_t expected_head) = 0;
 
   // Streams up to `limit` records with revision > since; returns how many it sent.
-  virtual Result<std::size_t> ReadSince(std::uint64_t since, std::size_t limit,
-                                        const RecordSink& sink) = 0;
+  virtual Result<std::size_t> ReadSince(std::uint64_t since, std::size_t limit, const RecordSink& sink) = 0;
 
   virtual Result<std::uint64_t> Head() = 0;
 

@@ -8,9 +8,7 @@ constexpr std::array<std::string_view, kSubjectTypeCount> kSubjectTypeNames = {
     "USER", "ACCOUNT", "EXTERNAL_APP", "WIX_APP", "USER_GROUP", "ACCOUNT_GROUP"};
 }
 
-std::string_view SubjectTypeName(SubjectType t) {
-  return kSubjectTypeNames[static_cast<std::size_t>(t)];
-}
+std::string_view SubjectTypeName(SubjectType t) { return kSubjectTypeNames[static_cast<std::size_t>(t)]; }
 
 std::optional<SubjectType> ParseSubjectType(std::string_view name) {
   for (std::size_t i = 0; i < kSubjectTypeNames.size(); ++i) {

@@ -27,7 +27,7 @@ enum class SubjectType : std::uint8_t {
 };
 inline constexpr int kSubjectTypeCount = 6;
 
-std::string_view SubjectTypeName(SubjectType t);                // "USER", ...
+std::string_view SubjectTypeName(SubjectType t);                     // "USER", ...
 std::optional<SubjectType> ParseSubjectType(std::string_view name);  // exact spelling
 
 struct Subject {
@@ -65,8 +65,8 @@ struct Assignment {
   }
   // Same role, restriction and time window: the API's notion of "identical".
   bool SameGrantAs(const Assignment& o) const {
-    return subject == o.subject && role_id == o.role_id && restriction == o.restriction &&
-           not_before == o.not_before && expires_at == o.expires_at;
+    return subject == o.subject && role_id == o.role_id && restriction == o.restriction && not_before == o.not_before &&
+           expires_at == o.expires_at;
   }
 };
 

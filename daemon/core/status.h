@@ -87,13 +87,12 @@ Status OutOfRange(std::string message);
 Status ResourceExhausted(std::string message);
 
 // A field violation as a whole status: "field: description".
-Status FieldError(std::string field, std::string description,
-                  std::string rule = "INVALID_VALUE");
+Status FieldError(std::string field, std::string description, std::string rule = "INVALID_VALUE");
 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.ok() && "Result built from an OK status has no value");
   }
@@ -126,8 +125,8 @@ class [[nodiscard]] Result {
 }  // namespace gatehouse
 
 // Returns early from the enclosing function when `expr` is not OK.
-#define GH_RETURN_IF_ERROR(expr)        \
-  do {                                  \
+#define GH_RETURN_IF_ERROR(expr)         \
+  do {                                   \
     ::gatehouse::Status gh_st_ = (expr); \
-    if (!gh_st_.ok()) return gh_st_;    \
+    if (!gh_st_.ok()) return gh_st_;     \
   } while (0)

@@ -21,7 +21,8 @@ std::uint32_t AccountState::FindAsset(std::string_view id) const {
 
 bool AccountState::Covers(const Grant& g, std::uint32_t node) const {
   switch (g.kind) {
-    case Restriction::Kind::kAccount: return true;
+    case Restriction::Kind::kAccount:
+      return true;
     case Restriction::Kind::kSite:
     case Restriction::Kind::kFolders:
       if (!g.multi_scope) return IsWithin(node, g.scope);
@@ -39,8 +40,7 @@ std::vector<std::uint32_t> AccountState::ScopesOf(const Grant& g) const {
   return {g.scope};
 }
 
-const AccountState::SubjectEntry* AccountState::FindSubject(SubjectType type,
-                                                            std::string_view id) const {
+const AccountState::SubjectEntry* AccountState::FindSubject(SubjectType type, std::string_view id) const {
   const auto& index = subject_index_[static_cast<int>(type)];
   auto it = index.find(id);
   return it == index.end() ? nullptr : &subjects_[it->second];
@@ -105,8 +105,7 @@ void AccountState::SetDepths(std::uint32_t node) {
 }
 
 void AccountState::ApplyAssetPut(const Asset& asset) {
-  const std::uint32_t parent =
-      asset.parent_id.empty() ? kRootNode : FindAsset(asset.parent_id);
+  const std::uint32_t parent = asset.parent_id.empty() ? kRootNode : FindAsset(asset.parent_id);
   auto it = node_index_.find(asset.id);
   std::uint32_t index;
   if (it == node_index_.end()) {
@@ -194,8 +193,7 @@ void AccountState::ApplyAssignmentAdded(const Assignment& a) {
 
 void AccountState::ApplyAssignmentRemoved(std::uint64_t assignment_id) {
   for (auto& s : subjects_) {
-    auto it = std::find_if(s.grants.begin(), s.grants.end(),
-                           [&](const Grant& g) { return g.id == assignment_id; });
+    auto it = std::find_if(s.grants.begin(), s.grants.end(), [&](const Grant& g) { return g.id == assignment_id; });
     if (it != s.grants.end()) {
       s.grants.erase(it);
       --grant_count_;

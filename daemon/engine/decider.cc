@@ -8,8 +8,8 @@ namespace {
 using Grant = AccountState::Grant;
 
 // Does this one grant allow permission `perm` on `node` at `now`?
-inline bool GrantAllows(const AccountView& view, const Grant& g, std::uint32_t perm,
-                        bool account_level, std::uint32_t node, Timestamp now) {
+inline bool GrantAllows(const AccountView& view, const Grant& g, std::uint32_t perm, bool account_level,
+                        std::uint32_t node, Timestamp now) {
   if (!g.ActiveAt(now)) return false;
   const CompiledRole* role = view.roles[g.role_slot];
   if (role == nullptr || !role->granted.Test(perm)) return false;
@@ -18,8 +18,8 @@ inline bool GrantAllows(const AccountView& view, const Grant& g, std::uint32_t p
   return view.state->Covers(g, node);
 }
 
-bool SubjectAllowed(const AccountView& view, const AccountState::SubjectEntry& subject,
-                    std::uint32_t perm, bool account_level, std::uint32_t node, Timestamp now) {
+bool SubjectAllowed(const AccountView& view, const AccountState::SubjectEntry& subject, std::uint32_t perm,
+                    bool account_level, std::uint32_t node, Timestamp now) {
   for (const Grant& g : subject.grants) {
     if (GrantAllows(view, g, perm, account_level, node, now)) return true;
   }
@@ -34,8 +34,7 @@ std::string DescribeStatement(const GrantTrace& trace) {
   return s;
 }
 
-std::vector<std::string> AssetChain(const AccountState& state, std::uint32_t node,
-                                    std::uint32_t stop) {
+std::vector<std::string> AssetChain(const AccountState& state, std::uint32_t node, std::uint32_t stop) {
   std::vector<std::string> chain;
   while (node != AccountState::kNoNode) {
     chain.push_back(state.Node(node).id);
@@ -56,12 +55,18 @@ std::uint32_t CoveringScope(const AccountState& state, const Grant& g, std::uint
 int Rank(DenyReason r) {
   switch (r) {
     case DenyReason::kNotYetActive:
-    case DenyReason::kExpired: return 5;
-    case DenyReason::kAccountLevelOnly: return 4;
-    case DenyReason::kDeniedByStatement: return 3;
-    case DenyReason::kRoleLacksPermission: return 2;
-    case DenyReason::kNoCoveringAssignment: return 1;
-    default: return 0;
+    case DenyReason::kExpired:
+      return 5;
+    case DenyReason::kAccountLevelOnly:
+      return 4;
+    case DenyReason::kDeniedByStatement:
+      return 3;
+    case DenyReason::kRoleLacksPermission:
+      return 2;
+    case DenyReason::kNoCoveringAssignment:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -69,17 +74,28 @@ int Rank(DenyReason r) {
 
 std::string_view DenyReasonName(DenyReason r) {
   switch (r) {
-    case DenyReason::kNone: return "ALLOWED";
-    case DenyReason::kUnknownAccount: return "UNKNOWN_ACCOUNT";
-    case DenyReason::kUnknownSubject: return "UNKNOWN_SUBJECT";
-    case DenyReason::kUnknownAsset: return "UNKNOWN_ASSET";
-    case DenyReason::kUnknownPermission: return "UNKNOWN_PERMISSION";
-    case DenyReason::kNoCoveringAssignment: return "NO_COVERING_ASSIGNMENT";
-    case DenyReason::kRoleLacksPermission: return "ROLE_LACKS_PERMISSION";
-    case DenyReason::kDeniedByStatement: return "DENIED_BY_STATEMENT";
-    case DenyReason::kAccountLevelOnly: return "ACCOUNT_LEVEL_PERMISSION";
-    case DenyReason::kNotYetActive: return "ASSIGNMENT_NOT_YET_ACTIVE";
-    case DenyReason::kExpired: return "ASSIGNMENT_EXPIRED";
+    case DenyReason::kNone:
+      return "ALLOWED";
+    case DenyReason::kUnknownAccount:
+      return "UNKNOWN_ACCOUNT";
+    case DenyReason::kUnknownSubject:
+      return "UNKNOWN_SUBJECT";
+    case DenyReason::kUnknownAsset:
+      return "UNKNOWN_ASSET";
+    case DenyReason::kUnknownPermission:
+      return "UNKNOWN_PERMISSION";
+    case DenyReason::kNoCoveringAssignment:
+      return "NO_COVERING_ASSIGNMENT";
+    case DenyReason::kRoleLacksPermission:
+      return "ROLE_LACKS_PERMISSION";
+    case DenyReason::kDeniedByStatement:
+      return "DENIED_BY_STATEMENT";
+    case DenyReason::kAccountLevelOnly:
+      return "ACCOUNT_LEVEL_PERMISSION";
+    case DenyReason::kNotYetActive:
+      return "ASSIGNMENT_NOT_YET_ACTIVE";
+    case DenyReason::kExpired:
+      return "ASSIGNMENT_EXPIRED";
   }
   return "UNKNOWN";
 }
@@ -123,8 +139,8 @@ Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now
   const auto* subject = state.FindSubject(q.subject_type, q.subject_id);
   if (subject == nullptr || subject->grants.empty()) {
     ex.reason = DenyReason::kUnknownSubject;
-    ex.message = std::string(SubjectTypeName(q.subject_type)) + " \"" +
-                 std::string(q.subject_id) + "\" holds no assignment in this account";
+    ex.message = std::string(SubjectTypeName(q.subject_type)) + " \"" + std::string(q.subject_id) +
+                 "\" holds no assignment in this account";
     return ex;
   }
   const bool account_level = policies.Permission(*perm).account_level;
@@ -148,20 +164,18 @@ Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now
                      ? DenyReason::kDeniedByStatement
                      : DenyReason::kRoleLacksPermission;
         message = "role \"" + role->decl.id + "\" " +
-                  (reason == DenyReason::kDeniedByStatement ? "denies" : "does not grant") +
-                  " \"" + std::string(q.permission) + "\"";
+                  (reason == DenyReason::kDeniedByStatement ? "denies" : "does not grant") + " \"" +
+                  std::string(q.permission) + "\"";
       } else if (account_level && g.kind != Restriction::Kind::kAccount) {
         reason = DenyReason::kAccountLevelOnly;
         message = "permission \"" + std::string(q.permission) +
                   "\" is granted only by account-wide assignments; this one is restricted";
       } else if (now < g.not_before) {
         reason = DenyReason::kNotYetActive;
-        message = "assignment " + std::to_string(g.id) + " is not active before " +
-                  FormatRfc3339(g.not_before);
+        message = "assignment " + std::to_string(g.id) + " is not active before " + FormatRfc3339(g.not_before);
       } else if (now >= g.expires_at) {
         reason = DenyReason::kExpired;
-        message = "assignment " + std::to_string(g.id) + " expired at " +
-                  FormatRfc3339(g.expires_at);
+        message = "assignment " + std::to_string(g.id) + " expired at " + FormatRfc3339(g.expires_at);
       }
     }
     if (reason == DenyReason::kNone) {
@@ -171,8 +185,7 @@ Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now
       ex.role_chain = trace.chain;
       ex.statement = DescribeStatement(trace);
       ex.asset_chain = AssetChain(state, node, CoveringScope(state, g, node));
-      ex.message = "allowed by assignment " + std::to_string(g.id) + " (role \"" +
-                   role->decl.id + "\")";
+      ex.message = "allowed by assignment " + std::to_string(g.id) + " (role \"" + role->decl.id + "\")";
       return ex;
     }
     if (Rank(reason) > Rank(ex.reason)) {
@@ -187,10 +200,9 @@ Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now
   return ex;
 }
 
-AssetPage ListAssets(const Snapshot& snapshot, std::string_view account_id,
-                     const Subject& subject, std::string_view permission,
-                     std::string_view asset_type, std::size_t limit, std::string_view cursor,
-                     Timestamp now) {
+AssetPage ListAssets(const Snapshot& snapshot, std::string_view account_id, const Subject& subject,
+                     std::string_view permission, std::string_view asset_type, std::size_t limit,
+                     std::string_view cursor, Timestamp now) {
   AssetPage page;
   const AccountView* view = snapshot.FindAccount(account_id);
   if (view == nullptr || limit == 0) return page;
@@ -246,9 +258,8 @@ AssetPage ListAssets(const Snapshot& snapshot, std::string_view account_id,
   return page;
 }
 
-SubjectPage ListSubjects(const Snapshot& snapshot, std::string_view account_id,
-                         std::string_view asset_id, std::string_view permission,
-                         std::size_t limit, std::string_view cursor, Timestamp now) {
+SubjectPage ListSubjects(const Snapshot& snapshot, std::string_view account_id, std::string_view asset_id,
+                         std::string_view permission, std::size_t limit, std::string_view cursor, Timestamp now) {
   SubjectPage page;
   const AccountView* view = snapshot.FindAccount(account_id);
   if (view == nullptr || limit == 0) return page;

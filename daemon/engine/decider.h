@@ -36,9 +36,9 @@ struct CheckQuery {
 bool Check(const Snapshot& snapshot, const CheckQuery& q, Timestamp now);
 
 enum class DenyReason {
-  kNone,                  // allowed
+  kNone,  // allowed
   kUnknownAccount,
-  kUnknownSubject,        // no assignment at all in this account
+  kUnknownSubject,  // no assignment at all in this account
   kUnknownAsset,
   kUnknownPermission,
   kNoCoveringAssignment,  // assignments exist, none covers the asset
@@ -75,10 +75,9 @@ struct AssetPage {
 // Every asset (sorted by id) the subject may do `permission` on; the account itself is
 // included (type "account") when it may do it there. `cursor` is the last id of the
 // previous page: an item that exists throughout paging is returned exactly once.
-AssetPage ListAssets(const Snapshot& snapshot, std::string_view account_id,
-                     const Subject& subject, std::string_view permission,
-                     std::string_view asset_type, std::size_t limit, std::string_view cursor,
-                     Timestamp now);
+AssetPage ListAssets(const Snapshot& snapshot, std::string_view account_id, const Subject& subject,
+                     std::string_view permission, std::string_view asset_type, std::size_t limit,
+                     std::string_view cursor, Timestamp now);
 
 struct SubjectPage {
   std::vector<Subject> subjects;
@@ -86,8 +85,7 @@ struct SubjectPage {
 };
 
 // Every subject (sorted by type name, then id) that may do `permission` on the asset.
-SubjectPage ListSubjects(const Snapshot& snapshot, std::string_view account_id,
-                         std::string_view asset_id, std::string_view permission,
-                         std::size_t limit, std::string_view cursor, Timestamp now);
+SubjectPage ListSubjects(const Snapshot& snapshot, std::string_view account_id, std::string_view asset_id,
+                         std::string_view permission, std::size_t limit, std::string_view cursor, Timestamp now);
 
 }  // namespace gatehouse

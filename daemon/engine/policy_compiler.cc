@@ -23,9 +23,7 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
-bool IsWildcard(std::string_view p) {
-  return p == "*" || (p.size() >= 2 && p.substr(p.size() - 2) == ".*");
-}
+bool IsWildcard(std::string_view p) { return p == "*" || (p.size() >= 2 && p.substr(p.size() - 2) == ".*"); }
 
 bool Matches(std::string_view pattern, std::string_view id) {
   if (pattern == "*") return true;
@@ -36,8 +34,7 @@ bool Matches(std::string_view pattern, std::string_view id) {
   return pattern == id;
 }
 
-const SourceLocation& At(const std::vector<SourceLocation>& where, std::size_t i,
-                         const SourceLocation& fallback) {
+const SourceLocation& At(const std::vector<SourceLocation>& where, std::size_t i, const SourceLocation& fallback) {
   return i < where.size() ? where[i] : fallback;
 }
 
@@ -66,9 +63,7 @@ class PolicyCompiler {
  public:
   explicit PolicyCompiler(std::vector<PolicyError>* errors) : errors_(errors) {}
 
-  void Error(const SourceLocation& where, std::string message) {
-    errors_->push_back({where, std::move(message)});
-  }
+  void Error(const SourceLocation& where, std::string message) { errors_->push_back({where, std::move(message)}); }
 
   void CompilePermissions(const PolicySource& src, PolicySet* set) {
     for (const auto& decl : src.permissions) {
@@ -106,8 +101,7 @@ class PolicyCompiler {
         auto target = set->permission_index_.find(name);
         if (target == set->permission_index_.end()) {
           Error(At(decl.implies_where, i, decl.where),
-                "permission \"" + decl.id + "\": implies unknown permission \"" + name + "\"" +
-                    DidYouMean(name, ids));
+                "permission \"" + decl.id + "\": implies unknown permission \"" + name + "\"" + DidYouMean(name, ids));
           continue;
         }
         perm.implies.push_back(target->second);
@@ -167,17 +161,16 @@ class PolicyCompiler {
       }
       for (const auto& parent : t.parents) {
         if (!set->HasAssetType(parent)) {
-          Error(t.where, "asset type \"" + t.id + "\": unknown parent type \"" + parent + "\"" +
-                             DidYouMean(parent, names));
+          Error(t.where,
+                "asset type \"" + t.id + "\": unknown parent type \"" + parent + "\"" + DidYouMean(parent, names));
         }
       }
     }
   }
 
   // Expands a statement entry; reports unknown names and wildcards that match nothing.
-  bool Expand(const PolicySet& set, const std::string& role_id, const std::string& pattern,
-              const SourceLocation& where, PermissionBits* into, bool with_implies,
-              const std::vector<std::string>& ids) {
+  bool Expand(const PolicySet& set, const std::string& role_id, const std::string& pattern, const SourceLocation& where,
+              PermissionBits* into, bool with_implies, const std::vector<std::string>& ids) {
     bool matched = false;
     if (IsWildcard(pattern)) {
       for (std::uint32_t i = 0; i < set.permissions_.size(); ++i) {
@@ -190,15 +183,13 @@ class PolicyCompiler {
         }
       }
       if (!matched) {
-        Error(where, "role \"" + role_id + "\": wildcard \"" + pattern +
-                         "\" matches no declared permission");
+        Error(where, "role \"" + role_id + "\": wildcard \"" + pattern + "\" matches no declared permission");
       }
       return matched;
     }
     auto it = set.permission_index_.find(pattern);
     if (it == set.permission_index_.end()) {
-      Error(where, "role \"" + role_id + "\": unknown permission \"" + pattern + "\"" +
-                       DidYouMean(pattern, ids));
+      Error(where, "role \"" + role_id + "\": unknown permission \"" + pattern + "\"" + DidYouMean(pattern, ids));
       return false;
     }
     if (with_implies) {
@@ -210,8 +201,7 @@ class PolicyCompiler {
   }
 
   // Computes role.granted from its statements and already compiled parents.
-  void CompileRoleBody(const PolicySet& set, CompiledRole* role,
-                       const std::vector<const CompiledRole*>& parents,
+  void CompileRoleBody(const PolicySet& set, CompiledRole* role, const std::vector<const CompiledRole*>& parents,
                        const std::vector<std::string>& ids) {
     const auto& d = role->decl;
     const std::size_t n = set.permissions_.size();
@@ -223,8 +213,8 @@ class PolicyCompiler {
       }
       for (std::size_t i = 0; i < st.permissions.size(); ++i) {
         const bool is_allow = st.effect == Effect::kAllow;
-        Expand(set, d.id, st.permissions[i], At(st.permissions_where, i, st.where),
-               is_allow ? &allow : &deny, is_allow, ids);
+        Expand(set, d.id, st.permissions[i], At(st.permissions_where, i, st.where), is_allow ? &allow : &deny, is_allow,
+               ids);
       }
     }
     for (std::uint32_t i = 0; i < n; ++i) {
@@ -234,9 +224,10 @@ class PolicyCompiler {
     if (d.restrict_from_level == RestrictFromLevel::kAccount) {
       for (std::uint32_t i = 0; i < n; ++i) {
         if (role->granted.Test(i) && set.permissions_[i].account_level) {
-          Error(d.where, "role \"" + d.id + "\": restrictFromLevel Account (per-site only) "
-                         "but grants permission \"" + set.permissions_[i].id +
-                         "\" which is level Account (DENY it or narrow the statements)");
+          Error(d.where, "role \"" + d.id +
+                             "\": restrictFromLevel Account (per-site only) "
+                             "but grants permission \"" +
+                             set.permissions_[i].id + "\" which is level Account (DENY it or narrow the statements)");
         }
       }
     }
@@ -266,31 +257,32 @@ class PolicyCompiler {
     for (const auto* decl : custom) {
       if (set->predefined_index_.contains(decl->id)) {
         Error(decl->where, "custom role \"" + decl->id + "\" of account \"" + decl->account_id +
-                               "\" has the id of a predefined role (" +
-                               set->FindRole(decl->id)->decl.where.ToString() + ")");
+                               "\" has the id of a predefined role (" + set->FindRole(decl->id)->decl.where.ToString() +
+                               ")");
         continue;
       }
       auto& acct = set->custom_index_[decl->account_id];
       auto [it, inserted] = acct.emplace(decl->id, set->custom_.size());
       if (!inserted) {
         Error(decl->where, "custom role \"" + decl->id + "\" of account \"" + decl->account_id +
-                               "\" is declared twice (first at " +
-                               set->custom_[it->second].decl.where.ToString() + ")");
+                               "\" is declared twice (first at " + set->custom_[it->second].decl.where.ToString() +
+                               ")");
         continue;
       }
       set->custom_.push_back(CompiledRole{*decl, {}});
     }
     if (!set->predefined_index_.contains("owner")) {
-      Error(SourceLocation{}, "the reserved role \"owner\" is not declared (every policy set "
-                              "needs it: account owners hold it account-wide)");
+      Error(SourceLocation{},
+            "the reserved role \"owner\" is not declared (every policy set "
+            "needs it: account owners hold it account-wide)");
     }
     std::vector<int> state_pre(set->predefined_.size(), 0), state_custom(set->custom_.size(), 0);
     for (auto& role : set->predefined_) Visit(set, &role, &state_pre, &state_custom, ids);
     for (auto& role : set->custom_) Visit(set, &role, &state_pre, &state_custom, ids);
   }
 
-  void Visit(PolicySet* set, CompiledRole* role, std::vector<int>* state_pre,
-             std::vector<int>* state_custom, const std::vector<std::string>& ids) {
+  void Visit(PolicySet* set, CompiledRole* role, std::vector<int>* state_pre, std::vector<int>* state_custom,
+             const std::vector<std::string>& ids) {
     const bool is_custom = !role->decl.account_id.empty();
     auto& state = is_custom ? (*state_custom)[static_cast<std::size_t>(role - set->custom_.data())]
                             : (*state_pre)[static_cast<std::size_t>(role - set->predefined_.data())];
@@ -306,19 +298,16 @@ class PolicyCompiler {
         std::vector<std::string> names;
         for (const auto& r : set->predefined_) names.push_back(r.decl.id);
         Error(At(d.inherits_where, i, d.where),
-              "role \"" + d.id + "\": inherits unknown role \"" + name + "\"" +
-                  DidYouMean(name, names));
+              "role \"" + d.id + "\": inherits unknown role \"" + name + "\"" + DidYouMean(name, names));
         continue;
       }
       auto* parent = const_cast<CompiledRole*>(found);
       const bool parent_custom = !parent->decl.account_id.empty();
-      int parent_state =
-          parent_custom ? (*state_custom)[static_cast<std::size_t>(parent - set->custom_.data())]
-                        : (*state_pre)[static_cast<std::size_t>(parent - set->predefined_.data())];
+      int parent_state = parent_custom ? (*state_custom)[static_cast<std::size_t>(parent - set->custom_.data())]
+                                       : (*state_pre)[static_cast<std::size_t>(parent - set->predefined_.data())];
       if (parent_state == 1) {
-        Error(At(d.inherits_where, i, d.where),
-              "role \"" + d.id + "\": inheritance cycle: it inherits \"" + name +
-                  "\", which leads back to \"" + d.id + "\"");
+        Error(At(d.inherits_where, i, d.where), "role \"" + d.id + "\": inheritance cycle: it inherits \"" + name +
+                                                    "\", which leads back to \"" + d.id + "\"");
         continue;
       }
       Visit(set, parent, state_pre, state_custom, ids);
@@ -349,9 +338,9 @@ CompileOutput CompilePolicySet(const PolicySource& source, std::uint64_t generat
   return out;
 }
 
-std::vector<PolicyError> CompileCustomRole(
-    const PolicySet& policies, const RoleDecl& decl,
-    const std::function<const CompiledRole*(std::string_view)>& find_custom, CompiledRole* out) {
+std::vector<PolicyError> CompileCustomRole(const PolicySet& policies, const RoleDecl& decl,
+                                           const std::function<const CompiledRole*(std::string_view)>& find_custom,
+                                           CompiledRole* out) {
   std::vector<PolicyError> errors;
   PolicyCompiler compiler(&errors);
   if (policies.FindRole(decl.id) != nullptr) {

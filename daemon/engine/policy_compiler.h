@@ -38,9 +38,9 @@ CompileOutput CompilePolicySet(const PolicySource& source, std::uint64_t generat
 // Compiles one custom role of an account against an existing PolicySet. `find_custom`
 // resolves the account's other custom roles by id for `inherits` (may return null).
 // On success fills *out and returns no errors.
-std::vector<PolicyError> CompileCustomRole(
-    const PolicySet& policies, const RoleDecl& decl,
-    const std::function<const CompiledRole*(std::string_view)>& find_custom, CompiledRole* out);
+std::vector<PolicyError> CompileCustomRole(const PolicySet& policies, const RoleDecl& decl,
+                                           const std::function<const CompiledRole*(std::string_view)>& find_custom,
+                                           CompiledRole* out);
 
 // The candidate closest to `word` by edit distance, if it is close enough to be a likely
 // typo; empty otherwise. Used for "did you mean" hints everywhere.

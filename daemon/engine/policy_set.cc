@@ -13,9 +13,12 @@ std::string SourceLocation::ToString() const {
 
 std::string_view RestrictFromLevelName(RestrictFromLevel l) {
   switch (l) {
-    case RestrictFromLevel::kNoRestriction: return "NoRestriction";
-    case RestrictFromLevel::kSite: return "Site";
-    case RestrictFromLevel::kAccount: return "Account";
+    case RestrictFromLevel::kNoRestriction:
+      return "NoRestriction";
+    case RestrictFromLevel::kSite:
+      return "Site";
+    case RestrictFromLevel::kAccount:
+      return "Account";
   }
   return "NoRestriction";
 }
@@ -96,8 +99,7 @@ bool PatternMatches(std::string_view pattern, std::string_view id) {
 }
 }  // namespace
 
-bool PolicySet::TraceInto(const CompiledRole& role, std::uint32_t permission, GrantTrace* out,
-                          int depth) const {
+bool PolicySet::TraceInto(const CompiledRole& role, std::uint32_t permission, GrantTrace* out, int depth) const {
   if (depth > 64) return false;
   out->chain.push_back(role.decl.id);
   // A DENY in this role decides against, whatever it inherits.
@@ -116,8 +118,7 @@ bool PolicySet::TraceInto(const CompiledRole& role, std::uint32_t permission, Gr
     if (st.effect != Effect::kAllow) continue;
     for (const auto& pattern : st.permissions) {
       for (std::uint32_t i = 0; i < permissions_.size(); ++i) {
-        if (PatternMatches(pattern, permissions_[i].id) &&
-            permissions_[i].closure.Test(permission)) {
+        if (PatternMatches(pattern, permissions_[i].id) && permissions_[i].closure.Test(permission)) {
           out->granted = true;
           out->statement = &st;
           out->matched_pattern = pattern;

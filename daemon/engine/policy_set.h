@@ -59,7 +59,7 @@ struct AssetTypeDecl {
 
 struct StatementDecl {
   Effect effect = Effect::kAllow;
-  std::vector<std::string> permissions;          // names or wildcards ("*", "site.*")
+  std::vector<std::string> permissions;           // names or wildcards ("*", "site.*")
   std::vector<SourceLocation> permissions_where;  // parallel (may be empty)
   SourceLocation where;
 };
@@ -122,8 +122,8 @@ struct CompiledRole {
 // Why a role grants (or lacks) a permission — for explanations; slow path.
 struct GrantTrace {
   bool granted = false;
-  std::vector<std::string> chain;   // role ids from the assigned role to the one whose
-                                    // statement decided; e.g. [website-manager, designer]
+  std::vector<std::string> chain;            // role ids from the assigned role to the one whose
+                                             // statement decided; e.g. [website-manager, designer]
   const StatementDecl* statement = nullptr;  // the deciding ALLOW or DENY statement
   std::string matched_pattern;               // the statement entry that matched
 };
@@ -168,15 +168,14 @@ class PolicySet {
   template <typename V>
   using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
-  bool TraceInto(const CompiledRole& role, std::uint32_t permission, GrantTrace* out,
-                 int depth) const;
+  bool TraceInto(const CompiledRole& role, std::uint32_t permission, GrantTrace* out, int depth) const;
 
   std::vector<CompiledPermission> permissions_;
   StringMap<std::uint32_t> permission_index_;
   std::vector<CompiledRole> predefined_;
   StringMap<std::size_t> predefined_index_;
-  std::vector<CompiledRole> custom_;                    // from accounts/<id>/ files
-  StringMap<StringMap<std::size_t>> custom_index_;      // account → role id → index
+  std::vector<CompiledRole> custom_;                // from accounts/<id>/ files
+  StringMap<StringMap<std::size_t>> custom_index_;  // account → role id → index
   std::vector<AssetTypeDecl> asset_types_;
   StringMap<std::size_t> asset_type_index_;
   std::vector<std::string> files_;

@@ -6,8 +6,7 @@ AccountView BindAccount(std::shared_ptr<const AccountState> state, const PolicyS
   AccountView view;
   view.roles.reserve(state->RoleSlotCount());
   for (std::size_t i = 0; i < state->RoleSlotCount(); ++i) {
-    view.roles.push_back(
-        policies.FindRole(state->RoleOfSlot(static_cast<std::uint16_t>(i)), state->account().id));
+    view.roles.push_back(policies.FindRole(state->RoleOfSlot(static_cast<std::uint16_t>(i)), state->account().id));
   }
   view.state = std::move(state);
   return view;

@@ -83,9 +83,7 @@ class SnapshotHolder {
  public:
   explicit SnapshotHolder(std::shared_ptr<const Snapshot> initial) : current_(std::move(initial)) {}
   std::shared_ptr<const Snapshot> Load() const { return current_.load(std::memory_order_acquire); }
-  void Publish(std::shared_ptr<const Snapshot> next) {
-    current_.store(std::move(next), std::memory_order_release);
-  }
+  void Publish(std::shared_ptr<const Snapshot> next) { current_.store(std::move(next), std::memory_order_release); }
 
  private:
   std::atomic<std::shared_ptr<const Snapshot>> current_;

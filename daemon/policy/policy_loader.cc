@@ -45,8 +45,7 @@ class DocReader {
     return true;
   }
 
-  std::optional<std::string> String(const YAML::Node& parent, const char* key, std::string_view what,
-                                    bool required) {
+  std::optional<std::string> String(const YAML::Node& parent, const char* key, std::string_view what, bool required) {
     const YAML::Node n = parent[key];
     if (!n.IsDefined() || n.IsNull()) {
       if (required) Error(parent, std::string(what) + ": missing required field \"" + key + "\"");
@@ -74,7 +73,9 @@ class DocReader {
     auto s = String(parent, key, what, false);
     if (!s) return std::nullopt;
     auto t = ParseRfc3339(*s);
-    if (!t) Error(parent[key], std::string(what) + ": field \"" + key + "\": expected an RFC 3339 timestamp such as 2026-03-01T09:00:00Z, got \"" + *s + "\"");
+    if (!t)
+      Error(parent[key], std::string(what) + ": field \"" + key +
+                             "\": expected an RFC 3339 timestamp such as 2026-03-01T09:00:00Z, got \"" + *s + "\"");
     return t;
   }
 
@@ -171,7 +172,8 @@ class DocReader {
         const std::string w = std::string(what) + ".conditions";
         if (!Map(c, w, {"conditionType", "id", "value"})) continue;
         auto type = String(c, "conditionType", w, true);
-        if (type && *type != "FOLDER") Error(c["conditionType"], w + ": conditionType must be FOLDER, got \"" + *type + "\"");
+        if (type && *type != "FOLDER")
+          Error(c["conditionType"], w + ": conditionType must be FOLDER, got \"" + *type + "\"");
         r.asset_ids.push_back(String(c, "id", w, true).value_or(""));
       }
     }
@@ -226,8 +228,9 @@ void ReadAssetTypes(DocReader& r, const YAML::Node& doc, PolicySource* src) {
 }
 
 void ReadRole(DocReader& r, const YAML::Node& doc, const std::string& account_id, PolicySource* src) {
-  if (!r.Map(doc, "Role", {"apiVersion", "kind", "id", "title", "description", "restrictFromLevel",
-                           "editorTypes", "inherits", "statements"})) {
+  if (!r.Map(doc, "Role",
+             {"apiVersion", "kind", "id", "title", "description", "restrictFromLevel", "editorTypes", "inherits",
+              "statements"})) {
     return;
   }
   RoleDecl decl;
@@ -302,8 +305,10 @@ void ReadPolicyTest(DocReader& r, const YAML::Node& doc, std::vector<PolicyTestS
           if (!r.Map(a, what + " assignment", {"subject", "role", "restrictions", "notBefore", "expiresAt"})) continue;
           PolicyTestSuite::FixtureAssignment fa;
           fa.where = r.Loc(a);
-          if (!a["subject"]) r.Error(a, what + " assignment: missing required field \"subject\"");
-          else fa.subject = r.SubjectOf(a["subject"], what + " assignment subject");
+          if (!a["subject"])
+            r.Error(a, what + " assignment: missing required field \"subject\"");
+          else
+            fa.subject = r.SubjectOf(a["subject"], what + " assignment subject");
           fa.role = r.String(a, "role", what + " assignment", true).value_or("");
           fa.restriction = r.RestrictionOf(a["restrictions"], what + " assignment restrictions");
           fa.not_before = r.Time(a, "notBefore", what + " assignment");
@@ -321,8 +326,10 @@ void ReadPolicyTest(DocReader& r, const YAML::Node& doc, std::vector<PolicyTestS
       if (!r.Map(e, what + " expectation", {"subject", "permission", "asset", "allowed", "at"})) continue;
       PolicyTestSuite::Expectation ex;
       ex.where = r.Loc(e);
-      if (!e["subject"]) r.Error(e, what + " expectation: missing required field \"subject\"");
-      else ex.subject = r.SubjectOf(e["subject"], what + " expectation subject");
+      if (!e["subject"])
+        r.Error(e, what + " expectation: missing required field \"subject\"");
+      else
+        ex.subject = r.SubjectOf(e["subject"], what + " expectation subject");
       ex.permission = r.String(e, "permission", what + " expectation", true).value_or("");
       ex.asset = r.String(e, "asset", what + " expectation", true).value_or("");
       ex.allowed = r.Bool(e, "allowed", what + " expectation", true).value_or(false);
@@ -336,8 +343,7 @@ void ReadPolicyTest(DocReader& r, const YAML::Node& doc, std::vector<PolicyTestS
 }  // namespace
 
 void ParsePolicyText(std::string_view text, const std::string& file, const std::string& account_id,
-                     PolicySource* source, std::vector<PolicyTestSuite>* tests,
-                     std::vector<PolicyError>* errors) {
+                     PolicySource* source, std::vector<PolicyTestSuite>* tests, std::vector<PolicyError>* errors) {
   DocReader r(file, errors);
   std::vector<YAML::Node> docs;
   try {

@@ -67,7 +67,6 @@ PolicyLoad LoadPolicyDirectory(const std::string& dir, std::uint64_t generation 
 // Parses one file's text into `source`/`tests`, appending errors. `account_id` non-empty
 // makes Role documents custom roles of that account. Never throws.
 void ParsePolicyText(std::string_view text, const std::string& file, const std::string& account_id,
-                     PolicySource* source, std::vector<PolicyTestSuite>* tests,
-                     std::vector<PolicyError>* errors);
+                     PolicySource* source, std::vector<PolicyTestSuite>* tests, std::vector<PolicyError>* errors);
 
 }  // namespace gatehouse

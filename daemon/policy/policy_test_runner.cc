@@ -46,8 +46,8 @@ PolicyTestReport RunPolicyTests(const PolicySet& policies, const std::vector<Pol
       progress = false;
       for (auto it = pending.begin(); it != pending.end();) {
         const auto* a = *it;
-        const bool parent_ready = a->parent.empty() || a->parent == kFixtureAccountId ||
-                                  state->FindAsset(a->parent) != AccountState::kNoNode;
+        const bool parent_ready =
+            a->parent.empty() || a->parent == kFixtureAccountId || state->FindAsset(a->parent) != AccountState::kNoNode;
         if (!parent_ready) {
           ++it;
           continue;
@@ -65,7 +65,8 @@ PolicyTestReport RunPolicyTests(const PolicySet& policies, const std::vector<Pol
             fail(a->where, "fixture asset \"" + a->id + "\": a " + a->type + " may not sit under a " + parent_type);
             fixtures_ok = false;
           }
-          state->ApplyAssetPut(Asset{account.id, a->id, a->type, a->id, a->parent == kFixtureAccountId ? "" : a->parent});
+          state->ApplyAssetPut(
+              Asset{account.id, a->id, a->type, a->id, a->parent == kFixtureAccountId ? "" : a->parent});
         }
         it = pending.erase(it);
         progress = true;

@@ -41,12 +41,18 @@ gh_error NewError() {
 
 StatusCode StatusCodeFromAbi(int status) {
   switch (status) {
-    case GH_OK: return StatusCode::kOk;
-    case GH_ERR_INVALID_ARGUMENT: return StatusCode::kInvalidArgument;
-    case GH_ERR_NOT_FOUND: return StatusCode::kNotFound;
-    case GH_ERR_CONFLICT: return StatusCode::kAborted;
-    case GH_ERR_UNAVAILABLE: return StatusCode::kUnavailable;
-    default: return StatusCode::kInternal;
+    case GH_OK:
+      return StatusCode::kOk;
+    case GH_ERR_INVALID_ARGUMENT:
+      return StatusCode::kInvalidArgument;
+    case GH_ERR_NOT_FOUND:
+      return StatusCode::kNotFound;
+    case GH_ERR_CONFLICT:
+      return StatusCode::kAborted;
+    case GH_ERR_UNAVAILABLE:
+      return StatusCode::kUnavailable;
+    default:
+      return StatusCode::kInternal;
   }
 }
 
@@ -57,8 +63,9 @@ Status PluginChangeLog::FromAbi(int status, const gh_error& err, const char* wha
   return Status(StatusCodeFromAbi(status), std::move(message));
 }
 
-Result<std::unique_ptr<PluginChangeLog>> PluginChangeLog::Open(
-    const LoadedPlugin& plugin, const std::map<std::string, std::string>& options, PluginLogFn log) {
+Result<std::unique_ptr<PluginChangeLog>> PluginChangeLog::Open(const LoadedPlugin& plugin,
+                                                               const std::map<std::string, std::string>& options,
+                                                               PluginLogFn log) {
   if (plugin.info.kind != GH_KIND_STORAGE) {
     return InvalidArgument("plugin " + plugin.info.path + " is not a storage plugin");
   }
@@ -95,13 +102,12 @@ Result<std::uint64_t> PluginChangeLog::Load(const RecordSink& sink) {
   return head;
 }
 
-Result<std::uint64_t> PluginChangeLog::Append(const std::vector<ChangeRecord>& records,
-                                              std::uint64_t expected_head) {
+Result<std::uint64_t> PluginChangeLog::Append(const std::vector<ChangeRecord>& records, std::uint64_t expected_head) {
   std::vector<gh_record> rs;
   rs.reserve(records.size());
   for (const auto& r : records) {
-    rs.push_back(gh_record{sizeof(gh_record), r.revision, Str(r.type), Str(r.account_id), Str(r.actor),
-                           r.at, Str(r.payload)});
+    rs.push_back(
+        gh_record{sizeof(gh_record), r.revision, Str(r.type), Str(r.account_id), Str(r.actor), r.at, Str(r.payload)});
   }
   gh_error err = NewError();
   std::uint64_t head = 0;
@@ -110,8 +116,7 @@ Result<std::uint64_t> PluginChangeLog::Append(const std::vector<ChangeRecord>& r
   return head;
 }
 
-Result<std::size_t> PluginChangeLog::ReadSince(std::uint64_t since, std::size_t limit,
-                                               const RecordSink& sink) {
+Result<std::size_t> PluginChangeLog::ReadSince(std::uint64_t since, std::size_t limit, const RecordSink& sink) {
   SinkContext ctx{&sink, Status::Ok()};
   gh_error err = NewError();
   std::size_t count = 0;

@@ -28,10 +28,8 @@ class PluginChangeLog final : public ChangeLog {
   ~PluginChangeLog() override;
 
   Result<std::uint64_t> Load(const RecordSink& sink) override;
-  Result<std::uint64_t> Append(const std::vector<ChangeRecord>& records,
-                               std::uint64_t expected_head) override;
-  Result<std::size_t> ReadSince(std::uint64_t since, std::size_t limit,
-                                const RecordSink& sink) override;
+  Result<std::uint64_t> Append(const std::vector<ChangeRecord>& records, std::uint64_t expected_head) override;
+  Result<std::size_t> ReadSince(std::uint64_t since, std::size_t limit, const RecordSink& sink) override;
   Result<std::uint64_t> Head() override;
   Result<std::optional<std::string>> GetCursor(const std::string& name) override;
   Status PutCursor(const std::string& name, const std::string& value) override;

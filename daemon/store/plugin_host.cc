@@ -26,26 +26,32 @@ bool ValidCString(const char* s) { return s != nullptr && s[0] != '\0'; }
 
 std::string_view OptionTypeName(std::uint32_t type) {
   switch (type) {
-    case GH_OPT_STRING: return "string";
-    case GH_OPT_INT: return "int";
-    case GH_OPT_BOOL: return "bool";
-    case GH_OPT_DURATION: return "duration";
-    default: return "unknown";
+    case GH_OPT_STRING:
+      return "string";
+    case GH_OPT_INT:
+      return "int";
+    case GH_OPT_BOOL:
+      return "bool";
+    case GH_OPT_DURATION:
+      return "duration";
+    default:
+      return "unknown";
   }
 }
 
 std::string_view PluginKindName(std::uint32_t kind) {
   switch (kind) {
-    case GH_KIND_STORAGE: return "storage";
-    case GH_KIND_NOTIFIER: return "notifier";
-    default: return "unknown";
+    case GH_KIND_STORAGE:
+      return "storage";
+    case GH_KIND_NOTIFIER:
+      return "notifier";
+    default:
+      return "unknown";
   }
 }
 
 std::string PluginHost::PathFor(std::string_view kind, std::string_view name) const {
-  return (std::filesystem::path(dir_) /
-          ("gatehouse-" + std::string(kind) + "-" + std::string(name) + ".so"))
-      .string();
+  return (std::filesystem::path(dir_) / ("gatehouse-" + std::string(kind) + "-" + std::string(name) + ".so")).string();
 }
 
 Result<LoadedPlugin> PluginHost::Load(std::string_view kind, std::string_view name) const {
@@ -54,38 +60,34 @@ Result<LoadedPlugin> PluginHost::Load(std::string_view kind, std::string_view na
   return LoadFile(PathFor(kind, name), k, name);
 }
 
-Result<LoadedPlugin> PluginHost::LoadFile(const std::string& path, std::uint32_t kind,
-                                          std::string_view name) const {
+Result<LoadedPlugin> PluginHost::LoadFile(const std::string& path, std::uint32_t kind, std::string_view name) const {
   std::error_code fs_ec;
   if (!std::filesystem::exists(path, fs_ec)) {
     return NotFound("plugin " + path + ": no such file (plugins.dir is \"" + dir_ + "\")");
   }
   auto lib = std::make_shared<boost::dll::shared_library>();
   boost::dll::fs::error_code ec;
-  lib->load(boost::dll::fs::path(path),
-            boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+  lib->load(boost::dll::fs::path(path), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
   if (ec) {
     return InvalidArgument("plugin " + path + ": cannot be loaded: " + ec.message());
   }
   if (!lib->has(GH_PLUGIN_ENTRY_NAME)) {
-    return InvalidArgument("plugin " + path + ": no exported symbol \"" GH_PLUGIN_ENTRY_NAME
+    return InvalidArgument("plugin " + path +
+                           ": no exported symbol \"" GH_PLUGIN_ENTRY_NAME
                            "\" (not a Gatehouse plugin, or built without GH_DEFINE_*_PLUGIN)");
   }
-  auto entry = lib->get<const gh_plugin_descriptor*(const std::uint32_t*, std::size_t)>(
-      GH_PLUGIN_ENTRY_NAME);
+  auto entry = lib->get<const gh_plugin_descriptor*(const std::uint32_t*, std::size_t)>(GH_PLUGIN_ENTRY_NAME);
   const gh_plugin_descriptor* d = entry(kHostAbiMajors, std::size(kHostAbiMajors));
   if (d == nullptr) {
     return FailedPrecondition("plugin " + path + ": supports none of the ABI majors this host speaks (" +
                               std::to_string(GH_ABI_MAJOR) + ")");
   }
   if (d->struct_size < sizeof(gh_plugin_descriptor) || d->abi_major != GH_ABI_MAJOR) {
-    return FailedPrecondition("plugin " + path + ": descriptor for ABI " + std::to_string(d->abi_major) +
-                              "." + std::to_string(d->abi_minor) + " (struct_size " +
-                              std::to_string(d->struct_size) + "); this host speaks ABI " +
-                              std::to_string(GH_ABI_MAJOR));
+    return FailedPrecondition("plugin " + path + ": descriptor for ABI " + std::to_string(d->abi_major) + "." +
+                              std::to_string(d->abi_minor) + " (struct_size " + std::to_string(d->struct_size) +
+                              "); this host speaks ABI " + std::to_string(GH_ABI_MAJOR));
   }
-  if (!ValidCString(d->name) || d->vtable == nullptr ||
-      (d->kind != GH_KIND_STORAGE && d->kind != GH_KIND_NOTIFIER) ||
+  if (!ValidCString(d->name) || d->vtable == nullptr || (d->kind != GH_KIND_STORAGE && d->kind != GH_KIND_NOTIFIER) ||
       (d->option_count > 0 && d->options == nullptr)) {
     return InvalidArgument("plugin " + path + ": malformed descriptor (name, kind, vtable or options)");
   }
@@ -94,15 +96,14 @@ Result<LoadedPlugin> PluginHost::LoadFile(const std::string& path, std::uint32_t
                            " plugin, expected a " + std::string(PluginKindName(kind)) + " plugin");
   }
   if (!name.empty() && name != d->name) {
-    return InvalidArgument("plugin " + path + ": calls itself \"" + d->name + "\", expected \"" +
-                           std::string(name) + "\"");
+    return InvalidArgument("plugin " + path + ": calls itself \"" + d->name + "\", expected \"" + std::string(name) +
+                           "\"");
   }
   const std::uint32_t table_size = *static_cast<const std::uint32_t*>(d->vtable);
-  const std::size_t needed =
-      d->kind == GH_KIND_STORAGE ? sizeof(gh_storage_vtable) : sizeof(gh_notifier_vtable);
+  const std::size_t needed = d->kind == GH_KIND_STORAGE ? sizeof(gh_storage_vtable) : sizeof(gh_notifier_vtable);
   if (table_size < needed) {
-    return FailedPrecondition("plugin " + path + ": function table too small (" +
-                              std::to_string(table_size) + " < " + std::to_string(needed) + ")");
+    return FailedPrecondition("plugin " + path + ": function table too small (" + std::to_string(table_size) + " < " +
+                              std::to_string(needed) + ")");
   }
   LoadedPlugin out;
   out.descriptor = d;
@@ -153,8 +154,8 @@ Result<PluginOptions> PluginHost::ValidateOptions(const PluginInfo& info,
     if (it == info.options.end()) {
       std::string known;
       for (const auto& s : info.options) known += (known.empty() ? "" : ", ") + s.name;
-      return InvalidArgument(who + ": unknown option \"" + name + "\" (it takes: " +
-                             (known.empty() ? "none" : known) + ")");
+      return InvalidArgument(who + ": unknown option \"" + name + "\" (it takes: " + (known.empty() ? "none" : known) +
+                             ")");
     }
   }
   PluginOptions out;
@@ -176,9 +177,14 @@ Result<PluginOptions> PluginHost::ValidateOptions(const PluginInfo& info,
         ok = !value.empty() && std::all_of(value.begin() + (value[0] == '-' ? 1 : 0), value.end(),
                                            [](char c) { return c >= '0' && c <= '9'; });
         break;
-      case GH_OPT_BOOL: ok = value == "true" || value == "false"; break;
-      case GH_OPT_DURATION: ok = ParseDurationMs(value).has_value(); break;
-      default: break;
+      case GH_OPT_BOOL:
+        ok = value == "true" || value == "false";
+        break;
+      case GH_OPT_DURATION:
+        ok = ParseDurationMs(value).has_value();
+        break;
+      default:
+        break;
     }
     if (!ok) {
       return InvalidArgument(who + ": option \"" + spec.name + "\" must be a " +

@@ -70,15 +70,13 @@ class PluginHost {
   Result<LoadedPlugin> Load(std::string_view kind, std::string_view name) const;
 
   // Loads one file and checks it, expecting `kind` (0 = any) and `name` (empty = any).
-  Result<LoadedPlugin> LoadFile(const std::string& path, std::uint32_t kind = 0,
-                                std::string_view name = {}) const;
+  Result<LoadedPlugin> LoadFile(const std::string& path, std::uint32_t kind = 0, std::string_view name = {}) const;
 
   // Every gatehouse-*.so in the directory, loaded and checked (failures included).
   std::vector<std::pair<std::string, Result<LoadedPlugin>>> List() const;
 
   // Checks `given` against the schema; kInvalidArgument naming the option otherwise.
-  static Result<PluginOptions> ValidateOptions(const PluginInfo& info,
-                                               const std::map<std::string, std::string>& given);
+  static Result<PluginOptions> ValidateOptions(const PluginInfo& info, const std::map<std::string, std::string>& given);
 
  private:
   std::string dir_;

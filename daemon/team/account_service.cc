@@ -4,8 +4,7 @@
 
 namespace gatehouse {
 
-Result<Account> AccountService::Create(const CreateAccountRequest& request,
-                                       const std::string& actor) {
+Result<Account> AccountService::Create(const CreateAccountRequest& request, const std::string& actor) {
   Account account;
   account.id = request.id.empty() ? NewGuid() : request.id;
   account.name = request.name;

@@ -24,8 +24,7 @@ struct CreateAccountRequest {
 
 class AccountService {
  public:
-  AccountService(Committer* committer, const Clock* clock)
-      : committer_(committer), clock_(clock) {}
+  AccountService(Committer* committer, const Clock* clock) : committer_(committer), clock_(clock) {}
 
   // kInvalidArgument for a bad field (with the field named), kAlreadyExists for a taken id.
   Result<Account> Create(const CreateAccountRequest& request, const std::string& actor);

@@ -28,8 +28,8 @@ Status Committer::ReplacePolicies(std::shared_ptr<const PolicySet> policies, boo
         if (policies->FindRole(role, state.account().id) != nullptr) continue;
         const std::size_t n = state.CountGrantsWithRole(role);
         if (n == 0) continue;
-        missing += (missing.empty() ? "" : "; ") + std::string("account \"") + state.account().id + "\": " +
-                   std::to_string(n) + " assignment(s) of role \"" + role + "\"";
+        missing += (missing.empty() ? "" : "; ") + std::string("account \"") + state.account().id +
+                   "\": " + std::to_string(n) + " assignment(s) of role \"" + role + "\"";
       }
     });
     if (!missing.empty()) {

@@ -26,8 +26,8 @@ Status StateBuilder::Apply(const ChangeSet& set, std::uint64_t revision) {
           if constexpr (std::is_same_v<T, AccountCreated>) {
             auto existing = touched_.find(c.account.id);
             if (existing != touched_.end() || base_->FindAccount(c.account.id) != nullptr) {
-              return Internal("revision " + std::to_string(revision) + ": account \"" +
-                              c.account.id + "\" created twice");
+              return Internal("revision " + std::to_string(revision) + ": account \"" + c.account.id +
+                              "\" created twice");
             }
             touched_.emplace(c.account.id, std::make_unique<AccountState>(c.account));
             return Status::Ok();
@@ -35,14 +35,16 @@ Status StateBuilder::Apply(const ChangeSet& set, std::uint64_t revision) {
             return Status::Ok();  // users are kept by the team directory (issue: Team API)
           } else {
             const std::string& account_id = [&]() -> const std::string& {
-              if constexpr (std::is_same_v<T, AssetPut>) return c.asset.account_id;
-              else if constexpr (std::is_same_v<T, AssignmentAdded>) return c.assignment.account_id;
-              else return c.account_id;
+              if constexpr (std::is_same_v<T, AssetPut>)
+                return c.asset.account_id;
+              else if constexpr (std::is_same_v<T, AssignmentAdded>)
+                return c.assignment.account_id;
+              else
+                return c.account_id;
             }();
             AccountState* state = Mutable(account_id);
             if (state == nullptr) {
-              return Internal("revision " + std::to_string(revision) + ": unknown account \"" +
-                              account_id + "\"");
+              return Internal("revision " + std::to_string(revision) + ": unknown account \"" + account_id + "\"");
             }
             if constexpr (std::is_same_v<T, AssetPut>) {
               state->ApplyAssetPut(c.asset);

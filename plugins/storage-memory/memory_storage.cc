@@ -25,12 +25,12 @@ class MemoryStorage final : public gatehouse::sdk::StoragePlugin {
   std::uint64_t Append(const std::vector<Record>& records, std::uint64_t expected_head) override {
     std::lock_guard lock(mu_);
     if (log_.size() != expected_head) {
-      throw PluginError(GH_ERR_CONFLICT, "log head is " + std::to_string(log_.size()) +
-                                             ", expected " + std::to_string(expected_head));
+      throw PluginError(GH_ERR_CONFLICT,
+                        "log head is " + std::to_string(log_.size()) + ", expected " + std::to_string(expected_head));
     }
     for (const auto& r : records) {
-      log_.push_back(Owned{std::string(r.type), std::string(r.account_id), std::string(r.actor),
-                           r.at_ms, std::string(r.payload)});
+      log_.push_back(
+          Owned{std::string(r.type), std::string(r.account_id), std::string(r.actor), r.at_ms, std::string(r.payload)});
     }
     return log_.size();
   }
@@ -89,5 +89,5 @@ const gh_option_spec kOptions[] = {
 
 }  // namespace
 
-GH_DEFINE_STORAGE_PLUGIN(MemoryStorage, "memory", "1.0.0",
-                         "Change log in process memory (tests, ephemeral use)", kOptions)
+GH_DEFINE_STORAGE_PLUGIN(MemoryStorage, "memory", "1.0.0", "Change log in process memory (tests, ephemeral use)",
+                         kOptions)

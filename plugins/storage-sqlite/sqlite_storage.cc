@@ -45,8 +45,8 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
     try {
       const std::uint64_t head = HeadLocked();
       if (head != expected_head) {
-        throw PluginError(GH_ERR_CONFLICT, "log head is " + std::to_string(head) + ", expected " +
-                                               std::to_string(expected_head));
+        throw PluginError(GH_ERR_CONFLICT,
+                          "log head is " + std::to_string(head) + ", expected " + std::to_string(expected_head));
       }
       std::uint64_t rev = head;
       for (const auto& r : records) {
@@ -57,8 +57,7 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
         BindText(insert_, 3, r.account_id);
         BindText(insert_, 4, r.actor);
         sqlite3_bind_int64(insert_, 5, r.at_ms);
-        sqlite3_bind_blob(insert_, 6, r.payload.data(), static_cast<int>(r.payload.size()),
-                          SQLITE_STATIC);
+        sqlite3_bind_blob(insert_, 6, r.payload.data(), static_cast<int>(r.payload.size()), SQLITE_STATIC);
         Step(insert_, SQLITE_DONE, GH_ERR_UNAVAILABLE);
       }
       Exec("COMMIT", GH_ERR_UNAVAILABLE);
@@ -122,24 +121,25 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
     sqlite3_busy_timeout(db_, static_cast<int>(options.GetInt("busy_timeout_ms", 5000)));
     Exec("PRAGMA journal_mode=WAL", GH_ERR_UNAVAILABLE);
     Exec("PRAGMA synchronous=" + sync, GH_ERR_UNAVAILABLE);
-    Exec("CREATE TABLE IF NOT EXISTS changes (revision INTEGER PRIMARY KEY, type TEXT NOT NULL, "
-         "account_id TEXT NOT NULL, actor TEXT NOT NULL, at INTEGER NOT NULL, payload BLOB NOT NULL)",
+    Exec(
+        "CREATE TABLE IF NOT EXISTS changes (revision INTEGER PRIMARY KEY, type TEXT NOT NULL, "
+        "account_id TEXT NOT NULL, actor TEXT NOT NULL, at INTEGER NOT NULL, payload BLOB NOT NULL)",
+        GH_ERR_UNAVAILABLE);
+    Exec("CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)", GH_ERR_UNAVAILABLE);
+    Exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", GH_ERR_UNAVAILABLE);
+    Exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '" + std::to_string(kSchemaVersion) + "')",
          GH_ERR_UNAVAILABLE);
-    Exec("CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-         GH_ERR_UNAVAILABLE);
-    Exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-         GH_ERR_UNAVAILABLE);
-    Exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '" +
-             std::to_string(kSchemaVersion) + "')",
-         GH_ERR_UNAVAILABLE);
-    insert_ = Prepare("INSERT INTO changes (revision, type, account_id, actor, at, payload) "
-                      "VALUES (?, ?, ?, ?, ?, ?)");
-    read_since_ = Prepare("SELECT revision, type, account_id, actor, at, payload FROM changes "
-                          "WHERE revision > ? ORDER BY revision LIMIT ?");
+    insert_ = Prepare(
+        "INSERT INTO changes (revision, type, account_id, actor, at, payload) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    read_since_ = Prepare(
+        "SELECT revision, type, account_id, actor, at, payload FROM changes "
+        "WHERE revision > ? ORDER BY revision LIMIT ?");
     head_ = Prepare("SELECT COALESCE(MAX(revision), 0) FROM changes");
     cursor_get_ = Prepare("SELECT value FROM cursors WHERE name = ?");
-    cursor_put_ = Prepare("INSERT INTO cursors (name, value) VALUES (?, ?) "
-                          "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
+    cursor_put_ = Prepare(
+        "INSERT INTO cursors (name, value) VALUES (?, ?) "
+        "ON CONFLICT(name) DO UPDATE SET value = excluded.value");
     host_.Log(GH_LOG_INFO, "sqlite storage opened " + path_ + " (WAL, synchronous=" + sync + ")");
   }
 
@@ -193,8 +193,12 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
       if (rc != SQLITE_ROW) Fail(GH_ERR_UNAVAILABLE, "reading changes");
       const std::string type = ColumnText(read_since_, 1), account = ColumnText(read_since_, 2),
                         actor = ColumnText(read_since_, 3), payload = ColumnText(read_since_, 5);
-      Record r{static_cast<std::uint64_t>(sqlite3_column_int64(read_since_, 0)), type, account, actor,
-               sqlite3_column_int64(read_since_, 4), payload};
+      Record r{static_cast<std::uint64_t>(sqlite3_column_int64(read_since_, 0)),
+               type,
+               account,
+               actor,
+               sqlite3_column_int64(read_since_, 4),
+               payload};
       *last = r.revision;
       sink(r);
       ++n;
@@ -207,8 +211,8 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
   std::mutex mu_;
   std::string path_;
   sqlite3* db_ = nullptr;
-  sqlite3_stmt *insert_ = nullptr, *read_since_ = nullptr, *head_ = nullptr,
-               *cursor_get_ = nullptr, *cursor_put_ = nullptr;
+  sqlite3_stmt *insert_ = nullptr, *read_since_ = nullptr, *head_ = nullptr, *cursor_get_ = nullptr,
+               *cursor_put_ = nullptr;
 };
 
 const gh_option_spec kOptions[] = {
@@ -221,5 +225,5 @@ const gh_option_spec kOptions[] = {
 
 }  // namespace
 
-GH_DEFINE_STORAGE_PLUGIN(SqliteStorage, "sqlite", "1.0.0",
-                         "Change log in one SQLite file (WAL); the default storage", kOptions)
+GH_DEFINE_STORAGE_PLUGIN(SqliteStorage, "sqlite", "1.0.0", "Change log in one SQLite file (WAL); the default storage",
+                         kOptions)

@@ -22,8 +22,7 @@ class DeciderTest : public ::testing::Test {
   }
 
   void Add(std::uint64_t id, std::string subject, std::string role, Restriction r = {},
-           std::optional<Timestamp> nb = {}, std::optional<Timestamp> exp = {},
-           SubjectType type = SubjectType::kUser) {
+           std::optional<Timestamp> nb = {}, std::optional<Timestamp> exp = {}, SubjectType type = SubjectType::kUser) {
     Assignment a;
     a.id = id;
     a.account_id = "acme";
@@ -51,7 +50,9 @@ class DeciderTest : public ::testing::Test {
   }
 
   static Restriction Site(std::string id) { return Restriction{Restriction::Kind::kSite, {std::move(id)}}; }
-  static Restriction Folders(std::vector<std::string> ids) { return Restriction{Restriction::Kind::kFolders, std::move(ids)}; }
+  static Restriction Folders(std::vector<std::string> ids) {
+    return Restriction{Restriction::Kind::kFolders, std::move(ids)};
+  }
 
   std::shared_ptr<const PolicySet> policies_;
   std::shared_ptr<AccountState> state_;

@@ -46,7 +46,8 @@ Generated Generate(std::uint64_t seed) {
     g.permissions.push_back(p.id);
   }
   g.permissions.push_back("undeclared.perm");
-  src.asset_types = {AssetTypeDecl{"folder", {"account", "folder"}, {}}, AssetTypeDecl{"site", {"account", "folder"}, {}}};
+  src.asset_types = {AssetTypeDecl{"folder", {"account", "folder"}, {}},
+                     AssetTypeDecl{"site", {"account", "folder"}, {}}};
   // Roles: owner plus a few random ones inheriting earlier roles.
   auto random_patterns = [&](std::size_t max) {
     std::vector<std::string> out;
@@ -135,7 +136,8 @@ std::shared_ptr<Snapshot> BuildSnapshot(const Generated& g, std::shared_ptr<cons
   while (placed.size() < w.type_of.size()) {
     for (const auto& [id, parent] : w.parent_of) {
       if (placed.count(id) || !placed.count(parent)) continue;
-      state->ApplyAssetPut(Asset{w.account_id, id, w.type_of.at(id), "name-" + id, parent == w.account_id ? "" : parent});
+      state->ApplyAssetPut(
+          Asset{w.account_id, id, w.type_of.at(id), "name-" + id, parent == w.account_id ? "" : parent});
       placed.insert(id);
     }
   }
@@ -162,7 +164,8 @@ void RunWorld(std::uint64_t seed) {
           const bool expected = ref.Allowed(subject, perm, asset, now);
           CheckQuery q{g.world.account_id, subject.type, subject.id, perm, asset};
           ASSERT_EQ(Check(*snap, q, now), expected) << subject.id << " " << perm << " " << asset << " @" << now;
-          ASSERT_EQ(Explain(*snap, q, now).allowed, expected) << "explain " << subject.id << " " << perm << " " << asset;
+          ASSERT_EQ(Explain(*snap, q, now).allowed, expected)
+              << "explain " << subject.id << " " << perm << " " << asset;
           if (expected) expected_assets.insert(asset);
         }
         // Reverse query, paged with a random page size: complete, no repeats.

@@ -37,7 +37,9 @@ class FaultInjectingChangeLog final : public ChangeLog {
     return inner_->Head();
   }
   Result<std::optional<std::string>> GetCursor(const std::string& name) override { return inner_->GetCursor(name); }
-  Status PutCursor(const std::string& name, const std::string& value) override { return inner_->PutCursor(name, value); }
+  Status PutCursor(const std::string& name, const std::string& value) override {
+    return inner_->PutCursor(name, value);
+  }
 
  private:
   ChangeLog* inner_;

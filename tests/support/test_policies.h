@@ -35,7 +35,8 @@ inline RoleDecl MakeRole(std::string id, std::vector<StatementDecl> statements, 
   return r;
 }
 
-inline PermissionDecl MakePermission(std::string id, std::vector<std::string> implies = {}, bool account_level = false) {
+inline PermissionDecl MakePermission(std::string id, std::vector<std::string> implies = {},
+                                     bool account_level = false) {
   PermissionDecl p;
   p.id = std::move(id);
   p.implies = std::move(implies);
@@ -48,10 +49,14 @@ inline PermissionDecl MakePermission(std::string id, std::vector<std::string> im
 // inherits editor), remover(team.delete-member).
 inline PolicySource BasicSource() {
   PolicySource src;
-  src.permissions = {MakePermission("site.view"), MakePermission("site.edit", {"site.view"}),
-                     MakePermission("site.publish", {"site.edit"}), MakePermission("site.delete"),
-                     MakePermission("team.view"), MakePermission("team.delete-member", {"team.view"}, true)};
-  src.asset_types = {AssetTypeDecl{"folder", {"account", "folder"}, {}}, AssetTypeDecl{"site", {"account", "folder"}, {}}};
+  src.permissions = {MakePermission("site.view"),
+                     MakePermission("site.edit", {"site.view"}),
+                     MakePermission("site.publish", {"site.edit"}),
+                     MakePermission("site.delete"),
+                     MakePermission("team.view"),
+                     MakePermission("team.delete-member", {"team.view"}, true)};
+  src.asset_types = {AssetTypeDecl{"folder", {"account", "folder"}, {}},
+                     AssetTypeDecl{"site", {"account", "folder"}, {}}};
   src.roles = {MakeRole("owner", {Allow({"*"})}), MakeRole("editor", {Allow({"site.edit"})}),
                MakeRole("manager", {Allow({"site.*"}), Deny({"site.delete"})}, {"editor"}),
                MakeRole("remover", {Allow({"team.delete-member"})})};

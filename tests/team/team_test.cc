@@ -126,18 +126,20 @@ TEST_F(TeamTest, ReplacePoliciesRefusesToDropAssignedRoles) {
   EXPECT_TRUE(committer_.ReplacePolicies(without_editor, false).ok());
   ASSERT_TRUE(committer_.ReplacePolicies(testing::Compile(testing::BasicSource()), false).ok());
   // Once "editor" is assigned, dropping it is refused unless forced.
-  ASSERT_TRUE(committer_.Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
-    Assignment a;
-    a.id = snap.max_assignment_id() + 1;
-    a.account_id = "acme";
-    a.subject = Subject{"ed", SubjectType::kUser};
-    a.role_id = "editor";
-    ChangeSet set;
-    set.type = "test";
-    set.account_id = "acme";
-    set.changes.push_back(AssignmentAdded{a});
-    return set;
-  }).ok());
+  ASSERT_TRUE(committer_
+                  .Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
+                    Assignment a;
+                    a.id = snap.max_assignment_id() + 1;
+                    a.account_id = "acme";
+                    a.subject = Subject{"ed", SubjectType::kUser};
+                    a.role_id = "editor";
+                    ChangeSet set;
+                    set.type = "test";
+                    set.account_id = "acme";
+                    set.changes.push_back(AssignmentAdded{a});
+                    return set;
+                  })
+                  .ok());
   auto refused = committer_.ReplacePolicies(without_editor, false);
   EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(refused.message().find("1 assignment(s) of role \"editor\""), std::string::npos) << refused.message();

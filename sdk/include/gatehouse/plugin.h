@@ -134,23 +134,21 @@ typedef struct gh_storage_vtable {
   uint32_t struct_size;
   /* Opens the backend. On success *out owns an instance that the host releases with
    * destroy. The host API pointer stays valid until destroy returns. */
-  gh_status (*create)(const gh_host_api* host, const gh_option* options, size_t option_count,
-                      gh_storage** out, gh_error* err);
+  gh_status (*create)(const gh_host_api* host, const gh_option* options, size_t option_count, gh_storage** out,
+                      gh_error* err);
   void (*destroy)(gh_storage* self);
   /* Streams every record in revision order; sets *head to the last revision (0: empty). */
-  gh_status (*load)(gh_storage* self, gh_record_sink sink, void* ctx, uint64_t* head,
-                    gh_error* err);
+  gh_status (*load)(gh_storage* self, gh_record_sink sink, void* ctx, uint64_t* head, gh_error* err);
   /* Appends records atomically and durably: all get revisions expected_head+1.., or none
    * is stored. GH_ERR_CONFLICT when the head is not expected_head. */
-  gh_status (*append)(gh_storage* self, const gh_record* records, size_t count,
-                      uint64_t expected_head, uint64_t* new_head, gh_error* err);
+  gh_status (*append)(gh_storage* self, const gh_record* records, size_t count, uint64_t expected_head,
+                      uint64_t* new_head, gh_error* err);
   /* Streams up to `limit` records with revision > since; *count = how many. */
-  gh_status (*read_since)(gh_storage* self, uint64_t since, size_t limit, gh_record_sink sink,
-                          void* ctx, size_t* count, gh_error* err);
+  gh_status (*read_since)(gh_storage* self, uint64_t since, size_t limit, gh_record_sink sink, void* ctx, size_t* count,
+                          gh_error* err);
   gh_status (*head)(gh_storage* self, uint64_t* head, gh_error* err);
   /* Named cursors. get: GH_ERR_NOT_FOUND when unset, else the value goes to sink. */
-  gh_status (*cursor_get)(gh_storage* self, gh_str name, gh_value_sink sink, void* ctx,
-                          gh_error* err);
+  gh_status (*cursor_get)(gh_storage* self, gh_str name, gh_value_sink sink, void* ctx, gh_error* err);
   gh_status (*cursor_put)(gh_storage* self, gh_str name, gh_str value, gh_error* err);
   /* Optional (may be NULL): reclaim space; must not change what load/read_since return. */
   gh_status (*compact)(gh_storage* self, gh_error* err);
@@ -173,8 +171,8 @@ typedef struct gh_notifier gh_notifier; /* opaque plugin instance */
 
 typedef struct gh_notifier_vtable {
   uint32_t struct_size;
-  gh_status (*create)(const gh_host_api* host, const gh_option* options, size_t option_count,
-                      gh_notifier** out, gh_error* err);
+  gh_status (*create)(const gh_host_api* host, const gh_option* options, size_t option_count, gh_notifier** out,
+                      gh_error* err);
   void (*destroy)(gh_notifier* self);
   /* Delivers a batch in order. GH_OK: all delivered. GH_ERR_RETRYABLE: none is taken as
    * delivered; the host retries the same batch with backoff. GH_ERR_PERMANENT: the host
@@ -189,8 +187,8 @@ typedef struct gh_plugin_descriptor {
   uint32_t struct_size;
   uint32_t abi_major; /* the ABI the plugin was built against (one the host offered) */
   uint32_t abi_minor;
-  uint32_t kind;      /* GH_KIND_* */
-  const char* name;   /* "sqlite": the file is gatehouse-<kind>-<name>.so */
+  uint32_t kind;    /* GH_KIND_* */
+  const char* name; /* "sqlite": the file is gatehouse-<kind>-<name>.so */
   const char* version;
   const char* description;
   const gh_option_spec* options;
@@ -200,8 +198,7 @@ typedef struct gh_plugin_descriptor {
 
 /* The entry point. `supported_majors` lists the ABI majors the host can speak; the plugin
  * returns its descriptor for one of them, or NULL when it supports none. */
-typedef const gh_plugin_descriptor* (*gh_plugin_entry_fn)(const uint32_t* supported_majors,
-                                                           size_t count);
+typedef const gh_plugin_descriptor* (*gh_plugin_entry_fn)(const uint32_t* supported_majors, size_t count);
 
 #ifdef __cplusplus
 }

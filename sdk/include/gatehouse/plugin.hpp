@@ -38,8 +38,7 @@ inline void SetError(gh_error* err, std::string_view message) {
 // An error with a chosen ABI status.
 class PluginError : public std::runtime_error {
  public:
-  PluginError(gh_status status, const std::string& message)
-      : std::runtime_error(message), status_(status) {}
+  PluginError(gh_status status, const std::string& message) : std::runtime_error(message), status_(status) {}
   gh_status status() const { return status_; }
 
  private:
@@ -73,7 +72,8 @@ class Options {
  public:
   Options() = default;
   Options(const gh_option* options, std::size_t count) {
-    for (std::size_t i = 0; i < count; ++i) values_[std::string(View(options[i].name))] = std::string(View(options[i].value));
+    for (std::size_t i = 0; i < count; ++i)
+      values_[std::string(View(options[i].name))] = std::string(View(options[i].value));
   }
   std::string Get(const std::string& name, const std::string& fallback = "") const {
     auto it = values_.find(name);
@@ -184,8 +184,8 @@ gh_status GuardSink(gh_error* err, F&& fn) noexcept {
 template <typename T>
 struct StorageThunks {
   static T* Self(gh_storage* s) { return reinterpret_cast<T*>(s); }
-  static gh_status Create(const gh_host_api* host, const gh_option* options, size_t n,
-                          gh_storage** out, gh_error* err) {
+  static gh_status Create(const gh_host_api* host, const gh_option* options, size_t n, gh_storage** out,
+                          gh_error* err) {
     return Guard(err, [&] {
       auto instance = T::Create(Host(host), Options(options, n));
       *out = reinterpret_cast<gh_storage*>(instance.release());
@@ -195,8 +195,8 @@ struct StorageThunks {
   static gh_status Load(gh_storage* self, gh_record_sink sink, void* ctx, uint64_t* head, gh_error* err) {
     return GuardSink(err, [&] { *head = Self(self)->Load(MakeSink(sink, ctx)); });
   }
-  static gh_status Append(gh_storage* self, const gh_record* records, size_t count,
-                          uint64_t expected_head, uint64_t* new_head, gh_error* err) {
+  static gh_status Append(gh_storage* self, const gh_record* records, size_t count, uint64_t expected_head,
+                          uint64_t* new_head, gh_error* err) {
     return Guard(err, [&] {
       std::vector<Record> rs;
       rs.reserve(count);
@@ -204,8 +204,8 @@ struct StorageThunks {
       *new_head = Self(self)->Append(rs, expected_head);
     });
   }
-  static gh_status ReadSince(gh_storage* self, uint64_t since, size_t limit, gh_record_sink sink,
-                             void* ctx, size_t* count, gh_error* err) {
+  static gh_status ReadSince(gh_storage* self, uint64_t since, size_t limit, gh_record_sink sink, void* ctx,
+                             size_t* count, gh_error* err) {
     return GuardSink(err, [&] { *count = Self(self)->ReadSince(since, limit, MakeSink(sink, ctx)); });
   }
   static gh_status Head(gh_storage* self, uint64_t* head, gh_error* err) {
@@ -226,8 +226,15 @@ struct StorageThunks {
     return Guard(err, [&] { Self(self)->Compact(); });
   }
   static const gh_storage_vtable* Table() {
-    static const gh_storage_vtable table = {sizeof(gh_storage_vtable), &Create, &Destroy, &Load,
-                                            &Append, &ReadSince, &Head, &CursorGet, &CursorPut,
+    static const gh_storage_vtable table = {sizeof(gh_storage_vtable),
+                                            &Create,
+                                            &Destroy,
+                                            &Load,
+                                            &Append,
+                                            &ReadSince,
+                                            &Head,
+                                            &CursorGet,
+                                            &CursorPut,
                                             &Compact};
     return &table;
   }
@@ -236,8 +243,8 @@ struct StorageThunks {
 template <typename T>
 struct NotifierThunks {
   static T* Self(gh_notifier* s) { return reinterpret_cast<T*>(s); }
-  static gh_status Create(const gh_host_api* host, const gh_option* options, size_t n,
-                          gh_notifier** out, gh_error* err) {
+  static gh_status Create(const gh_host_api* host, const gh_option* options, size_t n, gh_notifier** out,
+                          gh_error* err) {
     return Guard(err, [&] {
       auto instance = T::Create(Host(host), Options(options, n));
       *out = reinterpret_cast<gh_notifier*>(instance.release());
@@ -277,21 +284,20 @@ inline bool Offers(const uint32_t* majors, size_t count, uint32_t major) {
 // Defines the entry point for a storage plugin class T with
 //   static std::unique_ptr<T> Create(gatehouse::sdk::Host, const gatehouse::sdk::Options&);
 // OPTIONS is a `static const gh_option_spec[]` array.
-#define GH_DEFINE_PLUGIN_(KIND, TABLE, NAME, VERSION, DESCRIPTION, OPTIONS)                      \
-  extern "C" GH_EXPORT const gh_plugin_descriptor* GH_PLUGIN_ENTRY(const uint32_t* majors,        \
-                                                                   size_t count) {                \
-    static const gh_plugin_descriptor descriptor = {                                              \
-        sizeof(gh_plugin_descriptor), GH_ABI_MAJOR, GH_ABI_MINOR, KIND, NAME, VERSION,            \
-        DESCRIPTION, OPTIONS, sizeof(OPTIONS) / sizeof(OPTIONS[0]), TABLE};                       \
-    return ::gatehouse::sdk::detail::Offers(majors, count, GH_ABI_MAJOR) ? &descriptor : nullptr; \
+#define GH_DEFINE_PLUGIN_(KIND, TABLE, NAME, VERSION, DESCRIPTION, OPTIONS)                                          \
+  extern "C" GH_EXPORT const gh_plugin_descriptor* GH_PLUGIN_ENTRY(const uint32_t* majors, size_t count) {           \
+    static const gh_plugin_descriptor descriptor = {                                                                 \
+        sizeof(gh_plugin_descriptor),         GH_ABI_MAJOR, GH_ABI_MINOR, KIND, NAME, VERSION, DESCRIPTION, OPTIONS, \
+        sizeof(OPTIONS) / sizeof(OPTIONS[0]), TABLE};                                                                \
+    return ::gatehouse::sdk::detail::Offers(majors, count, GH_ABI_MAJOR) ? &descriptor : nullptr;                    \
   }
 
-#define GH_DEFINE_STORAGE_PLUGIN(T, NAME, VERSION, DESCRIPTION, OPTIONS)                      \
-  GH_DEFINE_PLUGIN_(GH_KIND_STORAGE, ::gatehouse::sdk::detail::StorageThunks<T>::Table(), NAME, \
-                    VERSION, DESCRIPTION, OPTIONS)
+#define GH_DEFINE_STORAGE_PLUGIN(T, NAME, VERSION, DESCRIPTION, OPTIONS)                                              \
+  GH_DEFINE_PLUGIN_(GH_KIND_STORAGE, ::gatehouse::sdk::detail::StorageThunks<T>::Table(), NAME, VERSION, DESCRIPTION, \
+                    OPTIONS)
 
-#define GH_DEFINE_NOTIFIER_PLUGIN(T, NAME, VERSION, DESCRIPTION, OPTIONS)                       \
-  GH_DEFINE_PLUGIN_(GH_KIND_NOTIFIER, ::gatehouse::sdk::detail::NotifierThunks<T>::Table(), NAME, \
-                    VERSION, DESCRIPTION, OPTIONS)
+#define GH_DEFINE_NOTIFIER_PLUGIN(T, NAME, VERSION, DESCRIPTION, OPTIONS)                                  \
+  GH_DEFINE_PLUGIN_(GH_KIND_NOTIFIER, ::gatehouse::sdk::detail::NotifierThunks<T>::Table(), NAME, VERSION, \
+                    DESCRIPTION, OPTIONS)
 
 #endif  // GATEHOUSE_PLUGIN_HPP_

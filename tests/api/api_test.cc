@@ -1,0 +1,244 @@
+// The HTTP surface in-process: a real ApiServer on a loopback port, real HTTP through
+// cpp-httplib's client, the real SQLite plugin behind a fault-injecting wrapper.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/api_server.h"
+#include "codec/json_change_codec.h"
+#include "policy/policy_loader.h"
+#include "store/plugin_change_log.h"
+#include "support/fault_injecting_change_log.h"
+#include "support/temp_dir.h"
+
+namespace gatehouse {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSystemKey = "ghs_test-system-key";
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PolicyLoad policies = LoadPolicyDirectory(std::string(GATEHOUSE_SOURCE_DIR) + "/policies");
+    ASSERT_TRUE(policies.ok());
+    PluginHost host(GATEHOUSE_PLUGIN_DIR);
+    auto plugin = host.Load("storage", "sqlite");
+    ASSERT_TRUE(plugin.ok());
+    auto log = PluginChangeLog::Open(*plugin, {{"path", dir_.File("api.db")}}, nullptr);
+    ASSERT_TRUE(log.ok());
+    log_ = std::move(*log);
+    faulty_ = std::make_unique<testing::FaultInjectingChangeLog>(log_.get());
+    holder_ = std::make_unique<SnapshotHolder>(std::make_shared<Snapshot>(policies.policy_set, 0));
+    committer_ = std::make_unique<Committer>(faulty_.get(), &codec_, holder_.get());
+    accounts_ = std::make_unique<AccountService>(committer_.get(), &clock_);
+    keys_ = std::make_unique<KeyAuthenticator>(std::vector<std::string>{Sha256Hex(kSystemKey)});
+    ApiServices services{holder_.get(), accounts_.get(), keys_.get(), &clock_, [this]() -> Status {
+                           auto h = faulty_->Head();
+                           return h.ok() ? Status::Ok() : h.status();
+                         }};
+    ApiOptions options;
+    options.port = 0;
+    options.max_body_bytes = 4096;
+    options.batch_check_limit = 5;
+    options.worker_threads = 8;
+    server_ = std::make_unique<ApiServer>(options, services);
+    auto port = server_->Start();
+    ASSERT_TRUE(port.ok()) << port.status().ToString();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+  }
+
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+
+  httplib::Result Post(const std::string& path, const json& body, const std::string& key = kSystemKey,
+                       const std::string& account = "acme") {
+    httplib::Headers headers;
+    if (!key.empty()) headers.emplace("Authorization", "Bearer " + key);
+    if (!account.empty()) headers.emplace("wix-account-id", account);
+    return client_->Post(path.c_str(), headers, body.dump(), "application/json");
+  }
+
+  void CreateAcme() {
+    auto r = Post("/v1/accounts", {{"id", "acme"}, {"name", "Acme"}, {"ownerUserId", "olga"}}, kSystemKey, "");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 201) << r->body;
+  }
+
+  static json Body(const httplib::Result& r) { return json::parse(r->body); }
+
+  testing::TempDir dir_;
+  std::unique_ptr<PluginChangeLog> log_;
+  std::unique_ptr<testing::FaultInjectingChangeLog> faulty_;
+  JsonChangeCodec codec_;
+  ManualClock clock_{1'800'000'000'000};
+  std::unique_ptr<SnapshotHolder> holder_;
+  std::unique_ptr<Committer> committer_;
+  std::unique_ptr<AccountService> accounts_;
+  std::unique_ptr<KeyAuthenticator> keys_;
+  std::unique_ptr<ApiServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(ApiTest, HealthAndReadiness) {
+  auto h = client_->Get("/healthz");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 200);
+  auto r = client_->Get("/readyz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  faulty_->FailReads(true);
+  auto down = client_->Get("/readyz");
+  EXPECT_EQ(down->status, 503);
+}
+
+TEST_F(ApiTest, CreateAccountThenCheck) {
+  CreateAcme();
+  auto allowed = Post("/v1/check", {{"subject", {{"id", "olga"}, {"subjectType", "USER"}}},
+                                    {"permission", "team.delete-member"},
+                                    {"asset", {{"id", "acme"}}}});
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->status, 200);
+  EXPECT_EQ(allowed->body, R"({"allowed":true})");
+  EXPECT_EQ(allowed->get_header_value("Content-Type"), "application/json");
+  auto denied =
+      Post("/v1/check", {{"subject", {{"id", "bob"}}}, {"permission", "site.view"}, {"asset", {{"id", "acme"}}}});
+  EXPECT_EQ(denied->body, R"({"allowed":false})");
+}
+
+TEST_F(ApiTest, CheckExplains) {
+  CreateAcme();
+  auto r = Post(
+      "/v1/check",
+      {{"subject", {{"id", "olga"}}}, {"permission", "site.edit"}, {"asset", {{"id", "acme"}}}, {"explain", true}});
+  json body = Body(r);
+  EXPECT_TRUE(body["allowed"].get<bool>());
+  EXPECT_EQ(body["explanation"]["policyId"], "owner");
+  EXPECT_EQ(body["explanation"]["assignmentId"], "1");
+  auto unknown =
+      Post("/v1/check",
+           {{"subject", {{"id", "olga"}}}, {"permission", "site.fly"}, {"asset", {{"id", "acme"}}}, {"explain", true}});
+  json u = Body(unknown);
+  EXPECT_FALSE(u["allowed"].get<bool>());
+  EXPECT_EQ(u["explanation"]["reason"], "UNKNOWN_PERMISSION");
+}
+
+TEST_F(ApiTest, ValidationErrorsUseTheWixShape) {
+  CreateAcme();
+  auto r =
+      Post("/v1/check",
+           {{"subject", {{"id", "olga"}, {"subjectType", "ROBOT"}}}, {"permission", "x"}, {"asset", {{"id", "acme"}}}});
+  ASSERT_EQ(r->status, 400);
+  json body = Body(r);
+  const auto& v = body["details"]["validationError"]["fieldViolations"][0];
+  EXPECT_EQ(v["field"], "subject.subjectType");
+  EXPECT_NE(body["message"].get<std::string>().find("ROBOT"), std::string::npos);
+  auto missing = Post("/v1/check", {{"subject", {{"id", "olga"}}}, {"asset", {{"id", "acme"}}}});
+  EXPECT_EQ(Body(missing)["details"]["validationError"]["fieldViolations"][0]["violatedRule"], "REQUIRED_FIELD");
+  auto not_json =
+      client_->Post("/v1/check", httplib::Headers{{"Authorization", kSystemKey}, {"wix-account-id", "acme"}}, "{nope",
+                    "application/json");
+  EXPECT_EQ(not_json->status, 400);
+}
+
+TEST_F(ApiTest, AuthenticationAndAccountHeader) {
+  CreateAcme();
+  json check = {{"subject", {{"id", "olga"}}}, {"permission", "site.view"}, {"asset", {{"id", "acme"}}}};
+  auto none = Post("/v1/check", check, "");
+  EXPECT_EQ(none->status, 401);
+  EXPECT_EQ(Body(none)["details"]["applicationError"]["code"], "UNAUTHENTICATED");
+  EXPECT_EQ(Post("/v1/check", check, "wrong-key")->status, 401);
+  EXPECT_EQ(Post("/v1/check", check, kSystemKey, "")->status, 400);
+  // x-account-id is an alias.
+  auto alias = client_->Post("/v1/check", httplib::Headers{{"Authorization", kSystemKey}, {"x-account-id", "acme"}},
+                             check.dump(), "application/json");
+  EXPECT_EQ(alias->status, 200);
+}
+
+TEST_F(ApiTest, CreateAccountErrors) {
+  CreateAcme();
+  auto dup = Post("/v1/accounts", {{"id", "acme"}, {"name", "Again"}, {"ownerUserId", "x"}}, kSystemKey, "");
+  EXPECT_EQ(dup->status, 409);
+  auto bad = Post("/v1/accounts", {{"name", "No owner"}}, kSystemKey, "");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(Body(bad)["details"]["validationError"]["fieldViolations"][0]["field"], "ownerUserId");
+  auto wrong_type = Post("/v1/accounts", {{"name", 5}, {"ownerUserId", "x"}}, kSystemKey, "");
+  EXPECT_EQ(wrong_type->status, 400);
+}
+
+TEST_F(ApiTest, StorageOutageIs503AndChangesNothing) {
+  faulty_->FailAppends(true);
+  auto r = Post("/v1/accounts", {{"id", "acme"}, {"name", "Acme"}, {"ownerUserId", "olga"}}, kSystemKey, "");
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(Body(r)["details"]["applicationError"]["code"], "UNAVAILABLE");
+  auto get = client_->Get("/v1/accounts/acme", httplib::Headers{{"Authorization", kSystemKey}});
+  EXPECT_EQ(get->status, 404);
+  EXPECT_EQ(*log_->Head(), 0U);
+  faulty_->FailAppends(false);
+  CreateAcme();
+}
+
+TEST_F(ApiTest, GetAccount) {
+  CreateAcme();
+  auto r = client_->Get("/v1/accounts/acme", httplib::Headers{{"Authorization", kSystemKey}});
+  ASSERT_EQ(r->status, 200);
+  json body = Body(r);
+  EXPECT_EQ(body["ownerUserId"], "olga");
+  EXPECT_EQ(body["dateCreated"], "2027-01-15T08:00:00Z");
+}
+
+TEST_F(ApiTest, BodyLimitIs413WithErrorBody) {
+  std::string big(8192, 'x');
+  auto r = client_->Post("/v1/check", httplib::Headers{{"Authorization", kSystemKey}, {"wix-account-id", "acme"}},
+                         "{\"pad\":\"" + big + "\"}", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_TRUE(Body(r).contains("message"));
+}
+
+TEST_F(ApiTest, BatchCheckInOrderAndLimited) {
+  CreateAcme();
+  json checks = json::array();
+  checks.push_back({{"subject", {{"id", "olga"}}}, {"permission", "site.view"}, {"asset", {{"id", "acme"}}}});
+  checks.push_back({{"subject", {{"id", "bob"}}}, {"permission", "site.view"}, {"asset", {{"id", "acme"}}}});
+  checks.push_back(
+      {{"subject", {{"id", "olga"}}}, {"permission", "nope"}, {"asset", {{"id", "acme"}}}, {"explain", true}});
+  auto r = Post("/v1/check/batch", {{"checks", checks}});
+  ASSERT_EQ(r->status, 200) << r->body;
+  json body = Body(r);
+  ASSERT_EQ(body["results"].size(), 3U);
+  EXPECT_TRUE(body["results"][0]["allowed"].get<bool>());
+  EXPECT_FALSE(body["results"][1]["allowed"].get<bool>());
+  EXPECT_EQ(body["results"][2]["explanation"]["reason"], "UNKNOWN_PERMISSION");
+  json too_many = json::array();
+  for (int i = 0; i < 6; ++i) too_many.push_back(checks[0]);
+  EXPECT_EQ(Post("/v1/check/batch", {{"checks", too_many}})->status, 400);
+  checks[1].erase("permission");
+  auto bad = Post("/v1/check/batch", {{"checks", checks}});
+  EXPECT_EQ(Body(bad)["details"]["validationError"]["fieldViolations"][0]["field"], "checks[1].permission");
+}
+
+TEST_F(ApiTest, ReverseQueries) {
+  CreateAcme();
+  auto assets = Post("/v1/access/assets", {{"subject", {{"id", "olga"}}}, {"permission", "site.view"}});
+  ASSERT_EQ(assets->status, 200) << assets->body;
+  EXPECT_EQ(Body(assets)["assets"][0]["id"], "acme");
+  EXPECT_EQ(Body(assets)["assets"][0]["type"], "account");
+  auto subjects = Post("/v1/access/subjects", {{"asset", {{"id", "acme"}}}, {"permission", "site.view"}});
+  ASSERT_EQ(subjects->status, 200) << subjects->body;
+  EXPECT_EQ(Body(subjects)["subjects"][0]["id"], "olga");
+  auto bad_limit = Post("/v1/access/subjects", {{"asset", {{"id", "acme"}}}, {"permission", "x"}, {"limit", 5000}});
+  EXPECT_EQ(bad_limit->status, 400);
+}
+
+TEST_F(ApiTest, UnknownRouteIsA404WithErrorBody) {
+  auto r = client_->Get("/v1/nothing-here", httplib::Headers{{"Authorization", kSystemKey}});
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(Body(r)["details"]["applicationError"]["code"], "NOT_FOUND");
+}
+
+}  // namespace
+}  // namespace gatehouse

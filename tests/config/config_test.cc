@@ -1,0 +1,101 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+
+namespace gatehouse {
+namespace {
+
+TEST(ConfigTest, EmptyFileGivesDefaults) {
+  auto c = ParseConfig("", "g.yaml", {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->listen_host, "127.0.0.1");
+  EXPECT_EQ(c->listen_port, 8080);
+  EXPECT_EQ(c->max_body_bytes, 1048576U);
+  EXPECT_EQ(c->storage_plugin, "sqlite");
+  EXPECT_EQ(c->storage_options.at("path"), "/var/lib/gatehouse/gatehouse.db");
+  EXPECT_EQ(c->invite_ttl_ms, 168LL * 3600 * 1000);
+}
+
+TEST(ConfigTest, ShippedConfigParses) {
+  auto c = LoadConfig(std::string(GATEHOUSE_SOURCE_DIR) + "/config/gatehouse.yaml", {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->policies_dir, "/etc/gatehouse/policies");
+  EXPECT_TRUE(c->notifiers.empty());
+}
+
+TEST(ConfigTest, ReadsEveryKind) {
+  auto c = ParseConfig(R"(
+http: {listen: "[::1]:9000", maxBodyBytes: 2048, threads: 8, tls: {cert: /c.pem, key: /k.pem}}
+policies: {dir: /p, watch: true}
+auth: {systemKeyHashes: [aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]}
+invites: {ttl: 24h}
+limits: {batchCheck: 10, pageSize: 20}
+storage: {plugin: memory, options: {name: x}}
+notifiers:
+  - plugin: webhook
+    options: {url: "http://127.0.0.1:1/h", secret: s}
+log: {level: debug, format: json}
+)",
+                       "g.yaml", {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->listen_host, "::1");
+  EXPECT_EQ(c->listen_port, 9000);
+  EXPECT_EQ(c->threads, 8);
+  EXPECT_EQ(c->tls_key, "/k.pem");
+  EXPECT_TRUE(c->policies_watch);
+  EXPECT_EQ(c->system_key_hashes.size(), 1U);
+  EXPECT_EQ(c->invite_ttl_ms, 24LL * 3600 * 1000);
+  EXPECT_EQ(c->batch_check_limit, 10U);
+  EXPECT_EQ(c->storage_options.at("name"), "x");
+  ASSERT_EQ(c->notifiers.size(), 1U);
+  EXPECT_EQ(c->notifiers[0].options.at("secret"), "s");
+  EXPECT_EQ(c->log_format, "json");
+}
+
+TEST(ConfigTest, UnknownKeyIsAnErrorWithPosition) {
+  auto c = ParseConfig("http:\n  listen: 127.0.0.1:1\n  lisen: x\n", "g.yaml", {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("g.yaml:3:3: unknown key \"http.lisen\""), std::string::npos)
+      << c.status().message();
+}
+
+TEST(ConfigTest, BadValuesAreAllReported) {
+  auto c = ParseConfig("http: {listen: nowhere, maxBodyBytes: -1}\nlog: {level: loud}\n", "g.yaml", {});
+  ASSERT_FALSE(c.ok());
+  const std::string m = c.status().message();
+  EXPECT_NE(m.find("http.listen: expected HOST:PORT"), std::string::npos) << m;
+  EXPECT_NE(m.find("http.maxBodyBytes"), std::string::npos) << m;
+  EXPECT_NE(m.find("log.level"), std::string::npos) << m;
+}
+
+TEST(ConfigTest, EnvironmentOverridesFile) {
+  auto c = ParseConfig(
+      "http: {listen: 127.0.0.1:8080}\n", "g.yaml",
+      {"GATEHOUSE_HTTP_PORT=9001", "GATEHOUSE_HTTP_MAX_BODY_BYTES=77", "GATEHOUSE_STORAGE_OPTIONS_PATH=/tmp/x.db",
+       "GATEHOUSE_POLICIES_DIR=/pol", "GATEHOUSE_AUTH_SYSTEM_KEY_FILE=/k", "PATH=/usr/bin"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->listen_port, 9001);
+  EXPECT_EQ(c->max_body_bytes, 77U);
+  EXPECT_EQ(c->storage_options.at("path"), "/tmp/x.db");
+  EXPECT_EQ(c->policies_dir, "/pol");
+  EXPECT_EQ(c->system_key_file, "/k");
+}
+
+TEST(ConfigTest, UnknownOrBadEnvironmentOverride) {
+  EXPECT_FALSE(ParseConfig("", "g.yaml", {"GATEHOUSE_HTTP_LISTN=1"}).ok());
+  EXPECT_FALSE(ParseConfig("", "g.yaml", {"GATEHOUSE_HTTP_PORT=99999"}).ok());
+}
+
+TEST(ConfigTest, TlsNeedsBothHalves) { EXPECT_FALSE(ParseConfig("http: {tls: {cert: /c.pem}}\n", "g.yaml", {}).ok()); }
+
+TEST(ConfigTest, MissingFile) {
+  testing::TempDir dir;
+  auto c = LoadConfig(dir.File("absent.yaml"), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("absent.yaml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gatehouse

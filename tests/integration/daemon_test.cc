@@ -1,0 +1,141 @@
+// The real gatehoused binary: start on an ephemeral loopback port, create an account,
+// check over HTTP, restart on the same database and see the same decision, SIGTERM → 0.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support/daemon_process.h"
+#include "support/temp_dir.h"
+
+namespace gatehouse {
+namespace {
+
+using nlohmann::json;
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  std::string WriteConfig(const std::string& policies = std::string(GATEHOUSE_SOURCE_DIR) + "/policies") {
+    return dir_.Write("gatehouse.yaml",
+                      "http: {listen: 127.0.0.1:0}\n"
+                      "policies: {dir: " +
+                          policies +
+                          "}\n"
+                          "plugins: {dir: " GATEHOUSE_PLUGIN_DIR
+                          "}\n"
+                          "auth: {systemKeyFile: " +
+                          dir_.File("system-key") +
+                          "}\n"
+                          "storage: {plugin: sqlite, options: {path: " +
+                          dir_.File("g.db") + "}}\n");
+  }
+
+  std::string ReadKey() {
+    std::ifstream in(dir_.File("system-key"));
+    std::string key;
+    in >> key;
+    return key;
+  }
+
+  static httplib::Result CheckOlga(httplib::Client& c, const std::string& key) {
+    json body = {{"subject", {{"id", "olga"}, {"subjectType", "USER"}}},
+                 {"permission", "team.delete-member"},
+                 {"asset", {{"id", "acme"}}}};
+    return c.Post("/v1/check", httplib::Headers{{"Authorization", "Bearer " + key}, {"wix-account-id", "acme"}},
+                  body.dump(), "application/json");
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(DaemonTest, ServesRestartsAndStopsCleanly) {
+  const std::string config = WriteConfig();
+  std::string key;
+  {
+    testing::DaemonProcess daemon({"--config", config});
+    const int port = daemon.WaitForPort();
+    ASSERT_GT(port, 0) << daemon.Output();
+    EXPECT_NE(daemon.Output().find("wrote it to " + dir_.File("system-key")), std::string::npos) << daemon.Output();
+    key = ReadKey();
+    ASSERT_FALSE(key.empty());
+    httplib::Client c("127.0.0.1", port);
+    auto health = c.Get("/healthz");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
+    auto created = c.Post("/v1/accounts", httplib::Headers{{"Authorization", key}},
+                          json{{"id", "acme"}, {"name", "Acme"}, {"ownerUserId", "olga"}}.dump(), "application/json");
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->status, 201) << created->body;
+    auto check = CheckOlga(c, key);
+    ASSERT_TRUE(check);
+    EXPECT_EQ(check->body, R"({"allowed":true})");
+    daemon.Signal(SIGTERM);
+    EXPECT_EQ(daemon.Wait(), 0) << daemon.Output();
+    EXPECT_NE(daemon.Output().find("stopped"), std::string::npos);
+  }
+  {
+    // Same database, same generated key (its hash was kept beside the key file).
+    testing::DaemonProcess daemon({"--config", config});
+    const int port = daemon.WaitForPort();
+    ASSERT_GT(port, 0) << daemon.Output();
+    EXPECT_NE(daemon.Output().find("revision 1 with 1 account(s)"), std::string::npos) << daemon.Output();
+    httplib::Client c("127.0.0.1", port);
+    auto check = CheckOlga(c, key);
+    ASSERT_TRUE(check);
+    EXPECT_EQ(check->status, 200) << check->body;
+    EXPECT_EQ(check->body, R"({"allowed":true})");
+    daemon.Signal(SIGINT);
+    EXPECT_EQ(daemon.Wait(), 0) << daemon.Output();
+  }
+}
+
+TEST_F(DaemonTest, CheckModeValidatesAndExits) {
+  testing::DaemonProcess ok({"--config", WriteConfig(), "--check"});
+  EXPECT_EQ(ok.Wait(), 0) << ok.Output();
+  EXPECT_NE(ok.Output().find("are valid"), std::string::npos);
+}
+
+TEST_F(DaemonTest, InvalidPoliciesAreFatalWithTheError) {
+  testing::TempDir policies;
+  policies.Write("bad.yaml", "apiVersion: gatehouse/v1\nkind: Rolle\n");
+  testing::DaemonProcess daemon({"--config", WriteConfig(policies.path())});
+  EXPECT_NE(daemon.Wait(), 0);
+  EXPECT_NE(daemon.Output().find("bad.yaml:2:7: unknown kind \"Rolle\""), std::string::npos) << daemon.Output();
+}
+
+TEST_F(DaemonTest, InvalidConfigIsFatalWithFileAndLine) {
+  const std::string config = dir_.Write("bad.yaml", "http:\n  listen: 127.0.0.1:0\n  colour: blue\n");
+  testing::DaemonProcess daemon({"--config", config});
+  EXPECT_EQ(daemon.Wait(), 2);
+  EXPECT_NE(daemon.Output().find("bad.yaml:3:3: unknown key \"http.colour\""), std::string::npos) << daemon.Output();
+}
+
+TEST_F(DaemonTest, MissingStoragePluginIsFatal) {
+  const std::string config = WriteConfig();
+  testing::DaemonProcess daemon({"--config", config}, {"GATEHOUSE_STORAGE_PLUGIN=cassandra"});
+  EXPECT_EQ(daemon.Wait(), 4);
+  EXPECT_NE(daemon.Output().find("gatehouse-storage-cassandra.so: no such file"), std::string::npos) << daemon.Output();
+}
+
+TEST_F(DaemonTest, SighupReloadsPoliciesAndKeepsServingOnBadReload) {
+  testing::TempDir policies;
+  std::filesystem::copy(std::string(GATEHOUSE_SOURCE_DIR) + "/policies", policies.path(),
+                        std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+  testing::DaemonProcess daemon({"--config", WriteConfig(policies.path())});
+  const int port = daemon.WaitForPort();
+  ASSERT_GT(port, 0) << daemon.Output();
+  policies.Write("broken.yaml", "apiVersion: gatehouse/v1\nkind: Role\nid: x\ntitle: X\ninherits: [nobody]\n");
+  daemon.Signal(SIGHUP);
+  ASSERT_TRUE(daemon.WaitFor("reload failed")) << daemon.Output();
+  httplib::Client c("127.0.0.1", port);
+  EXPECT_EQ(c.Get("/healthz")->status, 200);
+  std::filesystem::remove(policies.File("broken.yaml"));
+  daemon.Signal(SIGHUP);
+  ASSERT_TRUE(daemon.WaitFor("policies replaced")) << daemon.Output();
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(), 0);
+}
+
+}  // namespace
+}  // namespace gatehouse
