@@ -95,6 +95,9 @@ class DaemonProcess {
     int status = 0;
     ::waitpid(pid_, &status, 0);
     exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    // Everything the process wrote is read once its pipe reaches EOF.
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return eof_; });
     return *exit_code_;
   }
 
