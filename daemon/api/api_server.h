@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "api/key_auth.h"
+#include "core/metrics.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "engine/snapshot.h"
@@ -45,6 +46,7 @@ struct ApiServices {
   AccountService* accounts = nullptr;
   KeyAuthenticator* keys = nullptr;
   const Clock* clock = nullptr;
+  Metrics* metrics = nullptr;          // rendered at /metrics (optional)
   std::function<Status()> readiness;  // OK when policies are loaded and storage reachable
 };
 

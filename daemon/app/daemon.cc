@@ -15,9 +15,12 @@
 #include "api/key_auth.h"
 #include "codec/json_change_codec.h"
 #include "config/config.h"
+#include "core/metrics.h"
+#include "notify/dispatcher.h"
 #include "policy/policy_loader.h"
 #include "store/plugin_change_log.h"
 #include "store/plugin_host.h"
+#include "store/plugin_notifier.h"
 #include "team/account_service.h"
 #include "team/committer.h"
 
@@ -139,6 +142,20 @@ int RunDaemon(const DaemonArgs& args) {
     spdlog::critical("storage: {}", log.status().message());
     return 4;
   }
+  std::vector<std::pair<std::string, std::unique_ptr<Notifier>>> notifiers;
+  for (const auto& nc : config->notifiers) {
+    auto plugin = host.Load("notifier", nc.plugin);
+    if (!plugin.ok()) {
+      spdlog::critical("notifier {}: {}", nc.name, plugin.status().message());
+      return 4;
+    }
+    auto notifier = PluginNotifier::Open(*plugin, nc.options, &PluginLog);
+    if (!notifier.ok()) {
+      spdlog::critical("notifier {}: {}", nc.name, notifier.status().message());
+      return 4;
+    }
+    notifiers.emplace_back(nc.name, std::move(*notifier));
+  }
   if (args.check_only) {
     std::printf("gatehoused: configuration %s, policies and plugins are valid\n", args.config_path.c_str());
     return 0;
@@ -170,6 +187,27 @@ int RunDaemon(const DaemonArgs& args) {
       "state: revision {} with {} account(s) loaded in {} ms", *head, snapshots.Load()->AccountCount(),
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
 
+  Metrics metrics;
+  metrics.Describe("gatehouse_policy_reload_failures_total", Metrics::Type::kCounter,
+                   "Policy reloads refused (invalid directory, or roles still assigned)");
+  metrics.Describe("gatehouse_state_revision", Metrics::Type::kGauge, "Change-log revision the served state reflects");
+  metrics.Set("gatehouse_policy_reload_failures_total", 0);
+  metrics.AddCollector([&snapshots](Metrics& m) {
+    m.Set("gatehouse_state_revision", static_cast<double>(snapshots.Load()->revision()));
+  });
+  DispatcherOptions delivery;
+  delivery.batch_size = config->notify_batch_size;
+  delivery.backoff_base = std::chrono::milliseconds(config->notify_backoff_base_ms);
+  delivery.backoff_max = std::chrono::milliseconds(config->notify_backoff_max_ms);
+  delivery.poll_interval = std::chrono::milliseconds(config->notify_poll_interval_ms);
+  NotificationDispatcher dispatcher(log->get(), &metrics, delivery, [](const std::string& m) { spdlog::warn("{}", m); });
+  for (auto& [name, notifier] : notifiers) dispatcher.Add(name, std::move(notifier));
+  if (Status st = dispatcher.Start(); !st.ok()) {
+    spdlog::critical("notifiers: {}", st.message());
+    return 6;
+  }
+  committer.AddListener([&dispatcher](std::uint64_t) { dispatcher.Wake(); });
+
   AccountService accounts(&committer, &clock);
   KeyAuthenticator keys(*hashes);
   ApiServices services;
@@ -177,6 +215,7 @@ int RunDaemon(const DaemonArgs& args) {
   services.accounts = &accounts;
   services.keys = &keys;
   services.clock = &clock;
+  services.metrics = &metrics;
   ChangeLog* change_log = log->get();
   services.readiness = [change_log]() -> Status {
     auto log_head = change_log->Head();
@@ -211,8 +250,10 @@ int RunDaemon(const DaemonArgs& args) {
       if (!next.ok()) {
         for (const auto& e : next.errors) spdlog::error("reload: {}", e.ToString());
         spdlog::error("reload failed ({} error(s)); the previous policies stay active", next.errors.size());
+        metrics.Add("gatehouse_policy_reload_failures_total");
       } else if (Status st = committer.ReplacePolicies(next.policy_set, false); !st.ok()) {
         spdlog::error("{}", st.message());
+        metrics.Add("gatehouse_policy_reload_failures_total");
       } else {
         spdlog::info("reload: policies replaced ({} file(s))", next.files.size());
       }
@@ -224,6 +265,7 @@ int RunDaemon(const DaemonArgs& args) {
   }
   sd_notify(0, "STOPPING=1");
   server.Stop();
+  dispatcher.Stop();
   spdlog::info("stopped");
   return 0;
 }

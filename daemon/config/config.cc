@@ -40,6 +40,13 @@ std::string ParseBool(const std::string& v, bool* out) {
   return "";
 }
 
+std::string ParsePositiveDuration(const std::string& v, std::int64_t* out) {
+  auto d = ParseDurationMs(v);
+  if (!d || *d <= 0) return "expected a positive duration such as 250ms, 30s or 5m, got \"" + v + "\"";
+  *out = *d;
+  return "";
+}
+
 std::string ParseListen(const std::string& v, Config& c) {
   const auto colon = v.rfind(':');
   if (colon == std::string::npos || colon == 0) return "expected HOST:PORT, got \"" + v + "\"";
@@ -109,10 +116,7 @@ const std::vector<Key>& Keys() {
        }},
       {"invites.ttl",
        [](Config& c, const std::string& v) {
-         auto d = ParseDurationMs(v);
-         if (!d || *d <= 0) return "expected a positive duration such as 168h or 30m, got \"" + v + "\"";
-         c.invite_ttl_ms = *d;
-         return std::string();
+         return ParsePositiveDuration(v, &c.invite_ttl_ms);
        }},
       {"invites.acceptBaseUrl",
        [](Config& c, const std::string& v) {
@@ -131,6 +135,15 @@ const std::vector<Key>& Keys() {
          if (e.empty() && c.page_size_limit == 0) e = "must be at least 1";
          return e;
        }},
+      {"notify.batchSize",
+       [](Config& c, const std::string& v) {
+         auto e = ParseSize(v, &c.notify_batch_size);
+         if (e.empty() && (c.notify_batch_size == 0 || c.notify_batch_size > 10000)) e = "expected 1 to 10000";
+         return e;
+       }},
+      {"notify.backoffBase", [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_backoff_base_ms); }},
+      {"notify.backoffMax", [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_backoff_max_ms); }},
+      {"notify.pollInterval", [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_poll_interval_ms); }},
       {"plugins.dir",
        [](Config& c, const std::string& v) {
          c.plugins_dir = v;
@@ -224,14 +237,24 @@ void Walk(const YAML::Node& node, const std::string& prefix, const std::string& 
           const std::string k = f.first.Scalar();
           if (k == "plugin") {
             nc.plugin = f.second.Scalar();
+          } else if (k == "name") {
+            nc.name = f.second.Scalar();
           } else if (k == "options") {
             for (const auto& o : f.second) nc.options[o.first.Scalar()] = ScalarOrList(o.second);
           } else {
             errors->push_back(Where(file, f.first) + ": notifiers: unknown key \"" + k +
-                              "\" (expected plugin, options)");
+                              "\" (expected plugin, name, options)");
           }
         }
         if (nc.plugin.empty()) errors->push_back(Where(file, n) + ": notifiers: missing \"plugin\"");
+        if (nc.name.empty()) {
+          int same = 1;
+          for (const auto& other : c.notifiers) same += other.plugin == nc.plugin ? 1 : 0;
+          nc.name = same == 1 ? nc.plugin : nc.plugin + "#" + std::to_string(same);
+        }
+        for (const auto& other : c.notifiers) {
+          if (other.name == nc.name) errors->push_back(Where(file, n) + ": notifiers: name \"" + nc.name + "\" is used twice");
+        }
         c.notifiers.push_back(std::move(nc));
       }
       continue;

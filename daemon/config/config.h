@@ -21,6 +21,7 @@ namespace gatehouse {
 
 struct NotifierConfig {
   std::string plugin;
+  std::string name;  // cursor and metrics label; default: the plugin name (+ "#2", ... if repeated)
   std::map<std::string, std::string> options;
 };
 
@@ -49,6 +50,11 @@ struct Config {
   std::string storage_plugin = "sqlite";
   std::map<std::string, std::string> storage_options = {{"path", "/var/lib/gatehouse/gatehouse.db"}};
   std::vector<NotifierConfig> notifiers;
+  // notify (delivery tuning, a Gatehouse extension of the spec's config)
+  std::size_t notify_batch_size = 100;
+  std::int64_t notify_backoff_base_ms = 100;
+  std::int64_t notify_backoff_max_ms = 30000;
+  std::int64_t notify_poll_interval_ms = 1000;
   // log
   std::string log_level = "info";   // trace, debug, info, warn, error
   std::string log_format = "auto";  // auto, text, json, journald

@@ -35,10 +35,16 @@ class ApiTest : public ::testing::Test {
     committer_ = std::make_unique<Committer>(faulty_.get(), &codec_, holder_.get());
     accounts_ = std::make_unique<AccountService>(committer_.get(), &clock_);
     keys_ = std::make_unique<KeyAuthenticator>(std::vector<std::string>{Sha256Hex(kSystemKey)});
-    ApiServices services{holder_.get(), accounts_.get(), keys_.get(), &clock_, [this]() -> Status {
-                           auto h = faulty_->Head();
-                           return h.ok() ? Status::Ok() : h.status();
-                         }};
+    ApiServices services;
+    services.snapshots = holder_.get();
+    services.accounts = accounts_.get();
+    services.keys = keys_.get();
+    services.clock = &clock_;
+    services.metrics = &metrics_;
+    services.readiness = [this]() -> Status {
+      auto h = faulty_->Head();
+      return h.ok() ? Status::Ok() : h.status();
+    };
     ApiOptions options;
     options.port = 0;
     options.max_body_bytes = 4096;
@@ -75,6 +81,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<testing::FaultInjectingChangeLog> faulty_;
   JsonChangeCodec codec_;
   ManualClock clock_{1'800'000'000'000};
+  Metrics metrics_;
   std::unique_ptr<SnapshotHolder> holder_;
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<AccountService> accounts_;

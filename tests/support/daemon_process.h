@@ -31,8 +31,9 @@ class DaemonProcess {
     if (pid_ == 0) {
       ::dup2(fds[1], STDERR_FILENO);
       ::dup2(fds[1], STDOUT_FILENO);
-      ::close(fds[0]);
-      ::close(fds[1]);
+      // Drop every other inherited descriptor (a test's own listening sockets among them),
+      // or the daemon would keep them open after the test closes them.
+      ::closefrom(STDERR_FILENO + 1);
       for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
       std::vector<char*> argv;
       std::string bin = DaemonBinary();

@@ -1,0 +1,309 @@
+// Engine benchmarks (make bench): in-process check latency at 10k … 10M assignments with
+// a realistic shape, reverse-query page latency, bytes per assignment, and policy
+// compile/load time for 1k roles. Each check is timed on its own so p50/p99 are real
+// per-check percentiles (the clock's own cost, measured first, is subtracted).
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <random>
+
+#include "engine/decider.h"
+#include "engine/policy_compiler.h"
+#include "policy/policy_loader.h"
+
+namespace gatehouse {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::shared_ptr<const PolicySet> CataloguePolicies() {
+  static auto set = [] {
+    PolicyLoad load = LoadPolicyDirectory(std::string(GATEHOUSE_SOURCE_DIR) + "/policies");
+    if (!load.ok()) std::abort();
+    return load.policy_set;
+  }();
+  return set;
+}
+
+struct World {
+  std::shared_ptr<Snapshot> snapshot;
+  std::vector<std::string> account_ids;
+  std::size_t assignments = 0;
+  std::size_t heap_bytes = 0;
+};
+
+std::size_t HeapInUse() {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+// Accounts of 2–30 members (mean ≈ 8) with 1–3 assignments each, a few folders, sites in
+// folders and at the top; roles mostly site-restricted, some folder, some account-wide.
+World BuildWorld(std::size_t target_assignments) {
+  World w;
+  auto policies = CataloguePolicies();
+  const std::size_t before = HeapInUse();
+  std::mt19937_64 rng(42);
+  const char* site_roles[] = {"website-manager", "website-designer", "back-office-manager", "admin"};
+  auto snapshot = std::make_shared<Snapshot>(policies, 1);
+  std::vector<std::shared_ptr<const AccountState>> batch;
+  std::uint64_t next_id = 1;
+  std::size_t account_no = 0;
+  while (w.assignments < target_assignments) {
+    const std::string id = "acct-" + std::to_string(account_no++);
+    auto state = std::make_shared<AccountState>(Account{id, id, "owner-" + id, 0});
+    const int folders = 1 + static_cast<int>(rng() % 3);
+    const int sites = 2 + static_cast<int>(rng() % 8);
+    for (int f = 0; f < folders; ++f) state->ApplyAssetPut(Asset{id, "f" + std::to_string(f), "folder", "Folder", ""});
+    for (int s = 0; s < sites; ++s) {
+      const std::string parent = s % 2 == 0 ? "" : "f" + std::to_string(s % folders);
+      state->ApplyAssetPut(Asset{id, "s" + std::to_string(s), "site", "Site", parent});
+    }
+    const int members = 2 + static_cast<int>(rng() % 13);
+    for (int m = 0; m < members && w.assignments < target_assignments; ++m) {
+      const int count = 1 + static_cast<int>(rng() % 3);
+      for (int k = 0; k < count; ++k) {
+        Assignment a;
+        a.id = next_id++;
+        a.account_id = id;
+        a.subject = Subject{m == 0 ? "owner-" + id : "u" + std::to_string(m), SubjectType::kUser};
+        const int shape = static_cast<int>(rng() % 10);
+        if (m == 0) {
+          a.role_id = "owner";
+        } else if (shape < 6) {
+          a.role_id = site_roles[rng() % 4];
+          a.restriction = Restriction{Restriction::Kind::kSite, {"s" + std::to_string(rng() % sites)}};
+        } else if (shape < 9) {
+          a.role_id = site_roles[rng() % 3];
+          a.restriction = Restriction{Restriction::Kind::kFolders, {"f" + std::to_string(rng() % folders)}};
+        } else {
+          a.role_id = "billing-manager";
+        }
+        state->ApplyAssignmentAdded(a);
+        ++w.assignments;
+        if (m == 0) break;
+      }
+    }
+    w.account_ids.push_back(id);
+    batch.push_back(std::move(state));
+    if (batch.size() == 4096) {
+      snapshot->PutAccounts(std::move(batch));
+      batch.clear();
+    }
+  }
+  snapshot->PutAccounts(std::move(batch));
+  w.snapshot = std::move(snapshot);
+  w.heap_bytes = HeapInUse() - before;
+  return w;
+}
+
+World& GetWorld(std::size_t n) {
+  static std::map<std::size_t, std::unique_ptr<World>> worlds;
+  auto& w = worlds[n];
+  if (!w) w = std::make_unique<World>(BuildWorld(n));
+  return *w;
+}
+
+std::int64_t ClockOverheadNs() {
+  static const std::int64_t overhead = [] {
+    std::vector<std::int64_t> samples(100000);
+    for (auto& s : samples) {
+      auto a = Clock::now();
+      auto b = Clock::now();
+      s = std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count();
+    }
+    std::nth_element(samples.begin(), samples.begin() + samples.size() / 2, samples.end());
+    return samples[samples.size() / 2];
+  }();
+  return overhead;
+}
+
+struct Query {
+  std::string account, subject, permission, asset;
+};
+
+std::vector<Query> MakeQueries(const World& w, std::size_t n) {
+  std::mt19937_64 rng(7);
+  const char* perms[] = {"site.edit", "site.view", "site.publish", "site.delete", "team.view", "billing.view"};
+  std::vector<Query> qs;
+  qs.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& account = w.account_ids[rng() % w.account_ids.size()];
+    const AccountView* view = w.snapshot->FindAccount(account);
+    const auto& subjects = view->state->subjects();
+    const auto& subject = subjects[rng() % subjects.size()];
+    const std::uint32_t node = static_cast<std::uint32_t>(rng() % view->state->NodeCount());
+    qs.push_back(Query{account, subject.id, perms[rng() % 6], view->state->Node(node).id});
+  }
+  return qs;
+}
+
+void BM_Check(benchmark::State& state) {
+  World& w = GetWorld(static_cast<std::size_t>(state.range(0)));
+  const auto queries = MakeQueries(w, 1 << 16);
+  const std::int64_t overhead = ClockOverheadNs();
+  std::vector<std::int64_t> latencies;
+  latencies.reserve(1 << 22);
+  std::size_t i = 0, allowed = 0;
+  const Timestamp now = 1'800'000'000'000;
+  for (auto _ : state) {
+    const Query& q = queries[i++ & (queries.size() - 1)];
+    const auto start = Clock::now();
+    const bool ok = Check(*w.snapshot, CheckQuery{q.account, SubjectType::kUser, q.subject, q.permission, q.asset}, now);
+    const auto end = Clock::now();
+    benchmark::DoNotOptimize(ok);
+    allowed += ok ? 1 : 0;
+    if (latencies.size() < latencies.capacity()) {
+      latencies.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count() - overhead);
+    }
+  }
+  std::sort(latencies.begin(), latencies.end());
+  auto pct = [&](double p) { return static_cast<double>(latencies[static_cast<std::size_t>(p * (latencies.size() - 1))]); };
+  state.counters["p50_ns"] = pct(0.50);
+  state.counters["p99_ns"] = pct(0.99);
+  state.counters["p999_ns"] = pct(0.999);
+  state.counters["allow_pct"] = 100.0 * static_cast<double>(allowed) / static_cast<double>(i);
+  state.counters["assignments"] = static_cast<double>(w.assignments);
+  state.counters["bytes_per_assignment"] = static_cast<double>(w.heap_bytes) / static_cast<double>(w.assignments);
+}
+BENCHMARK(BM_Check)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Arg(10'000'000)->Iterations(2'000'000)
+    ->Unit(benchmark::kNanosecond);
+
+// One account with `members` members and 2 assignments each over 1000 sites: the reverse
+// queries' page latency (100 items).
+World& BigAccount(std::size_t members) {
+  static std::map<std::size_t, std::unique_ptr<World>> worlds;
+  auto& w = worlds[members];
+  if (w) return *w;
+  w = std::make_unique<World>();
+  auto state = std::make_shared<AccountState>(Account{"big", "Big", "owner", 0});
+  for (int f = 0; f < 20; ++f) state->ApplyAssetPut(Asset{"big", "f" + std::to_string(f), "folder", "F", ""});
+  for (int s = 0; s < 1000; ++s) {
+    state->ApplyAssetPut(Asset{"big", "s" + std::to_string(s), "site", "S", "f" + std::to_string(s % 20)});
+  }
+  std::uint64_t id = 1;
+  for (std::size_t m = 0; m < members; ++m) {
+    Assignment a;
+    a.account_id = "big";
+    a.subject = Subject{"u" + std::to_string(m), SubjectType::kUser};
+    a.id = id++;
+    a.role_id = "website-designer";
+    a.restriction = Restriction{Restriction::Kind::kSite, {"s" + std::to_string(m % 1000)}};
+    state->ApplyAssignmentAdded(a);
+    a.id = id++;
+    a.role_id = m % 50 == 0 ? "account-admin" : "back-office-manager";
+    a.restriction = m % 50 == 0 ? Restriction{} : Restriction{Restriction::Kind::kFolders, {"f" + std::to_string(m % 20)}};
+    state->ApplyAssignmentAdded(a);
+    w->assignments += 2;
+  }
+  w->snapshot = std::make_shared<Snapshot>(CataloguePolicies(), 1);
+  w->snapshot->PutAccount(state);
+  w->account_ids = {"big"};
+  return *w;
+}
+
+void BM_ListSubjectsPage(benchmark::State& state) {
+  World& w = BigAccount(static_cast<std::size_t>(state.range(0)));
+  std::size_t n = 0;
+  for (auto _ : state) {
+    auto page = ListSubjects(*w.snapshot, "big", "s17", "site.view", 100, "", 0);
+    n += page.subjects.size();
+    benchmark::DoNotOptimize(page);
+  }
+  state.counters["items"] = static_cast<double>(n) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_ListSubjectsPage)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMicrosecond);
+
+void BM_ListAssetsPage(benchmark::State& state) {
+  World& w = BigAccount(10'000);
+  const Subject admin{"u0", SubjectType::kUser};  // account-wide: every asset
+  std::size_t n = 0;
+  for (auto _ : state) {
+    auto page = ListAssets(*w.snapshot, "big", admin, "site.view", "", 100, "s5", 0);
+    n += page.assets.size();
+    benchmark::DoNotOptimize(page);
+  }
+  state.counters["items"] = static_cast<double>(n) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_ListAssetsPage)->Unit(benchmark::kMicrosecond);
+
+// 100 permissions, 1000 roles with wildcards, DENYs and inheritance.
+PolicySource ThousandRoles() {
+  PolicySource src;
+  for (int i = 0; i < 100; ++i) {
+    PermissionDecl p;
+    p.id = "ns" + std::to_string(i % 10) + ".perm" + std::to_string(i);
+    if (i >= 10) p.implies = {"ns" + std::to_string((i - 10) % 10) + ".perm" + std::to_string(i - 10)};
+    src.permissions.push_back(p);
+  }
+  RoleDecl owner;
+  owner.id = "owner";
+  owner.title["en"] = "Owner";
+  owner.statements.push_back(StatementDecl{Effect::kAllow, {"*"}, {}, {}});
+  src.roles.push_back(owner);
+  for (int i = 0; i < 1000; ++i) {
+    RoleDecl r;
+    r.id = "role-" + std::to_string(i);
+    r.title["en"] = r.id;
+    r.statements.push_back(StatementDecl{Effect::kAllow, {"ns" + std::to_string(i % 10) + ".*", src.permissions[i % 100].id}, {}, {}});
+    r.statements.push_back(StatementDecl{Effect::kDeny, {src.permissions[(i * 7) % 100].id}, {}, {}});
+    if (i > 0) r.inherits = {"role-" + std::to_string(i / 2)};
+    src.roles.push_back(r);
+  }
+  return src;
+}
+
+void BM_CompileThousandRoles(benchmark::State& state) {
+  const PolicySource src = ThousandRoles();
+  for (auto _ : state) {
+    auto out = CompilePolicySet(src);
+    if (!out.ok()) state.SkipWithError(out.errors[0].ToString().c_str());
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_CompileThousandRoles)->Unit(benchmark::kMillisecond);
+
+// The whole reload path: 1000 role files on disk → parsed → compiled.
+void BM_LoadThousandRoleFiles(benchmark::State& state) {
+  const auto dir = std::filesystem::temp_directory_path() / "gatehouse-bench-roles";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "roles");
+  const PolicySource src = ThousandRoles();
+  {
+    std::ofstream perms(dir / "permissions.yaml");
+    perms << "apiVersion: gatehouse/v1\nkind: Permissions\npermissions:\n";
+    for (const auto& p : src.permissions) {
+      perms << "  - id: " << p.id << "\n";
+      if (!p.implies.empty()) perms << "    implies: [" << p.implies[0] << "]\n";
+    }
+  }
+  for (const auto& r : src.roles) {
+    std::ofstream out(dir / "roles" / (r.id + ".yaml"));
+    out << "apiVersion: gatehouse/v1\nkind: Role\nid: " << r.id << "\ntitle: {en: \"" << r.id << "\"}\n";
+    if (!r.inherits.empty()) out << "inherits: [" << r.inherits[0] << "]\n";
+    out << "statements:\n";
+    for (const auto& st : r.statements) {
+      out << "  - effect: " << (st.effect == Effect::kAllow ? "ALLOW" : "DENY") << "\n    permissions: [";
+      for (std::size_t i = 0; i < st.permissions.size(); ++i) out << (i ? ", " : "") << "\"" << st.permissions[i] << "\"";
+      out << "]\n";
+    }
+  }
+  for (auto _ : state) {
+    PolicyLoad load = LoadPolicyDirectory(dir.string());
+    if (!load.ok()) state.SkipWithError(load.errors[0].ToString().c_str());
+    benchmark::DoNotOptimize(load);
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_LoadThousandRoleFiles)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace gatehouse
+
+BENCHMARK_MAIN();

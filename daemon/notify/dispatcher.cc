@@ -1,0 +1,148 @@
+#include "notify/dispatcher.h"
+
+#include <random>
+
+namespace gatehouse {
+
+NotificationDispatcher::NotificationDispatcher(ChangeLog* log, Metrics* metrics, DispatcherOptions options,
+                                               LogFn warn)
+    : log_(log), metrics_(metrics), options_(options), warn_(std::move(warn)) {
+  metrics_->Describe("gatehouse_notifier_delivered_total", Metrics::Type::kCounter, "Events delivered, per notifier");
+  metrics_->Describe("gatehouse_notifier_failures_total", Metrics::Type::kCounter,
+                     "Failed delivery attempts (batches), per notifier");
+  metrics_->Describe("gatehouse_notifier_rejected_total", Metrics::Type::kCounter,
+                     "Events a notifier rejected permanently, per notifier");
+  metrics_->Describe("gatehouse_notifier_backlog", Metrics::Type::kGauge,
+                     "Committed events not yet delivered, per notifier");
+}
+
+NotificationDispatcher::~NotificationDispatcher() { Stop(); }
+
+void NotificationDispatcher::Add(std::string name, std::unique_ptr<Notifier> notifier) {
+  auto w = std::make_unique<Worker>();
+  w->name = std::move(name);
+  w->notifier = std::move(notifier);
+  workers_.push_back(std::move(w));
+}
+
+Status NotificationDispatcher::Start() {
+  for (auto& w : workers_) {
+    auto stored = log_->GetCursor("notifier:" + w->name);
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) {
+      w->cursor = std::stoull(**stored);
+    } else {
+      auto head = log_->Head();
+      if (!head.ok()) return head.status();
+      w->cursor = *head;
+      GH_RETURN_IF_ERROR(log_->PutCursor("notifier:" + w->name, std::to_string(*head)));
+    }
+  }
+  metrics_->AddCollector([this](Metrics& m) {
+    auto head = log_->Head();
+    if (!head.ok()) return;
+    for (const auto& w : workers_) {
+      const std::uint64_t c = w->cursor.load();
+      m.Set(Series("gatehouse_notifier_backlog", "notifier", w->name), static_cast<double>(*head > c ? *head - c : 0));
+    }
+  });
+  started_ = true;
+  for (auto& w : workers_) {
+    Worker* raw = w.get();
+    w->thread = std::thread([this, raw] { Run(raw); });
+  }
+  return Status::Ok();
+}
+
+void NotificationDispatcher::Wake() {
+  std::lock_guard lock(mu_);
+  ++wakeups_;
+  cv_.notify_all();
+}
+
+void NotificationDispatcher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+std::uint64_t NotificationDispatcher::CursorOf(const std::string& name) const {
+  for (const auto& w : workers_) {
+    if (w->name == name) return w->cursor.load();
+  }
+  return 0;
+}
+
+bool NotificationDispatcher::SleepFor(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, d, [&] { return stopping_; });
+  return !stopping_;
+}
+
+void NotificationDispatcher::Run(Worker* w) {
+  std::mt19937_64 rng(std::random_device{}());
+  auto backoff = options_.backoff_base;
+  const std::string cursor_name = "notifier:" + w->name;
+  const std::string delivered = Series("gatehouse_notifier_delivered_total", "notifier", w->name);
+  const std::string failures = Series("gatehouse_notifier_failures_total", "notifier", w->name);
+  const std::string rejected = Series("gatehouse_notifier_rejected_total", "notifier", w->name);
+  auto retry_later = [&]() {
+    metrics_->Add(failures);
+    // Full jitter: a random wait in [0, backoff], then double the ceiling.
+    const auto wait = std::chrono::milliseconds(rng() % (static_cast<std::uint64_t>(backoff.count()) + 1));
+    backoff = std::min(backoff * 2, options_.backoff_max);
+    return SleepFor(wait);
+  };
+  for (;;) {
+    std::uint64_t seen_wakeups;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      seen_wakeups = wakeups_;
+    }
+    std::vector<ChangeRecord> batch;
+    auto n = log_->ReadSince(w->cursor.load(), options_.batch_size, [&](const ChangeRecord& r) {
+      batch.push_back(r);
+      return Status::Ok();
+    });
+    if (!n.ok()) {
+      if (warn_) warn_("notifier " + w->name + ": reading the change log: " + n.status().message());
+      if (!retry_later()) return;
+      continue;
+    }
+    if (batch.empty()) {
+      if (w->cursor_dirty && log_->PutCursor(cursor_name, std::to_string(w->cursor.load())).ok()) {
+        w->cursor_dirty = false;
+      }
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, options_.poll_interval, [&] { return stopping_ || wakeups_ != seen_wakeups; });
+      continue;
+    }
+    const DeliveryResult result = w->notifier->Deliver(batch);
+    if (result.outcome == DeliveryOutcome::kRetryLater) {
+      if (warn_) warn_("notifier " + w->name + ": delivery failed, will retry: " + result.message);
+      if (!retry_later()) return;
+      continue;
+    }
+    if (result.outcome == DeliveryOutcome::kRejected) {
+      metrics_->Add(rejected, static_cast<double>(batch.size()));
+      if (warn_) {
+        warn_("notifier " + w->name + ": rejected revisions " + std::to_string(batch.front().revision) + ".." +
+              std::to_string(batch.back().revision) + " permanently: " + result.message);
+      }
+    } else {
+      metrics_->Add(delivered, static_cast<double>(batch.size()));
+    }
+    backoff = options_.backoff_base;
+    w->cursor = batch.back().revision;
+    w->cursor_dirty = !log_->PutCursor(cursor_name, std::to_string(w->cursor.load())).ok();
+  }
+}
+
+}  // namespace gatehouse

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every benchmark of a release build and prints the numbers (docs/benchmarks.md
+# records them with this command). Usage: scripts/bench.sh build/release
+set -euo pipefail
+build=${1:-build/release}
+echo "== engine (in-process)"
+"$build/bench/engine_bench" --benchmark_counters_tabular=true
