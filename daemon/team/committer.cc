@@ -81,29 +81,73 @@ Status Committer::CatchUpLocked() {
 }
 
 Result<std::uint64_t> Committer::Commit(const Build& build) {
+  Pending self{&build, std::nullopt};
+  std::unique_lock queue_lock(queue_mu_);
+  queue_.push_back(&self);
+  queue_cv_.wait(queue_lock, [&] { return self.result.has_value() || !leader_active_; });
+  if (self.result) return *self.result;
+  // Lead one batch: everything queued so far, this write included.
+  leader_active_ = true;
+  std::vector<Pending*> batch(queue_.begin(), queue_.end());
+  queue_.clear();
+  queue_lock.unlock();
+  ProcessBatch(batch);
+  queue_lock.lock();
+  leader_active_ = false;
+  queue_cv_.notify_all();
+  return *self.result;
+}
+
+void Committer::ProcessBatch(const std::vector<Pending*>& batch) {
   std::unique_lock lock(write_mu_);
   for (int attempt = 0;; ++attempt) {
     auto base = holder_->Load();
-    auto set = build(*base);
-    if (!set.ok()) return set.status();
-    if (set->changes.empty()) return base->revision();
-    ChangeRecord record = codec_->ToRecord(*set);
-    auto head = log_->Append({record}, base->revision());
-    if (!head.ok()) {
-      if (head.status().code() == StatusCode::kAborted && attempt < kMaxConflictRetries) {
-        GH_RETURN_IF_ERROR(CatchUpLocked());
+    StateBuilder builder(base);
+    std::shared_ptr<const Snapshot> current = base;
+    std::vector<ChangeRecord> records;
+    std::vector<Pending*> accepted;
+    for (Pending* p : batch) {
+      auto set = (*p->build)(*current);
+      if (!set.ok()) {
+        p->result = set.status();
         continue;
       }
-      return head.status();
+      if (set->changes.empty()) {
+        p->result = current->revision();
+        continue;
+      }
+      const std::uint64_t revision = base->revision() + records.size() + 1;
+      Status applied = builder.Apply(*set, revision);
+      if (!applied.ok()) {  // validation let through what state cannot apply: a bug
+        p->result = applied;
+        builder = StateBuilder(current);
+        continue;
+      }
+      records.push_back(codec_->ToRecord(*set));
+      accepted.push_back(p);
+      current = builder.Build();
     }
-    StateBuilder builder(base);
-    Status applied = builder.Apply(*set, *head);
-    if (!applied.ok()) return applied;  // logged by caller; the log holds it, restart re-applies
-    holder_->Publish(builder.Build());
+    if (records.empty()) return;
+    auto head = log_->Append(records, base->revision());
+    if (!head.ok()) {
+      if (head.status().code() == StatusCode::kAborted && attempt < kMaxConflictRetries) {
+        Status caught_up = CatchUpLocked();
+        if (caught_up.ok()) {
+          for (Pending* p : batch) p->result.reset();  // validate everything again
+          continue;
+        }
+        for (Pending* p : accepted) p->result = caught_up;
+        return;
+      }
+      for (Pending* p : accepted) p->result = head.status();
+      return;
+    }
+    holder_->Publish(current);
+    for (std::size_t i = 0; i < accepted.size(); ++i) accepted[i]->result = base->revision() + i + 1;
     auto listeners = listeners_;
     lock.unlock();
     for (const auto& l : listeners) l(*head);
-    return *head;
+    return;
   }
 }
 

@@ -5,16 +5,23 @@
 //   → StateBuilder applies it → Publish       (readers see it atomically)
 //   → listeners are told (notifier dispatch wakes up)
 //
-// Writes are serialized by one mutex, so validation always sees the state the append will
-// extend. If another node appended first (kAborted), the committer catches up with the
-// log and validates again, a bounded number of times. If the append fails, nothing is
-// applied: memory and log never disagree.
+// Writes are serialized, so validation always sees the state the append will extend.
+// Group commit: writers that arrive while an append is in flight queue up; the next
+// leader validates each queued write in order against the state including the ones
+// before it, appends all that validated in ONE storage call (one fsync), publishes once,
+// and answers each writer with its own revision or its own error. If another node
+// appended first (kAborted), the committer catches up with the log and validates the
+// batch again, a bounded number of times. If the append fails, nothing is applied and
+// every write of the batch gets the error: memory and log never disagree.
 //
 // Thread safety: all methods may be called concurrently.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <mutex>
 
@@ -50,13 +57,22 @@ class Committer {
   Status ReplacePolicies(std::shared_ptr<const PolicySet> policies, bool force);
 
  private:
+  struct Pending {
+    const Build* build;
+    std::optional<Result<std::uint64_t>> result;
+  };
   Status CatchUpLocked();
+  void ProcessBatch(const std::vector<Pending*>& batch);
 
   ChangeLog* log_;
   const ChangeCodec* codec_;
   SnapshotHolder* holder_;
-  std::mutex write_mu_;
+  std::mutex write_mu_;  // held while a batch is validated, appended and published
   std::vector<Listener> listeners_;
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending*> queue_;
+  bool leader_active_ = false;
 };
 
 }  // namespace gatehouse
