@@ -152,10 +152,20 @@ void BM_Check(benchmark::State& state) {
   latencies.reserve(1 << 22);
   std::size_t i = 0, allowed = 0;
   const Timestamp now = 1'800'000'000'000;
+  // A request's strings were just parsed, so they are in cache: copy each query into small
+  // reused buffers before timing, so the measurement is the engine's misses, not the
+  // benchmark's own 8 MB query table's.
+  std::string account, subject, permission, asset;
+  for (auto* s : {&account, &subject, &permission, &asset}) s->reserve(64);
   for (auto _ : state) {
     const Query& q = queries[i++ & (queries.size() - 1)];
+    account = q.account;
+    subject = q.subject;
+    permission = q.permission;
+    asset = q.asset;
+    benchmark::ClobberMemory();
     const auto start = Clock::now();
-    const bool ok = Check(*w.snapshot, CheckQuery{q.account, SubjectType::kUser, q.subject, q.permission, q.asset}, now);
+    const bool ok = Check(*w.snapshot, CheckQuery{account, SubjectType::kUser, subject, permission, asset}, now);
     const auto end = Clock::now();
     benchmark::DoNotOptimize(ok);
     allowed += ok ? 1 : 0;

@@ -5,3 +5,5 @@ set -euo pipefail
 build=${1:-build/release}
 echo "== engine (in-process)"
 "$build/bench/engine_bench" --benchmark_counters_tabular=true
+echo "== storage (SQLite, durable) and start-up"
+"$build/bench/store_bench" --benchmark_counters_tabular=true

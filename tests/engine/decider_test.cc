@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "support/test_policies.h"
 
 namespace gatehouse {
@@ -181,6 +183,33 @@ TEST_F(DeciderTest, ListSubjectsPagesCompletely) {
     cursor = page.next_cursor;
   } while (!cursor.empty());
   EXPECT_EQ(all, (std::vector<std::string>{"USER:ann", "USER:olga", "WIX_APP:app"}));
+}
+
+TEST_F(DeciderTest, PagingIsStableWhileAssetsComeAndGo) {
+  Add(1, "olga", "owner");
+  for (int i = 0; i < 30; ++i) state_->ApplyAssetPut(Asset{"acme", "p" + std::to_string(100 + i), "site", "", ""});
+  std::set<std::string> throughout;  // assets that exist from the first page to the last
+  for (std::uint32_t n = 0; n < state_->NodeCount(); ++n) throughout.insert(state_->Node(n).id);
+  std::vector<std::string> seen;
+  std::string cursor;
+  int page_no = 0;
+  do {
+    auto snap = Snap();  // every page reads the newest state
+    auto page = ListAssets(*snap, "acme", Subject{"olga", SubjectType::kUser}, "site.view", "", 4, cursor, kNow);
+    for (const auto& a : page.assets) seen.push_back(a.id);
+    cursor = page.next_cursor;
+    // Between pages: new assets before and after the cursor, and one deleted.
+    state_->ApplyAssetPut(Asset{"acme", "a-new-" + std::to_string(page_no), "site", "", ""});
+    state_->ApplyAssetPut(Asset{"acme", "z-new-" + std::to_string(page_no), "site", "", ""});
+    if (page_no == 2) {
+      state_->ApplyAssetDeleted("p125");
+      throughout.erase("p125");
+    }
+    ++page_no;
+  } while (!cursor.empty() && page_no < 100);
+  std::set<std::string> unique(seen.begin(), seen.end());
+  EXPECT_EQ(unique.size(), seen.size()) << "an item was repeated";
+  for (const auto& id : throughout) EXPECT_TRUE(unique.count(id)) << id << " was skipped";
 }
 
 TEST_F(DeciderTest, DeletedRoleGrantsNothing) {
