@@ -1,6 +1,11 @@
 # gatehouse_warnings(target): the project's warning set, one place for every target.
 function(gatehouse_warnings target)
-  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wnon-virtual-dtor)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wshadow=local)
+  else()
+    target_compile_options(${target} PRIVATE -Wshadow-uncaptured-local)
+  endif()
   if(GATEHOUSE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -34,7 +34,7 @@ Restriction RestrictionFrom(const json& j) {
 json AssignmentJson(const Assignment& a) {
   json j = {{"id", a.id},
             {"accountId", a.account_id},
-            {"subject", {{"id", a.subject.id}, {"subjectType", SubjectTypeName(a.subject.type)}}},
+            {"subject", {{"id", a.subject.id}, {"subjectType", std::string(SubjectTypeName(a.subject.type))}}},
             {"policyId", a.role_id},
             {"restrictions", RestrictionJson(a.restriction)},
             {"createdAt", a.created_at}};
@@ -57,6 +57,14 @@ Assignment AssignmentFrom(const json& j) {
   if (j.contains("notBefore")) a.not_before = j.at("notBefore").get<Timestamp>();
   if (j.contains("expiresAt")) a.expires_at = j.at("expiresAt").get<Timestamp>();
   return a;
+}
+
+json SubjectJson(const Subject& s) { return {{"id", s.id}, {"subjectType", SubjectTypeName(s.type)}}; }
+
+Subject SubjectFrom(const json& j) {
+  auto type = ParseSubjectType(j.at("subjectType").get<std::string>());
+  if (!type) throw std::runtime_error("unknown subjectType");
+  return Subject{j.at("id").get<std::string>(), *type};
 }
 
 struct Encoder {
@@ -89,6 +97,28 @@ struct Encoder {
   }
   json operator()(const AssignmentRemoved& c) const {
     return {{"op", "assignment.remove"}, {"accountId", c.account_id}, {"id", c.assignment_id}};
+  }
+  json operator()(const InvitePut& c) const {
+    const Invite& i = c.invite;
+    json assignments = json::array();
+    for (const auto& a : i.assignments) {
+      assignments.push_back({{"policyId", a.role_id}, {"restrictions", RestrictionJson(a.restriction)}});
+    }
+    return {{"op", "invite.put"},        {"id", i.id},
+            {"accountId", i.account_id}, {"email", i.email},
+            {"status", InviteStatusName(i.status)}, {"tokenHash", i.token_hash},
+            {"assignments", assignments}, {"inviter", i.inviter},
+            {"createdAt", i.created_at}, {"updatedAt", i.updated_at},
+            {"expiresAt", i.expires_at}};
+  }
+  json operator()(const ApiKeyCreated& c) const {
+    return {{"op", "apikey.create"},         {"id", c.key.id},
+            {"accountId", c.key.account_id}, {"subject", SubjectJson(c.key.subject)},
+            {"description", c.key.description}, {"keyHash", c.key.key_hash},
+            {"createdAt", c.key.created_at}};
+  }
+  json operator()(const ApiKeyRevoked& c) const {
+    return {{"op", "apikey.revoke"}, {"accountId", c.account_id}, {"id", c.key_id}};
   }
 };
 
@@ -127,6 +157,35 @@ Change DecodeOne(const json& j) {
   if (op == "assignment.remove") {
     return AssignmentRemoved{j.at("accountId").get<std::string>(), j.at("id").get<std::uint64_t>()};
   }
+  if (op == "invite.put") {
+    Invite i;
+    i.id = j.at("id").get<std::string>();
+    i.account_id = j.at("accountId").get<std::string>();
+    i.email = j.at("email").get<std::string>();
+    auto status = ParseInviteStatus(j.at("status").get<std::string>());
+    if (!status) throw std::runtime_error("unknown invite status");
+    i.status = *status;
+    i.token_hash = j.at("tokenHash").get<std::string>();
+    for (const auto& a : j.at("assignments")) {
+      i.assignments.push_back({a.at("policyId").get<std::string>(), RestrictionFrom(a.at("restrictions"))});
+    }
+    i.inviter = j.at("inviter").get<std::string>();
+    i.created_at = j.at("createdAt").get<Timestamp>();
+    i.updated_at = j.at("updatedAt").get<Timestamp>();
+    i.expires_at = j.at("expiresAt").get<Timestamp>();
+    return InvitePut{i};
+  }
+  if (op == "apikey.create") {
+    ApiKey k;
+    k.id = j.at("id").get<std::string>();
+    k.account_id = j.at("accountId").get<std::string>();
+    k.subject = SubjectFrom(j.at("subject"));
+    k.description = j.at("description").get<std::string>();
+    k.key_hash = j.at("keyHash").get<std::string>();
+    k.created_at = j.at("createdAt").get<Timestamp>();
+    return ApiKeyCreated{k};
+  }
+  if (op == "apikey.revoke") return ApiKeyRevoked{j.at("accountId").get<std::string>(), j.at("id").get<std::string>()};
   throw std::runtime_error("unknown op \"" + op + "\"");
 }
 

@@ -38,7 +38,19 @@ struct AssignmentRemoved {
   std::uint64_t assignment_id = 0;
 };
 
-using Change = std::variant<AccountCreated, UserPut, AssetPut, AssetDeleted, AssignmentAdded, AssignmentRemoved>;
+struct InvitePut {  // create or replace (status changes, resend)
+  Invite invite;
+};
+struct ApiKeyCreated {
+  ApiKey key;
+};
+struct ApiKeyRevoked {
+  std::string account_id;
+  std::string key_id;
+};
+
+using Change = std::variant<AccountCreated, UserPut, AssetPut, AssetDeleted, AssignmentAdded, AssignmentRemoved,
+                            InvitePut, ApiKeyCreated, ApiKeyRevoked>;
 
 struct ChangeSet {
   std::string type;        // event type, e.g. "account.created", "assignments.updated"

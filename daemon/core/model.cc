@@ -17,6 +17,19 @@ std::optional<SubjectType> ParseSubjectType(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+constexpr std::array<std::string_view, 5> kInviteStatusNames = {"Pending", "Used", "Deleted", "Declined", "Expired"};
+}
+
+std::string_view InviteStatusName(InviteStatus s) { return kInviteStatusNames[static_cast<std::size_t>(s)]; }
+
+std::optional<InviteStatus> ParseInviteStatus(std::string_view name) {
+  for (std::size_t i = 0; i < kInviteStatusNames.size(); ++i) {
+    if (kInviteStatusNames[i] == name) return static_cast<InviteStatus>(i);
+  }
+  return std::nullopt;
+}
+
 bool IsValidId(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (char c : id) {

@@ -95,6 +95,45 @@ struct User {
   std::string profile_image;
 };
 
+enum class InviteStatus : std::uint8_t { kPending, kUsed, kDeleted, kDeclined, kExpired };
+std::string_view InviteStatusName(InviteStatus s);  // "Pending", ...
+std::optional<InviteStatus> ParseInviteStatus(std::string_view name);
+
+// One role an invite will grant, with where it applies.
+struct InviteAssignment {
+  std::string role_id;
+  Restriction restriction;
+  friend bool operator==(const InviteAssignment&, const InviteAssignment&) = default;
+};
+
+// An account invite. Only the accept token's SHA-256 is kept. Status kPending past
+// expires_at reads as kExpired (EffectiveStatus).
+struct Invite {
+  std::string id;
+  std::string account_id;
+  std::string email;
+  InviteStatus status = InviteStatus::kPending;
+  std::string token_hash;
+  std::vector<InviteAssignment> assignments;
+  std::string inviter;  // actor that created it
+  Timestamp created_at = 0;
+  Timestamp updated_at = 0;
+  Timestamp expires_at = 0;
+  InviteStatus EffectiveStatus(Timestamp now) const {
+    return status == InviteStatus::kPending && now >= expires_at ? InviteStatus::kExpired : status;
+  }
+};
+
+// An account API key: bound to one subject of one account. Only the key's hash is kept.
+struct ApiKey {
+  std::string id;
+  std::string account_id;
+  Subject subject;
+  std::string description;
+  std::string key_hash;
+  Timestamp created_at = 0;
+};
+
 // IDs are opaque strings of 1..128 printable ASCII bytes (api.md §1).
 bool IsValidId(std::string_view id);
 

@@ -93,6 +93,52 @@ std::size_t AccountState::CountGrantsWithRole(std::string_view role_id) const {
   return n;
 }
 
+const Invite* AccountState::FindInvite(std::string_view id) const {
+  for (const auto& i : invites_) {
+    if (i.id == id) return &i;
+  }
+  return nullptr;
+}
+
+const ApiKey* AccountState::FindApiKey(std::string_view id) const {
+  for (const auto& k : api_keys_) {
+    if (k.id == id) return &k;
+  }
+  return nullptr;
+}
+
+Timestamp AccountState::JoinedAt(const SubjectEntry& s) {
+  Timestamp first = 0;
+  for (const auto& g : s.grants) {
+    if (first == 0 || g.created_at < first) first = g.created_at;
+  }
+  return first;
+}
+
+bool AccountState::HasActiveGrant(const SubjectEntry& s, Timestamp now) {
+  for (const auto& g : s.grants) {
+    if (g.ActiveAt(now)) return true;
+  }
+  return false;
+}
+
+void AccountState::ApplyInvitePut(const Invite& invite) {
+  for (auto& i : invites_) {
+    if (i.id == invite.id) {
+      i = invite;
+      return;
+    }
+  }
+  invites_.push_back(invite);
+}
+
+void AccountState::ApplyApiKeyCreated(const ApiKey& key) { api_keys_.push_back(key); }
+
+void AccountState::ApplyApiKeyRevoked(std::string_view key_id) {
+  api_keys_.erase(std::remove_if(api_keys_.begin(), api_keys_.end(), [&](const ApiKey& k) { return k.id == key_id; }),
+                  api_keys_.end());
+}
+
 void AccountState::SetDepths(std::uint32_t node) {
   std::vector<std::uint32_t> stack{node};
   while (!stack.empty()) {

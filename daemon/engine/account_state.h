@@ -98,7 +98,20 @@ class AccountState {
   std::size_t CountGrantsRestrictedTo(std::uint32_t node) const;
   std::size_t CountGrantsWithRole(std::string_view role_id) const;
 
+  // --- team data ---
+  const std::vector<Invite>& invites() const { return invites_; }
+  const Invite* FindInvite(std::string_view id) const;
+  const std::vector<ApiKey>& api_keys() const { return api_keys_; }
+  const ApiKey* FindApiKey(std::string_view id) const;
+  // When the subject's earliest current assignment was created (0 without assignments).
+  static Timestamp JoinedAt(const SubjectEntry& s);
+  // Holds an assignment active at `now` (what makes a USER a team member).
+  static bool HasActiveGrant(const SubjectEntry& s, Timestamp now);
+
   // --- mutation (on a private copy only) ---
+  void ApplyInvitePut(const Invite& invite);
+  void ApplyApiKeyCreated(const ApiKey& key);
+  void ApplyApiKeyRevoked(std::string_view key_id);
   void ApplyAssetPut(const Asset& asset);  // create or replace (parent may change)
   void ApplyAssetDeleted(std::string_view asset_id);
   void ApplyAssignmentAdded(const Assignment& a);
@@ -122,6 +135,8 @@ class AccountState {
   std::vector<std::vector<std::uint32_t>> multi_scopes_;
   std::vector<std::string> role_slots_;
   std::size_t grant_count_ = 0;
+  std::vector<Invite> invites_;
+  std::vector<ApiKey> api_keys_;
 };
 
 }  // namespace gatehouse

@@ -40,6 +40,9 @@ std::shared_ptr<Snapshot> Snapshot::Next(std::uint64_t revision) const {
   auto next = std::make_shared<Snapshot>(policies_, revision);
   next->shards_ = shards_;
   next->max_assignment_id_ = max_assignment_id_;
+  next->users_ = users_;
+  next->api_keys_ = api_keys_;
+  next->invite_tokens_ = invite_tokens_;
   return next;
 }
 
@@ -67,6 +70,9 @@ void Snapshot::PutAccounts(std::vector<std::shared_ptr<const AccountState>> stat
 std::shared_ptr<Snapshot> Snapshot::WithPolicies(std::shared_ptr<const PolicySet> policies) const {
   auto next = std::make_shared<Snapshot>(std::move(policies), revision_);
   next->max_assignment_id_ = max_assignment_id_;
+  next->users_ = users_;
+  next->api_keys_ = api_keys_;
+  next->invite_tokens_ = invite_tokens_;
   for (std::size_t i = 0; i < kShardCount; ++i) {
     auto shard = std::make_shared<Shard>();
     shard->reserve(shards_[i]->size());

@@ -22,6 +22,7 @@
 
 #include "engine/account_state.h"
 #include "engine/policy_set.h"
+#include "engine/sharded_map.h"
 
 namespace gatehouse {
 
@@ -29,6 +30,13 @@ namespace gatehouse {
 struct AccountView {
   std::shared_ptr<const AccountState> state;
   std::vector<const CompiledRole*> roles;  // by role slot; null = role no longer exists
+};
+
+// Where an account API key points (the key index of the snapshot).
+struct ApiKeyRef {
+  std::string account_id;
+  std::string key_id;
+  Subject subject;
 };
 
 // Binds an account's role slots against `policies` (predefined and its file custom roles).
@@ -55,6 +63,15 @@ class Snapshot {
   // Same for many accounts at once: copies each touched shard once.
   void PutAccounts(std::vector<std::shared_ptr<const AccountState>> states);
 
+  // Global indexes: users (global, one per id), account API keys by key hash, and
+  // invite accept tokens by token hash (→ account id).
+  const ShardedMap<User>& users() const { return users_; }
+  const ShardedMap<ApiKeyRef>& api_keys() const { return api_keys_; }
+  const ShardedMap<std::string>& invite_tokens() const { return invite_tokens_; }
+  ShardedMap<User>& mutable_users() { return users_; }
+  ShardedMap<ApiKeyRef>& mutable_api_keys() { return api_keys_; }
+  ShardedMap<std::string>& mutable_invite_tokens() { return invite_tokens_; }
+
   // The highest assignment id ever issued (ids are never reused).
   std::uint64_t max_assignment_id() const { return max_assignment_id_; }
   void set_max_assignment_id(std::uint64_t id) { max_assignment_id_ = id; }
@@ -74,6 +91,9 @@ class Snapshot {
   std::shared_ptr<const PolicySet> policies_;
   std::uint64_t revision_;
   std::uint64_t max_assignment_id_ = 0;
+  ShardedMap<User> users_;
+  ShardedMap<ApiKeyRef> api_keys_;
+  ShardedMap<std::string> invite_tokens_;
   std::array<std::shared_ptr<const Shard>, kShardCount> shards_;
 };
 

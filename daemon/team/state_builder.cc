@@ -32,13 +32,18 @@ Status StateBuilder::Apply(const ChangeSet& set, std::uint64_t revision) {
             touched_.emplace(c.account.id, std::make_unique<AccountState>(c.account));
             return Status::Ok();
           } else if constexpr (std::is_same_v<T, UserPut>) {
-            return Status::Ok();  // users are kept by the team directory (issue: Team API)
+            user_edits_.emplace_back(c.user.id, c.user);
+            return Status::Ok();
           } else {
             const std::string& account_id = [&]() -> const std::string& {
               if constexpr (std::is_same_v<T, AssetPut>)
                 return c.asset.account_id;
               else if constexpr (std::is_same_v<T, AssignmentAdded>)
                 return c.assignment.account_id;
+              else if constexpr (std::is_same_v<T, InvitePut>)
+                return c.invite.account_id;
+              else if constexpr (std::is_same_v<T, ApiKeyCreated>)
+                return c.key.account_id;
               else
                 return c.account_id;
             }();
@@ -55,6 +60,20 @@ Status StateBuilder::Apply(const ChangeSet& set, std::uint64_t revision) {
               if (c.assignment.id > max_assignment_id_) max_assignment_id_ = c.assignment.id;
             } else if constexpr (std::is_same_v<T, AssignmentRemoved>) {
               state->ApplyAssignmentRemoved(c.assignment_id);
+            } else if constexpr (std::is_same_v<T, InvitePut>) {
+              if (const Invite* old = state->FindInvite(c.invite.id); old != nullptr && old->token_hash != c.invite.token_hash) {
+                token_edits_.emplace_back(old->token_hash, std::nullopt);  // a resent invite's old token is unknown
+              }
+              token_edits_.emplace_back(c.invite.token_hash, c.invite.account_id);
+              state->ApplyInvitePut(c.invite);
+            } else if constexpr (std::is_same_v<T, ApiKeyCreated>) {
+              key_edits_.emplace_back(c.key.key_hash, ApiKeyRef{c.key.account_id, c.key.id, c.key.subject});
+              state->ApplyApiKeyCreated(c.key);
+            } else if constexpr (std::is_same_v<T, ApiKeyRevoked>) {
+              if (const ApiKey* key = state->FindApiKey(c.key_id); key != nullptr) {
+                key_edits_.emplace_back(key->key_hash, std::nullopt);
+              }
+              state->ApplyApiKeyRevoked(c.key_id);
             }
             return Status::Ok();
           }
@@ -74,6 +93,12 @@ std::shared_ptr<const Snapshot> StateBuilder::Build() {
   for (auto& [id, state] : touched_) states.push_back(std::move(state));
   touched_.clear();
   next->PutAccounts(std::move(states));
+  next->mutable_users().Apply(user_edits_);
+  next->mutable_api_keys().Apply(key_edits_);
+  next->mutable_invite_tokens().Apply(token_edits_);
+  user_edits_.clear();
+  key_edits_.clear();
+  token_edits_.clear();
   applied_ = false;
   base_ = next;
   return next;

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <vector>
 #include <string>
 #include <unordered_map>
 
@@ -32,6 +34,9 @@ class StateBuilder {
 
   std::shared_ptr<const Snapshot> base_;
   std::unordered_map<std::string, std::unique_ptr<AccountState>> touched_;
+  std::vector<std::pair<std::string, std::optional<User>>> user_edits_;
+  std::vector<std::pair<std::string, std::optional<ApiKeyRef>>> key_edits_;
+  std::vector<std::pair<std::string, std::optional<std::string>>> token_edits_;
   std::uint64_t revision_ = 0;
   std::uint64_t max_assignment_id_ = 0;
   bool applied_ = false;
