@@ -17,6 +17,9 @@ void ApiServer::Routes() {
   api::RegisterOpsRoutes(s, services_);
   api::RegisterDecisionRoutes(s, services_, options_);
   api::RegisterAccountRoutes(s, services_);
+  api::RegisterTeamRoutes(s, services_, options_);
+  api::RegisterDataRoutes(s, services_);
+  api::RegisterInviteRoutes(s, services_);
   // Errors httplib produces itself (404 for no route, 413 for a too large body, 400 for
   // a malformed request) get the Wix error body too.
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

@@ -23,6 +23,9 @@
 #include "core/time.h"
 #include "engine/snapshot.h"
 #include "team/account_service.h"
+#include "team/assignment_service.h"
+#include "team/directory_service.h"
+#include "team/invite_service.h"
 
 namespace httplib {
 class Server;
@@ -44,6 +47,10 @@ struct ApiOptions {
 struct ApiServices {
   SnapshotHolder* snapshots = nullptr;
   AccountService* accounts = nullptr;
+  AssignmentService* assignments = nullptr;
+  DirectoryService* directory = nullptr;
+  InviteService* invites = nullptr;
+  std::string accept_base_url = "https://example.invalid/accept";
   KeyAuthenticator* keys = nullptr;
   const Clock* clock = nullptr;
   Metrics* metrics = nullptr;          // rendered at /metrics (optional)

@@ -4,7 +4,6 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
-#include <mutex>
 #include <stdexcept>
 
 namespace gatehouse {
@@ -44,8 +43,8 @@ std::string RandomUrlSafe(std::size_t n) {
 
 std::string NewSecret(std::string_view prefix) { return std::string(prefix) + RandomUrlSafe(32); }
 
-KeyAuthenticator::KeyAuthenticator(std::vector<std::string> system_key_hashes)
-    : system_hashes_(std::move(system_key_hashes)) {
+KeyAuthenticator::KeyAuthenticator(std::vector<std::string> system_key_hashes, const SnapshotHolder* snapshots)
+    : system_hashes_(std::move(system_key_hashes)), snapshots_(snapshots) {
   for (auto& h : system_hashes_) std::transform(h.begin(), h.end(), h.begin(), ::tolower);
 }
 
@@ -61,20 +60,14 @@ Result<Principal> KeyAuthenticator::Authenticate(std::string_view header) const 
     p.key_id = "system";
     return p;
   }
-  std::shared_lock lock(mu_);
-  auto it = account_keys_.find(hash);
-  if (it == account_keys_.end()) return Unauthenticated("unknown or revoked API key");
-  return it->second;
-}
-
-void KeyAuthenticator::AddAccountKey(const std::string& key_hash, Principal principal) {
-  std::unique_lock lock(mu_);
-  account_keys_[key_hash] = std::move(principal);
-}
-
-void KeyAuthenticator::RevokeByHash(const std::string& key_hash) {
-  std::unique_lock lock(mu_);
-  account_keys_.erase(key_hash);
+  auto snapshot = snapshots_->Load();
+  const ApiKeyRef* key = snapshot->api_keys().Find(hash);
+  if (key == nullptr) return Unauthenticated("unknown or revoked API key");
+  Principal p;
+  p.key_id = key->key_id;
+  p.account_id = key->account_id;
+  p.subject = key->subject;
+  return p;
 }
 
 }  // namespace gatehouse

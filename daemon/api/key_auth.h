@@ -1,21 +1,22 @@
 // API key authentication (api.md §1.1). Keys are never stored, only their SHA-256 hex
 // digests; a presented key is hashed and looked up. System keys come from the daemon
 // config (or the key generated on first start); account keys, bound to a subject of one
-// account, are added through the /v1/api-keys API.
+// account, live in the state (created with /v1/api-keys) and are looked up in the current
+// snapshot, so a revoke takes effect with the write that commits it.
 //
-// Thread safety: Authenticate may run concurrently with Add/Revoke (guarded by a
-// shared mutex; the critical sections are one hash lookup).
+// Thread safety: Authenticate may run concurrently with anything.
 #pragma once
 
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "core/model.h"
+#include "core/secrets.h"
 #include "core/status.h"
+#include "engine/snapshot.h"
 
 namespace gatehouse {
 
@@ -35,21 +36,24 @@ std::string NewSecret(std::string_view prefix);
 // `n` random bytes as URL-safe base64 without padding.
 std::string RandomUrlSafe(std::size_t n);
 
+// Secrets from OpenSSL: 256-bit random tokens, SHA-256 hashes.
+class OpenSslSecrets final : public Secrets {
+ public:
+  std::string NewToken(std::string_view prefix) const override { return NewSecret(prefix); }
+  std::string Hash(std::string_view token) const override { return Sha256Hex(token); }
+};
+
 class KeyAuthenticator {
  public:
-  explicit KeyAuthenticator(std::vector<std::string> system_key_hashes);
+  KeyAuthenticator(std::vector<std::string> system_key_hashes, const SnapshotHolder* snapshots);
 
   // `header` is the Authorization value; "Bearer " is stripped. kUnauthenticated when
   // missing, unknown or revoked — with the same message, so nothing is revealed.
   Result<Principal> Authenticate(std::string_view header) const;
 
-  void AddAccountKey(const std::string& key_hash, Principal principal);
-  void RevokeByHash(const std::string& key_hash);
-
  private:
   std::vector<std::string> system_hashes_;
-  mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, Principal> account_keys_;  // hash → principal
+  const SnapshotHolder* snapshots_;
 };
 
 }  // namespace gatehouse

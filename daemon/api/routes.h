@@ -10,5 +10,8 @@ namespace gatehouse::api {
 void RegisterOpsRoutes(httplib::Server& server, const ApiServices& services);
 void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services, const ApiOptions& options);
 void RegisterAccountRoutes(httplib::Server& server, const ApiServices& services);
+void RegisterTeamRoutes(httplib::Server& server, const ApiServices& services, const ApiOptions& options);
+void RegisterDataRoutes(httplib::Server& server, const ApiServices& services);
+void RegisterInviteRoutes(httplib::Server& server, const ApiServices& services);
 
 }  // namespace gatehouse::api

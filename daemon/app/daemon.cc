@@ -209,10 +209,18 @@ int RunDaemon(const DaemonArgs& args) {
   committer.AddListener([&dispatcher](std::uint64_t) { dispatcher.Wake(); });
 
   AccountService accounts(&committer, &clock);
-  KeyAuthenticator keys(*hashes);
+  OpenSslSecrets secrets;
+  AssignmentService assignments(&committer, &clock);
+  DirectoryService directory(&committer, &clock, &secrets);
+  InviteService invites(&committer, &clock, &secrets, config->invite_ttl_ms);
+  KeyAuthenticator keys(*hashes, &snapshots);
   ApiServices services;
   services.snapshots = &snapshots;
   services.accounts = &accounts;
+  services.assignments = &assignments;
+  services.directory = &directory;
+  services.invites = &invites;
+  services.accept_base_url = config->accept_base_url;
   services.keys = &keys;
   services.clock = &clock;
   services.metrics = &metrics;

@@ -34,7 +34,7 @@ class ApiTest : public ::testing::Test {
     holder_ = std::make_unique<SnapshotHolder>(std::make_shared<Snapshot>(policies.policy_set, 0));
     committer_ = std::make_unique<Committer>(faulty_.get(), &codec_, holder_.get());
     accounts_ = std::make_unique<AccountService>(committer_.get(), &clock_);
-    keys_ = std::make_unique<KeyAuthenticator>(std::vector<std::string>{Sha256Hex(kSystemKey)});
+    keys_ = std::make_unique<KeyAuthenticator>(std::vector<std::string>{Sha256Hex(kSystemKey)}, holder_.get());
     ApiServices services;
     services.snapshots = holder_.get();
     services.accounts = accounts_.get();
