@@ -5,89 +5,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/api_server.h"
-#include "codec/json_change_codec.h"
-#include "policy/policy_loader.h"
-#include "store/plugin_change_log.h"
-#include "support/fault_injecting_change_log.h"
-#include "support/temp_dir.h"
+#include "support/api_fixture.h"
 
 namespace gatehouse {
 namespace {
 
 using nlohmann::json;
+using testing::kSystemKey;
 
-constexpr const char* kSystemKey = "ghs_test-system-key";
-
-class ApiTest : public ::testing::Test {
+class ApiTest : public testing::ApiFixture {
  protected:
-  void SetUp() override {
-    PolicyLoad policies = LoadPolicyDirectory(std::string(GATEHOUSE_SOURCE_DIR) + "/policies");
-    ASSERT_TRUE(policies.ok());
-    PluginHost host(GATEHOUSE_PLUGIN_DIR);
-    auto plugin = host.Load("storage", "sqlite");
-    ASSERT_TRUE(plugin.ok());
-    auto log = PluginChangeLog::Open(*plugin, {{"path", dir_.File("api.db")}}, nullptr);
-    ASSERT_TRUE(log.ok());
-    log_ = std::move(*log);
-    faulty_ = std::make_unique<testing::FaultInjectingChangeLog>(log_.get());
-    holder_ = std::make_unique<SnapshotHolder>(std::make_shared<Snapshot>(policies.policy_set, 0));
-    committer_ = std::make_unique<Committer>(faulty_.get(), &codec_, holder_.get());
-    accounts_ = std::make_unique<AccountService>(committer_.get(), &clock_);
-    keys_ = std::make_unique<KeyAuthenticator>(std::vector<std::string>{Sha256Hex(kSystemKey)}, holder_.get());
-    ApiServices services;
-    services.snapshots = holder_.get();
-    services.accounts = accounts_.get();
-    services.keys = keys_.get();
-    services.clock = &clock_;
-    services.metrics = &metrics_;
-    services.readiness = [this]() -> Status {
-      auto h = faulty_->Head();
-      return h.ok() ? Status::Ok() : h.status();
-    };
-    ApiOptions options;
-    options.port = 0;
-    options.max_body_bytes = 4096;
-    options.batch_check_limit = 5;
-    options.worker_threads = 8;
-    server_ = std::make_unique<ApiServer>(options, services);
-    auto port = server_->Start();
-    ASSERT_TRUE(port.ok()) << port.status().ToString();
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
-  }
-
-  void TearDown() override {
-    if (server_) server_->Stop();
-  }
-
-  httplib::Result Post(const std::string& path, const json& body, const std::string& key = kSystemKey,
-                       const std::string& account = "acme") {
-    httplib::Headers headers;
-    if (!key.empty()) headers.emplace("Authorization", "Bearer " + key);
-    if (!account.empty()) headers.emplace("wix-account-id", account);
-    return client_->Post(path.c_str(), headers, body.dump(), "application/json");
-  }
-
-  void CreateAcme() {
-    auto r = Post("/v1/accounts", {{"id", "acme"}, {"name", "Acme"}, {"ownerUserId", "olga"}}, kSystemKey, "");
-    ASSERT_TRUE(r);
-    ASSERT_EQ(r->status, 201) << r->body;
-  }
-
-  static json Body(const httplib::Result& r) { return json::parse(r->body); }
-
-  testing::TempDir dir_;
-  std::unique_ptr<PluginChangeLog> log_;
-  std::unique_ptr<testing::FaultInjectingChangeLog> faulty_;
-  JsonChangeCodec codec_;
-  ManualClock clock_{1'800'000'000'000};
-  Metrics metrics_;
-  std::unique_ptr<SnapshotHolder> holder_;
-  std::unique_ptr<Committer> committer_;
-  std::unique_ptr<AccountService> accounts_;
-  std::unique_ptr<KeyAuthenticator> keys_;
-  std::unique_ptr<ApiServer> server_;
-  std::unique_ptr<httplib::Client> client_;
+  void CreateAcme() { CreateAccount("acme", "olga"); }
 };
 
 TEST_F(ApiTest, HealthAndReadiness) {
@@ -198,7 +126,7 @@ TEST_F(ApiTest, GetAccount) {
 }
 
 TEST_F(ApiTest, BodyLimitIs413WithErrorBody) {
-  std::string big(8192, 'x');
+  std::string big(128 * 1024, 'x');
   auto r = client_->Post("/v1/check", httplib::Headers{{"Authorization", kSystemKey}, {"wix-account-id", "acme"}},
                          "{\"pad\":\"" + big + "\"}", "application/json");
   ASSERT_TRUE(r);
