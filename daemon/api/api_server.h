@@ -43,6 +43,16 @@ struct ApiOptions {
   std::string tls_cert, tls_key;
 };
 
+// What GET /v1/admin/status reports.
+struct AdminStatus {
+  std::uint64_t policy_generation = 0;
+  std::vector<std::string> policy_files;
+  bool last_reload_ok = true;
+  std::string last_reload_message;
+  std::string last_reload_at;  // RFC 3339, empty before the first reload
+  std::vector<std::string> plugins;  // "storage sqlite 1.0.0 (ABI 1.0)"
+};
+
 // What the routes call. Pointers are borrowed and must outlive the server.
 struct ApiServices {
   SnapshotHolder* snapshots = nullptr;
@@ -55,6 +65,8 @@ struct ApiServices {
   const Clock* clock = nullptr;
   Metrics* metrics = nullptr;          // rendered at /metrics (optional)
   std::function<Status()> readiness;  // OK when policies are loaded and storage reachable
+  std::function<Status(bool force)> reload;  // POST /v1/admin/reload (same as SIGHUP)
+  std::function<AdminStatus()> admin_status;
 };
 
 class ApiServer {

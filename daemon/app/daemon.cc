@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "api/api_server.h"
@@ -229,6 +230,42 @@ int RunDaemon(const DaemonArgs& args) {
     auto log_head = change_log->Head();
     return log_head.ok() ? Status::Ok() : Unavailable("storage unreachable: " + log_head.status().message());
   };
+  std::mutex reload_mu;
+  AdminStatus admin;
+  admin.plugins.push_back("storage " + storage_plugin->info.name + " " + storage_plugin->info.version);
+  for (const auto& nc : config->notifiers) admin.plugins.push_back("notifier " + nc.plugin + " (" + nc.name + ")");
+  std::uint64_t generation = 1;
+  auto reload = [&](bool force) -> Status {
+    std::lock_guard lock(reload_mu);
+    PolicyLoad next = LoadPolicyDirectory(config->policies_dir, ++generation);
+    Status st;
+    if (!next.ok()) {
+      std::string message;
+      for (const auto& e : next.errors) {
+        spdlog::error("reload: {}", e.ToString());
+        message += (message.empty() ? "" : "\n") + e.ToString();
+      }
+      spdlog::error("reload failed ({} error(s)); the previous policies stay active", next.errors.size());
+      st = InvalidArgument("reload failed; the previous policies stay active:\n" + message);
+    } else {
+      st = committer.ReplacePolicies(next.policy_set, force);
+      if (!st.ok()) spdlog::error("{}", st.message());
+    }
+    admin.last_reload_ok = st.ok();
+    admin.last_reload_message = st.ok() ? "policies replaced (" + std::to_string(next.files.size()) + " file(s))" : st.message();
+    admin.last_reload_at = FormatRfc3339(clock.Now());
+    if (st.ok()) {
+      spdlog::info("reload: policies replaced ({} file(s))", next.files.size());
+    } else {
+      metrics.Add("gatehouse_policy_reload_failures_total");
+    }
+    return st;
+  };
+  services.reload = reload;
+  services.admin_status = [&]() {
+    std::lock_guard lock(reload_mu);
+    return admin;
+  };
   ApiOptions options;
   options.host = config->listen_host;
   options.port = config->listen_port;
@@ -248,23 +285,12 @@ int RunDaemon(const DaemonArgs& args) {
                *port, options.worker_threads);
   sd_notify(0, "READY=1");
 
-  std::uint64_t generation = 1;
   for (;;) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
       sd_notify(0, "RELOADING=1");
-      PolicyLoad next = LoadPolicyDirectory(config->policies_dir, ++generation);
-      if (!next.ok()) {
-        for (const auto& e : next.errors) spdlog::error("reload: {}", e.ToString());
-        spdlog::error("reload failed ({} error(s)); the previous policies stay active", next.errors.size());
-        metrics.Add("gatehouse_policy_reload_failures_total");
-      } else if (Status st = committer.ReplacePolicies(next.policy_set, false); !st.ok()) {
-        spdlog::error("{}", st.message());
-        metrics.Add("gatehouse_policy_reload_failures_total");
-      } else {
-        spdlog::info("reload: policies replaced ({} file(s))", next.files.size());
-      }
+      (void)reload(false).ok();  // reported in the log, the metric and /v1/admin/status
       sd_notify(0, "READY=1");
       continue;
     }

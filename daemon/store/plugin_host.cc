@@ -148,7 +148,8 @@ std::vector<std::pair<std::string, Result<LoadedPlugin>>> PluginHost::List() con
 Result<PluginOptions> PluginHost::ValidateOptions(const PluginInfo& info,
                                                   const std::map<std::string, std::string>& given) {
   const std::string who = std::string(PluginKindName(info.kind)) + " plugin \"" + info.name + "\"";
-  for (const auto& [name, value] : given) {
+  for (const auto& entry : given) {
+    const std::string& name = entry.first;
     auto it = std::find_if(info.options.begin(), info.options.end(),
                            [&](const PluginOptionSpec& s) { return s.name == name; });
     if (it == info.options.end()) {

@@ -130,9 +130,26 @@ TEST_F(DaemonTest, SighupReloadsPoliciesAndKeepsServingOnBadReload) {
   ASSERT_TRUE(daemon.WaitFor("reload failed")) << daemon.Output();
   httplib::Client c("127.0.0.1", port);
   EXPECT_EQ(c.Get("/healthz")->status, 200);
+  std::ifstream key_file(dir_.File("system-key"));
+  std::string key;
+  key_file >> key;
+  const httplib::Headers auth{{"Authorization", key}};
+  auto status = c.Get("/v1/admin/status", auth);
+  ASSERT_EQ(status->status, 200) << status->body;
+  EXPECT_FALSE(json::parse(status->body)["lastReload"]["ok"].get<bool>());
+  EXPECT_NE(c.Get("/metrics")->body.find("gatehouse_policy_reload_failures_total 1"), std::string::npos);
+  auto refused = c.Post("/v1/admin/reload", auth, "", "application/json");
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_NE(refused->body.find("unknown role"), std::string::npos) << refused->body;
   std::filesystem::remove(policies.File("broken.yaml"));
   daemon.Signal(SIGHUP);
   ASSERT_TRUE(daemon.WaitFor("policies replaced")) << daemon.Output();
+  auto reloaded = c.Post("/v1/admin/reload", auth, "", "application/json");
+  EXPECT_EQ(reloaded->status, 200) << reloaded->body;
+  status = c.Get("/v1/admin/status", auth);
+  EXPECT_TRUE(json::parse(status->body)["lastReload"]["ok"].get<bool>());
+  EXPECT_FALSE(json::parse(status->body)["policyFiles"].empty());
+  EXPECT_EQ(c.Get("/v1/admin/status")->status, 401);
   daemon.Signal(SIGTERM);
   EXPECT_EQ(daemon.Wait(), 0);
 }
