@@ -45,8 +45,11 @@ bench:
 	@$(MAKE) --no-print-directory build PRESET=release
 	@bash scripts/bench.sh build/release
 
-fuzz:
-	@$(MAKE) --no-print-directory build PRESET=fuzz
+FUZZERS := policy_loader_fuzzer team_filter_fuzzer request_json_fuzzer
+
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS) --target $(FUZZERS)
 	@bash scripts/fuzz.sh build/fuzz $${FUZZ_SECONDS:-60}
 
 format:

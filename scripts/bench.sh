@@ -7,3 +7,5 @@ echo "== engine (in-process)"
 "$build/bench/engine_bench" --benchmark_counters_tabular=true
 echo "== storage (SQLite, durable) and start-up"
 "$build/bench/store_bench" --benchmark_counters_tabular=true
+echo "== HTTP (wrk over loopback)"
+bash "$(dirname "$0")/bench_http.sh" "$build" 10

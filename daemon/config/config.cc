@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/time.h"
+#include "core/yaml_precheck.h"
 
 extern char** environ;
 
@@ -342,6 +343,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& file, con
   Config c;
   c.file = file;
   std::vector<std::string> errors;
+  if (Status guard = YamlPrecheck(text, file); !guard.ok()) return InvalidArgument(guard.message());
   try {
     YAML::Node root = YAML::Load(text);
     if (root.IsMap()) {

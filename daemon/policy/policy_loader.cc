@@ -1,8 +1,11 @@
 #include "policy/policy_loader.h"
 
+#include "core/yaml_precheck.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -345,6 +348,24 @@ void ReadPolicyTest(DocReader& r, const YAML::Node& doc, std::vector<PolicyTestS
 void ParsePolicyText(std::string_view text, const std::string& file, const std::string& account_id,
                      PolicySource* source, std::vector<PolicyTestSuite>* tests, std::vector<PolicyError>* errors) {
   DocReader r(file, errors);
+  if (Status guard = YamlPrecheck(text, file); !guard.ok()) {
+    // "file:line:col: what" → a located error.
+    const std::string& m = guard.message();
+    SourceLocation where{file, 1, 1};
+    std::string what = m;
+    if (m.rfind(file + ":", 0) == 0) {
+      const std::string rest = m.substr(file.size() + 1);
+      int line = 0, column = 0, used = 0;
+      if (std::sscanf(rest.c_str(), "%d:%d: %n", &line, &column, &used) == 2 && used > 0) {
+        where = SourceLocation{file, line, column};
+        what = rest.substr(static_cast<std::size_t>(used));
+      } else {
+        what = rest;
+      }
+    }
+    errors->push_back({where, "YAML syntax error: " + what});
+    return;
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));

@@ -107,3 +107,31 @@ TEST(GuidTest, UniqueVersion4) {
 
 }  // namespace
 }  // namespace gatehouse
+
+#include "core/yaml_precheck.h"
+
+namespace gatehouse {
+namespace {
+
+TEST(YamlPrecheckTest, AcceptsOrdinaryPolicyText) {
+  const char* ok = "apiVersion: gatehouse/v1\nkind: Role\nid: x  # comment, with a comma\n"
+                   "title: {en: \"A, B\", de: 'it''s'}\nstatements:\n  - effect: ALLOW\n    permissions: [\"*\", site.*, a,b]\n";
+  EXPECT_TRUE(YamlPrecheck(ok, "f.yaml").ok()) << YamlPrecheck(ok, "f.yaml").ToString();
+}
+
+TEST(YamlPrecheckTest, RejectsWhatMakesYamlCppAllocateWithoutBound) {
+  Status s = YamlPrecheck(",\nk]\n", "f.yaml");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message().rfind("f.yaml:1:1: ','", 0), 0U) << s.message();
+  EXPECT_FALSE(YamlPrecheck("a:\n  - , x\n", "f.yaml").ok());
+}
+
+TEST(YamlPrecheckTest, RejectsAnchorsAliasesControlBytesAndHugeFiles) {
+  EXPECT_FALSE(YamlPrecheck("a: &x [1]\nb: *x\n", "f.yaml").ok());
+  EXPECT_FALSE(YamlPrecheck("permissions: [*]\n", "f.yaml").ok());
+  EXPECT_FALSE(YamlPrecheck(std::string("a: b\0c", 6), "f.yaml").ok());
+  EXPECT_FALSE(YamlPrecheck(std::string(100, 'a'), "f.yaml", 50).ok());
+}
+
+}  // namespace
+}  // namespace gatehouse

@@ -1,0 +1,87 @@
+#include "core/yaml_precheck.h"
+
+namespace gatehouse {
+
+Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    return InvalidArgument(file + ": file is larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  int line = 1, column = 0;
+  int flow_depth = 0;
+  bool node_start = true;  // the next non-space character would start a node
+  auto fail = [&](const std::string& what) {
+    return InvalidArgument(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + what);
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    ++column;
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      if (flow_depth == 0) node_start = true;
+      continue;
+    }
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r') {
+      return fail("control character 0x" + std::to_string(static_cast<unsigned char>(c)) + " (policy and config files are text)");
+    }
+    if (c == ' ' || c == '\t' || c == '\r') continue;
+    if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;  // comment
+      continue;
+    }
+    if (node_start && (c == '\'' || c == '"')) {  // quoted scalar: skip to its end
+      const char quote = c;
+      for (++i; i < text.size(); ++i) {
+        ++column;
+        if (text[i] == '\n') {
+          ++line;
+          column = 0;
+        } else if (quote == '"' && text[i] == '\\') {
+          ++i;
+          ++column;
+        } else if (text[i] == quote) {
+          if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+            ++i;
+            ++column;
+            continue;
+          }
+          break;
+        }
+      }
+      node_start = false;
+      continue;
+    }
+    if (node_start) {
+      if (c == ',' && flow_depth == 0) return fail("',' here: commas only separate items inside [ ] or { }");
+      if (c == '&' || c == '*') return fail(std::string("'") + c + "' starts an anchor or alias, which these files do not support (quote the value if you meant \"" + c + "\")");
+    }
+    switch (c) {
+      case '[':
+      case '{':
+        ++flow_depth;
+        node_start = true;
+        break;
+      case ']':
+      case '}':
+        if (flow_depth > 0) --flow_depth;
+        node_start = false;
+        break;
+      case ',':
+        node_start = flow_depth > 0;
+        break;
+      case '-':
+      case '?':
+      case ':':
+        // "- x", "? x", "key: x" start a node after the indicator.
+        node_start = i + 1 >= text.size() || text[i + 1] == ' ' || text[i + 1] == '\n' || text[i + 1] == '\t' ||
+                     (flow_depth > 0 && c == ':');
+        break;
+      default:
+        node_start = false;
+        break;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace gatehouse

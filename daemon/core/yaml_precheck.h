@@ -1,0 +1,23 @@
+// YamlPrecheck: a text-level guard run before YAML text reaches yaml-cpp. yaml-cpp 0.7
+// (Debian 12) allocates without bound on some malformed input — a document that is just
+// "," is enough (found by tests' fuzzing, fuzz/corpus/policy_loader/yaml-cpp-*) — and
+// anchors/aliases can make a small file expand exponentially when walked. Policy and
+// config files need neither, so this rejects, with file:line:column:
+//  - a ',' where a block-context node starts (it only separates items inside [ ] or { }),
+//  - anchors (&name) and aliases (*name) where a node starts,
+//  - NUL and other C0 control bytes, and files over `max_bytes`.
+// Quoted scalars and comments are skipped. Pure function; no YAML library needed.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace gatehouse {
+
+// OK, or kInvalidArgument "FILE:LINE:COL: ..." for the first problem found.
+Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t max_bytes = 4 << 20);
+
+}  // namespace gatehouse

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# HTTP benchmarks over loopback with wrk: single checks at 1, 16 and 64 keep-alive
+# connections against gatehoused and, in the same run, against a bare cpp-httplib server
+# answering a constant (the library's ceiling here); then batch checks (100 per request).
+# wrk gets one thread (one of the two cores), the server the other.
+# Usage: scripts/bench_http.sh build/release [seconds]
+set -euo pipefail
+build=${1:-build/release}
+secs=${2:-10}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$build/bench/bare_server" 18181 >/dev/null &
+pids+=($!)
+cat > "$work/g.yaml" <<YAML
+http: {listen: 127.0.0.1:18182}
+policies: {dir: $root/policies}
+plugins: {dir: $build/plugins}
+auth: {systemKeyFile: $work/system-key}
+storage: {plugin: sqlite, options: {path: $work/g.db}}
+log: {level: warn}
+YAML
+"$build/bin/gatehoused" --config "$work/g.yaml" 2>"$work/daemon.log" &
+pids+=($!)
+for _ in $(seq 1 100); do [ -s "$work/system-key" ] && curl -sf localhost:18182/healthz >/dev/null && break; sleep 0.1; done
+KEY=$(cat "$work/system-key")
+export KEY ACCOUNT=bench
+
+python3 - "$KEY" <<'PY'
+import json, sys, urllib.request
+key = sys.argv[1]
+def call(method, path, body, account="bench"):
+    req = urllib.request.Request("http://127.0.0.1:18182" + path, data=json.dumps(body).encode(), method=method,
+                                 headers={"Authorization": key, "wix-account-id": account, "Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+call("POST", "/v1/accounts", {"id": "bench", "name": "Bench", "ownerUserId": "owner"}, "")
+for f in range(5):
+    call("PUT", f"/v1/assets/f{f}", {"type": "folder", "name": f"F{f}"})
+for s in range(50):
+    call("PUT", f"/v1/assets/s{s}", {"type": "site", "name": f"S{s}", "parentId": f"f{s % 5}"})
+for u in range(200):
+    call("PUT", f"/v1/users/u{u}", {"email": f"u{u}@bench.test", "name": {"firstName": "U", "lastName": str(u)}}, "")
+    call("POST", "/v1/assignments", {"subject": {"id": f"u{u}"}, "policyId": "website-designer",
+                                      "restrictions": {"site": {"id": f"s{u % 50}"}}})
+PY
+
+single='{"subject":{"id":"u7","subjectType":"USER"},"permission":"site.edit","asset":{"id":"s7"}}'
+python3 - > "$work/batch.json" <<'PY'
+import json
+checks = [{"subject": {"id": f"u{i}"}, "permission": "site.edit", "asset": {"id": f"s{(i * 7) % 50}"}} for i in range(100)]
+print(json.dumps({"checks": checks}))
+PY
+
+run() {  # name url connections body...
+  local name=$1 url=$2 c=$3
+  local out
+  out=$(wrk -t1 -c"$c" -d"${secs}s" --latency -s "$root/bench/wrk_post.lua" "$url" 2>&1)
+  local rps p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  printf '%-28s c=%-3s %12s req/s   p99 %s\n' "$name" "$c" "$rps" "$p99"
+}
+echo "== single checks (wrk -t1, ${secs}s each)"
+for c in 1 16 64; do
+  BODY=$single run "bare cpp-httplib (ceiling)" http://127.0.0.1:18181/v1/check "$c"
+  BODY=$single run "gatehoused /v1/check" http://127.0.0.1:18182/v1/check "$c"
+done
+echo "== batch checks, 100 per request"
+for c in 1 16; do
+  BODY_FILE="$work/batch.json" run "gatehoused /v1/check/batch" http://127.0.0.1:18182/v1/check/batch "$c"
+done
