@@ -1,3 +1,4 @@
+#include "api/openapi.h"
 #include "api/request.h"
 #include "api/routes.h"
 
@@ -6,6 +7,9 @@ namespace gatehouse::api {
 void RegisterOpsRoutes(httplib::Server& server, const ApiServices& services) {
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"ok\"}", "application/json");
+  });
+  server.Get("/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(OpenApiDocument()), "application/json");
   });
   server.Get("/metrics", [&services](const httplib::Request&, httplib::Response& res) {
     const std::string text = services.metrics != nullptr ? services.metrics->RenderPrometheus() : std::string();
