@@ -20,6 +20,7 @@ void ApiServer::Routes() {
   api::RegisterTeamRoutes(s, services_, options_);
   api::RegisterDataRoutes(s, services_);
   api::RegisterInviteRoutes(s, services_);
+  api::RegisterRoleRoutes(s, services_);
   // Errors httplib produces itself (404 for no route, 413 for a too large body, 400 for
   // a malformed request) get the Wix error body too.
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

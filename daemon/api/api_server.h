@@ -26,6 +26,7 @@
 #include "team/assignment_service.h"
 #include "team/directory_service.h"
 #include "team/invite_service.h"
+#include "team/role_service.h"
 
 namespace httplib {
 class Server;
@@ -60,6 +61,7 @@ struct ApiServices {
   AssignmentService* assignments = nullptr;
   DirectoryService* directory = nullptr;
   InviteService* invites = nullptr;
+  RoleService* roles = nullptr;
   std::string accept_base_url = "https://example.invalid/accept";
   KeyAuthenticator* keys = nullptr;
   const Clock* clock = nullptr;

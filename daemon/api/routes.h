@@ -13,5 +13,6 @@ void RegisterAccountRoutes(httplib::Server& server, const ApiServices& services)
 void RegisterTeamRoutes(httplib::Server& server, const ApiServices& services, const ApiOptions& options);
 void RegisterDataRoutes(httplib::Server& server, const ApiServices& services);
 void RegisterInviteRoutes(httplib::Server& server, const ApiServices& services);
+void RegisterRoleRoutes(httplib::Server& server, const ApiServices& services);
 
 }  // namespace gatehouse::api

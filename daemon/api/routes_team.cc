@@ -223,7 +223,13 @@ void RegisterTeamRoutes(httplib::Server& server, const ApiServices& services, co
       for (const auto* role : predefined) {
         if (keep(*role)) pre.push_back(RoleInfoJson(*role, locale));
       }
-      for (const auto* role : snap->policy_set().FileCustomRoles(caller->account_id)) {
+      std::vector<const CompiledRole*> customs = snap->policy_set().FileCustomRoles(caller->account_id);
+      if (const AccountView* view = snap->FindAccount(caller->account_id); view != nullptr && view->custom_roles) {
+        for (const auto& role : *view->custom_roles) customs.push_back(&role);
+      }
+      std::sort(customs.begin(), customs.end(),
+                [](const CompiledRole* a, const CompiledRole* b) { return a->decl.id < b->decl.id; });
+      for (const auto* role : customs) {
         if (keep(*role)) custom.push_back(RoleInfoJson(*role, locale));
       }
       WriteJson(res, 200, {{"predefinedRoles", std::move(pre)}, {"customRoles", std::move(custom)}});

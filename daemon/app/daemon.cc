@@ -214,6 +214,7 @@ int RunDaemon(const DaemonArgs& args) {
   AssignmentService assignments(&committer, &clock);
   DirectoryService directory(&committer, &clock, &secrets);
   InviteService invites(&committer, &clock, &secrets, config->invite_ttl_ms);
+  RoleService roles(&committer, &clock);
   KeyAuthenticator keys(*hashes, &snapshots);
   ApiServices services;
   services.snapshots = &snapshots;
@@ -221,6 +222,7 @@ int RunDaemon(const DaemonArgs& args) {
   services.assignments = &assignments;
   services.directory = &directory;
   services.invites = &invites;
+  services.roles = &roles;
   services.accept_base_url = config->accept_base_url;
   services.keys = &keys;
   services.clock = &clock;

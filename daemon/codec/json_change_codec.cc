@@ -117,6 +117,21 @@ struct Encoder {
             {"description", c.key.description}, {"keyHash", c.key.key_hash},
             {"createdAt", c.key.created_at}};
   }
+  json operator()(const RolePut& c) const {
+    const RoleDefinition& r = c.role;
+    json statements = json::array();
+    for (const auto& st : r.statements) {
+      statements.push_back({{"effect", st.allow ? "ALLOW" : "DENY"}, {"permissions", st.permissions}});
+    }
+    return {{"op", "role.put"},          {"accountId", r.account_id},
+            {"id", r.id},                {"title", r.title},
+            {"description", r.description}, {"restrictFromLevel", r.restrict_from_level},
+            {"editorTypes", r.editor_types}, {"inherits", r.inherits},
+            {"statements", statements}};
+  }
+  json operator()(const RoleDeleted& c) const {
+    return {{"op", "role.delete"}, {"accountId", c.account_id}, {"id", c.role_id}};
+  }
   json operator()(const ApiKeyRevoked& c) const {
     return {{"op", "apikey.revoke"}, {"accountId", c.account_id}, {"id", c.key_id}};
   }
@@ -185,6 +200,21 @@ Change DecodeOne(const json& j) {
     k.created_at = j.at("createdAt").get<Timestamp>();
     return ApiKeyCreated{k};
   }
+  if (op == "role.put") {
+    RoleDefinition r;
+    r.account_id = j.at("accountId").get<std::string>();
+    r.id = j.at("id").get<std::string>();
+    r.title = j.at("title").get<std::map<std::string, std::string>>();
+    r.description = j.at("description").get<std::map<std::string, std::string>>();
+    r.restrict_from_level = j.at("restrictFromLevel").get<std::string>();
+    r.editor_types = j.at("editorTypes").get<std::vector<std::string>>();
+    r.inherits = j.at("inherits").get<std::vector<std::string>>();
+    for (const auto& st : j.at("statements")) {
+      r.statements.push_back({st.at("effect").get<std::string>() == "ALLOW", st.at("permissions").get<std::vector<std::string>>()});
+    }
+    return RolePut{r};
+  }
+  if (op == "role.delete") return RoleDeleted{j.at("accountId").get<std::string>(), j.at("id").get<std::string>()};
   if (op == "apikey.revoke") return ApiKeyRevoked{j.at("accountId").get<std::string>(), j.at("id").get<std::string>()};
   throw std::runtime_error("unknown op \"" + op + "\"");
 }

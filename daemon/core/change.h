@@ -49,8 +49,16 @@ struct ApiKeyRevoked {
   std::string key_id;
 };
 
+struct RolePut {  // create or replace an account's custom role
+  RoleDefinition role;
+};
+struct RoleDeleted {
+  std::string account_id;
+  std::string role_id;
+};
+
 using Change = std::variant<AccountCreated, UserPut, AssetPut, AssetDeleted, AssignmentAdded, AssignmentRemoved,
-                            InvitePut, ApiKeyCreated, ApiKeyRevoked>;
+                            InvitePut, ApiKeyCreated, ApiKeyRevoked, RolePut, RoleDeleted>;
 
 struct ChangeSet {
   std::string type;        // event type, e.g. "account.created", "assignments.updated"

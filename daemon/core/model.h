@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -132,6 +133,23 @@ struct ApiKey {
   std::string description;
   std::string key_hash;
   Timestamp created_at = 0;
+};
+
+// A custom role made over the API, as plain data (engine/ compiles it like a role file).
+struct RoleStatement {
+  bool allow = true;
+  std::vector<std::string> permissions;
+  friend bool operator==(const RoleStatement&, const RoleStatement&) = default;
+};
+struct RoleDefinition {
+  std::string id;
+  std::string account_id;
+  std::map<std::string, std::string> title;        // locale → text
+  std::map<std::string, std::string> description;  // locale → text
+  std::string restrict_from_level = "NoRestriction";
+  std::vector<std::string> editor_types;
+  std::vector<std::string> inherits;
+  std::vector<RoleStatement> statements;
 };
 
 // IDs are opaque strings of 1..128 printable ASCII bytes (api.md §1).

@@ -132,6 +132,29 @@ void AccountState::ApplyInvitePut(const Invite& invite) {
   invites_.push_back(invite);
 }
 
+const RoleDefinition* AccountState::FindCustomRole(std::string_view id) const {
+  for (const auto& r : custom_roles_) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+void AccountState::ApplyRolePut(const RoleDefinition& role) {
+  for (auto& r : custom_roles_) {
+    if (r.id == role.id) {
+      r = role;
+      return;
+    }
+  }
+  custom_roles_.push_back(role);
+}
+
+void AccountState::ApplyRoleDeleted(std::string_view role_id) {
+  custom_roles_.erase(std::remove_if(custom_roles_.begin(), custom_roles_.end(),
+                                     [&](const RoleDefinition& r) { return r.id == role_id; }),
+                      custom_roles_.end());
+}
+
 void AccountState::ApplyApiKeyCreated(const ApiKey& key) { api_keys_.push_back(key); }
 
 void AccountState::ApplyApiKeyRevoked(std::string_view key_id) {

@@ -102,6 +102,8 @@ class AccountState {
   const std::vector<Invite>& invites() const { return invites_; }
   const Invite* FindInvite(std::string_view id) const;
   const std::vector<ApiKey>& api_keys() const { return api_keys_; }
+  const std::vector<RoleDefinition>& custom_roles() const { return custom_roles_; }
+  const RoleDefinition* FindCustomRole(std::string_view id) const;
   const ApiKey* FindApiKey(std::string_view id) const;
   // When the subject's earliest current assignment was created (0 without assignments).
   static Timestamp JoinedAt(const SubjectEntry& s);
@@ -112,6 +114,8 @@ class AccountState {
   void ApplyInvitePut(const Invite& invite);
   void ApplyApiKeyCreated(const ApiKey& key);
   void ApplyApiKeyRevoked(std::string_view key_id);
+  void ApplyRolePut(const RoleDefinition& role);
+  void ApplyRoleDeleted(std::string_view role_id);
   void ApplyAssetPut(const Asset& asset);  // create or replace (parent may change)
   void ApplyAssetDeleted(std::string_view asset_id);
   void ApplyAssignmentAdded(const Assignment& a);
@@ -137,6 +141,7 @@ class AccountState {
   std::size_t grant_count_ = 0;
   std::vector<Invite> invites_;
   std::vector<ApiKey> api_keys_;
+  std::vector<RoleDefinition> custom_roles_;
 };
 
 }  // namespace gatehouse

@@ -1,14 +1,32 @@
 #include "engine/snapshot.h"
 
+#include "engine/custom_roles.h"
+
 namespace gatehouse {
+
+const CompiledRole* AccountView::FindRole(std::string_view id, const PolicySet& policies) const {
+  if (const CompiledRole* r = policies.FindRole(id, state->account().id)) return r;
+  if (custom_roles) {
+    for (const auto& r : *custom_roles) {
+      if (r.decl.id == id) return &r;
+    }
+  }
+  return nullptr;
+}
 
 AccountView BindAccount(std::shared_ptr<const AccountState> state, const PolicySet& policies) {
   AccountView view;
-  view.roles.reserve(state->RoleSlotCount());
-  for (std::size_t i = 0; i < state->RoleSlotCount(); ++i) {
-    view.roles.push_back(policies.FindRole(state->RoleOfSlot(static_cast<std::uint16_t>(i)), state->account().id));
+  if (!state->custom_roles().empty()) {
+    auto compiled = std::make_shared<std::vector<CompiledRole>>();
+    std::vector<PolicyError> errors;  // a role that no longer compiles grants nothing
+    CompileAccountRoles(policies, state->custom_roles(), compiled.get(), &errors);
+    view.custom_roles = std::move(compiled);
   }
   view.state = std::move(state);
+  view.roles.reserve(view.state->RoleSlotCount());
+  for (std::size_t i = 0; i < view.state->RoleSlotCount(); ++i) {
+    view.roles.push_back(view.FindRole(view.state->RoleOfSlot(static_cast<std::uint16_t>(i)), policies));
+  }
   return view;
 }
 

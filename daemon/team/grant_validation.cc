@@ -7,7 +7,9 @@ namespace gatehouse {
 Status ValidateGrant(const Snapshot& snapshot, const AccountState& account, const GrantRequest& grant, Timestamp now,
                      const std::string& field) {
   const PolicySet& policies = snapshot.policy_set();
-  const CompiledRole* role = policies.FindRole(grant.role_id, account.account().id);
+  const AccountView* view = snapshot.FindAccount(account.account().id);
+  const CompiledRole* role = view != nullptr ? view->FindRole(grant.role_id, policies)
+                                             : policies.FindRole(grant.role_id, account.account().id);
   if (grant.role_id.empty()) return FieldError(field + ".policyId", "must not be empty", "REQUIRED_FIELD");
   if (role == nullptr) {
     std::vector<std::string> names;

@@ -44,6 +44,8 @@ Status StateBuilder::Apply(const ChangeSet& set, std::uint64_t revision) {
                 return c.invite.account_id;
               else if constexpr (std::is_same_v<T, ApiKeyCreated>)
                 return c.key.account_id;
+              else if constexpr (std::is_same_v<T, RolePut>)
+                return c.role.account_id;
               else
                 return c.account_id;
             }();
@@ -69,6 +71,10 @@ Status StateBuilder::Apply(const ChangeSet& set, std::uint64_t revision) {
             } else if constexpr (std::is_same_v<T, ApiKeyCreated>) {
               key_edits_.emplace_back(c.key.key_hash, ApiKeyRef{c.key.account_id, c.key.id, c.key.subject});
               state->ApplyApiKeyCreated(c.key);
+            } else if constexpr (std::is_same_v<T, RolePut>) {
+              state->ApplyRolePut(c.role);
+            } else if constexpr (std::is_same_v<T, RoleDeleted>) {
+              state->ApplyRoleDeleted(c.role_id);
             } else if constexpr (std::is_same_v<T, ApiKeyRevoked>) {
               if (const ApiKey* key = state->FindApiKey(c.key_id); key != nullptr) {
                 key_edits_.emplace_back(key->key_hash, std::nullopt);

@@ -108,7 +108,8 @@ TEST_F(OpenApiTest, IsOpenApi3WithEveryRoute) {
       {"delete", "/v1/assignments/{assignmentId}"}, {"get", "/v1/invites/{id}"}, {"post", "/v1/invites/{id}/revoke"},
       {"post", "/v1/invites/{id}/resend"}, {"post", "/v1/invites/accept"}, {"post", "/v1/invites/decline"},
       {"post", "/v1/admin/reload"}, {"get", "/v1/admin/status"}, {"get", "/healthz"}, {"get", "/readyz"},
-      {"get", "/metrics"}, {"get", "/openapi.json"}};
+      {"get", "/metrics"}, {"get", "/openapi.json"}, {"post", "/v1/roles"}, {"put", "/v1/roles/{id}"},
+      {"delete", "/v1/roles/{id}"}};
   for (const auto& [method, path] : routes) {
     EXPECT_TRUE(doc_["paths"].contains(path) && doc_["paths"][path].contains(method)) << method << " " << path;
   }
@@ -169,6 +170,8 @@ TEST_F(OpenApiTest, RealResponsesMatchTheSchemas) {
                 "/roles-management/v2/team/assignments", "patch");
   ExpectMatches(Post("/v1/invites/" + invite_id + "/resend", json::object()), "/v1/invites/{id}/resend", "post");
   ExpectMatches(Post("/v1/api-keys", {{"subject", {{"id", "bot"}, {"subjectType", "WIX_APP"}}}}), "/v1/api-keys", "post");
+  ExpectMatches(Post("/v1/roles", {{"id", "publisher"}, {"title", "Publisher"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.publish"}}}}}}),
+                "/v1/roles", "post");
   ExpectMatches(client_->Get("/healthz"), "/healthz", "get");
   ExpectMatches(client_->Get("/readyz"), "/readyz", "get");
   // Errors use the documented error body.

@@ -2,6 +2,7 @@
 // error, and the sample flows of the issue (access review; onboarding by invite).
 #include <gtest/gtest.h>
 
+#include "engine/decider.h"
 #include "support/api_fixture.h"
 
 namespace gatehouse {
@@ -467,6 +468,13 @@ TEST_F(TeamApiTest, TenantIsolationOnEveryRoute) {
       {"POST", "/roles-management/team/remove", {{"userId", "gina"}}},
       {"PATCH", "/roles-management/v2/team/assignments", {{"userId", "gina"}, {"newAssignments", json::array()}, {"assignmentIdsToRemove", json::array()}}},
       {"GET", "/roles-management/roles", nullptr},
+      {"POST", "/v1/roles", {{"id", "r"}, {"title", "R"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}}},
+      {"PUT", "/v1/roles/r", {{"title", "R"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}}},
+      {"DELETE", "/v1/roles/r", nullptr},
+      {"POST", "/v1/admin/reload", nullptr},
+      {"GET", "/v1/admin/status", nullptr},
+      {"PUT", "/v1/users/gina", {{"email", "g@x.test"}}},
+      {"GET", "/v1/users/gina", nullptr},
       {"POST", "/invites/account-invite/create", {{"subjectsAssignments", {{{"subjectEmail", "a@b.test"}, {"assignments", {{{"policyId", "owner"}}}}}}}}},
   };
   auto call = [&](const Call& c, const std::string& key) {
@@ -491,6 +499,97 @@ TEST_F(TeamApiTest, TenantIsolationOnEveryRoute) {
   EXPECT_EQ(Get("/v1/assets/g-site", kSystemKey, "globex")->status, 200);
   // An id of another account is unknown in this one.
   EXPECT_EQ(Get("/v1/invites/" + acme_invite, kSystemKey, "globex")->status, 404);
+}
+
+}  // namespace
+}  // namespace gatehouse
+
+namespace gatehouse {
+namespace {
+
+using nlohmann::json;
+using testing::kSystemKey;
+
+class CustomRoleTest : public testing::ApiFixture {
+ protected:
+  void SetUp() override {
+    ApiFixture::SetUp();
+    CreateAccount("acme", "olga");
+    PutUser("ann", "ann@acme.test", "Ann", "Baker");
+    PutAsset("s1", "site", "Shop");
+  }
+  bool Allowed(const std::string& subject, const std::string& permission, const std::string& asset) {
+    auto r = Post("/v1/check", {{"subject", {{"id", subject}}}, {"permission", permission}, {"asset", {{"id", asset}}}});
+    return r && r->body == R"({"allowed":true})";
+  }
+};
+
+TEST_F(CustomRoleTest, CreateAssignUpdateDelete) {
+  auto created = Post("/v1/roles", {{"id", "publisher"},
+                                    {"title", {{"en", "Publisher"}, {"de", "Herausgeber"}}},
+                                    {"restrictFromLevel", "Account"},
+                                    {"inherits", {"website-designer"}},
+                                    {"statements", {{{"effect", "DENY"}, {"permissions", {"site.settings.manage"}}}}}});
+  ASSERT_EQ(created->status, 201) << created->body;
+  EXPECT_EQ(Post("/v1/roles", {{"id", "publisher"}, {"title", "Again"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status,
+            409);
+  EXPECT_EQ(Post("/v1/roles", {{"id", "owner"}, {"title", "Mine"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status,
+            409);
+  // Listed by Get Roles Info, localized.
+  auto roles = Body(Get("/roles-management/roles?locale=de"));
+  ASSERT_EQ(roles["customRoles"].size(), 1U);
+  EXPECT_EQ(roles["customRoles"][0]["title"], "Herausgeber");
+  // Assignable within its restrictFromLevel; grants what it compiles to.
+  EXPECT_EQ(Post("/v1/assignments", {{"subject", {{"id", "ann"}}}, {"policyId", "publisher"}})->status, 400);
+  ASSERT_EQ(Post("/v1/assignments", {{"subject", {{"id", "ann"}}}, {"policyId", "publisher"}, {"restrictions", {{"site", {{"id", "s1"}}}}}})->status,
+            201);
+  EXPECT_TRUE(Allowed("ann", "site.publish", "s1"));
+  EXPECT_FALSE(Allowed("ann", "site.settings.manage", "s1"));
+  // Replace: the change takes effect for existing assignments.
+  auto replaced = Put("/v1/roles/publisher", {{"title", "Publisher"}, {"restrictFromLevel", "Account"},
+                                              {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}});
+  ASSERT_EQ(replaced->status, 200) << replaced->body;
+  EXPECT_FALSE(Allowed("ann", "site.publish", "s1"));
+  EXPECT_TRUE(Allowed("ann", "site.view", "s1"));
+  EXPECT_EQ(Put("/v1/roles/website-manager", {{"title", "X"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status,
+            412);  // predefined roles come only from files
+  // Delete is refused while assigned.
+  EXPECT_EQ(Delete("/v1/roles/publisher")->status, 412);
+  ASSERT_EQ(Post("/roles-management/team/remove", {{"userId", "ann"}})->status, 200);
+  EXPECT_EQ(Delete("/v1/roles/publisher")->status, 200);
+  EXPECT_EQ(Delete("/v1/roles/publisher")->status, 404);
+}
+
+TEST_F(CustomRoleTest, ValidatedLikeRoleFiles) {
+  auto typo = Post("/v1/roles", {{"id", "r1"}, {"title", "R"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.edt"}}}}}});
+  ASSERT_EQ(typo->status, 400);
+  EXPECT_NE(Body(typo)["message"].get<std::string>().find("did you mean \"site.edit\""), std::string::npos) << typo->body;
+  auto level = Post("/v1/roles", {{"id", "r2"}, {"title", "R"}, {"restrictFromLevel", "Account"},
+                                  {"statements", {{{"effect", "ALLOW"}, {"permissions", {"team.delete-member"}}}}}});
+  EXPECT_EQ(level->status, 400);
+  EXPECT_EQ(Post("/v1/roles", {{"id", "r3"}, {"title", "R"}, {"inherits", {"ghost"}}})->status, 400);
+  EXPECT_EQ(Post("/v1/roles", {{"id", "r4"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status, 400);
+  EXPECT_EQ(Post("/v1/roles", {{"id", "r5"}, {"title", "R"}, {"statements", {{{"effect", "MAYBE"}, {"permissions", {"site.view"}}}}}})->status,
+            400);
+  // Custom roles may inherit each other; the parent then cannot be deleted.
+  ASSERT_EQ(Post("/v1/roles", {{"id", "base"}, {"title", "B"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status,
+            201);
+  ASSERT_EQ(Post("/v1/roles", {{"id", "child"}, {"title", "C"}, {"inherits", {"base"}}})->status, 201);
+  EXPECT_EQ(Delete("/v1/roles/base")->status, 412);
+  // A replacement that would break the child is refused.
+  EXPECT_EQ(Put("/v1/roles/base", {{"title", "B"}, {"inherits", {"child"}}})->status, 400);
+}
+
+TEST_F(CustomRoleTest, SurviveARestart) {
+  ASSERT_EQ(Post("/v1/roles", {{"id", "viewer"}, {"title", "Viewer"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status,
+            201);
+  ASSERT_EQ(Post("/v1/assignments", {{"subject", {{"id", "ann"}}}, {"policyId", "viewer"}})->status, 201);
+  // Replay the log into a fresh state, as a restart does.
+  SnapshotHolder fresh(std::make_shared<Snapshot>(holder_->Load()->policies(), 0));
+  Committer replay(log_.get(), &codec_, &fresh);
+  ASSERT_TRUE(replay.LoadAll().ok());
+  EXPECT_TRUE(Check(*fresh.Load(), CheckQuery{"acme", SubjectType::kUser, "ann", "site.view", "s1"}, clock_.Now()));
+  EXPECT_FALSE(Check(*fresh.Load(), CheckQuery{"acme", SubjectType::kUser, "ann", "site.edit", "s1"}, clock_.Now()));
 }
 
 }  // namespace

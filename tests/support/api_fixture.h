@@ -39,6 +39,7 @@ class ApiFixture : public ::testing::Test {
     assignments_ = std::make_unique<AssignmentService>(committer_.get(), &clock_);
     directory_ = std::make_unique<DirectoryService>(committer_.get(), &clock_, &secrets_);
     invites_ = std::make_unique<InviteService>(committer_.get(), &clock_, &secrets_, 7LL * 24 * 3600 * 1000);
+    roles_ = std::make_unique<RoleService>(committer_.get(), &clock_);
     keys_ = std::make_unique<KeyAuthenticator>(std::vector<std::string>{Sha256Hex(kSystemKey)}, holder_.get());
     ApiServices services;
     services.snapshots = holder_.get();
@@ -46,6 +47,7 @@ class ApiFixture : public ::testing::Test {
     services.assignments = assignments_.get();
     services.directory = directory_.get();
     services.invites = invites_.get();
+    services.roles = roles_.get();
     services.accept_base_url = "https://team.example/accept";
     services.keys = keys_.get();
     services.clock = &clock_;
@@ -157,6 +159,7 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<AssignmentService> assignments_;
   std::unique_ptr<DirectoryService> directory_;
   std::unique_ptr<InviteService> invites_;
+  std::unique_ptr<RoleService> roles_;
   std::unique_ptr<KeyAuthenticator> keys_;
   std::unique_ptr<ApiServer> server_;
   std::unique_ptr<httplib::Client> client_;
