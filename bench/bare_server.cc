@@ -3,8 +3,8 @@
 // benchmark runs it beside gatehoused so the ratio is measured on the same machine.
 #include <httplib.h>
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 int main(int argc, char** argv) {
   const int port = argc > 1 ? std::atoi(argv[1]) : 18181;

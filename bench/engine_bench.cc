@@ -176,7 +176,9 @@ void BM_Check(benchmark::State& state) {
     }
   }
   std::sort(latencies.begin(), latencies.end());
-  auto pct = [&](double p) { return static_cast<double>(latencies[static_cast<std::size_t>(p * (latencies.size() - 1))]); };
+  auto pct = [&](double p) {
+    return static_cast<double>(latencies[static_cast<std::size_t>(p * (latencies.size() - 1))]);
+  };
   state.counters["p50_ns"] = pct(0.50);
   state.counters["p99_ns"] = pct(0.99);
   state.counters["p999_ns"] = pct(0.999);
@@ -184,7 +186,12 @@ void BM_Check(benchmark::State& state) {
   state.counters["assignments"] = static_cast<double>(w.assignments);
   state.counters["bytes_per_assignment"] = static_cast<double>(w.heap_bytes) / static_cast<double>(w.assignments);
 }
-BENCHMARK(BM_Check)->Arg(10'000)->Arg(100'000)->Arg(1'000'000)->Arg(10'000'000)->Iterations(2'000'000)
+BENCHMARK(BM_Check)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Arg(10'000'000)
+    ->Iterations(2'000'000)
     ->Unit(benchmark::kNanosecond);
 
 // One account with `members` members and 2 assignments each over 1000 sites: the reverse
@@ -210,7 +217,8 @@ World& BigAccount(std::size_t members) {
     state->ApplyAssignmentAdded(a);
     a.id = id++;
     a.role_id = m % 50 == 0 ? "account-admin" : "back-office-manager";
-    a.restriction = m % 50 == 0 ? Restriction{} : Restriction{Restriction::Kind::kFolders, {"f" + std::to_string(m % 20)}};
+    a.restriction =
+        m % 50 == 0 ? Restriction{} : Restriction{Restriction::Kind::kFolders, {"f" + std::to_string(m % 20)}};
     state->ApplyAssignmentAdded(a);
     w->assignments += 2;
   }
@@ -263,8 +271,8 @@ void BM_SearchTeam100kMembers(benchmark::State& state) {
     std::vector<std::pair<std::string, std::optional<User>>> users;
     for (int m = 0; m < 100'000; ++m) {
       users.emplace_back("u" + std::to_string(m),
-                         User{"u" + std::to_string(m), "user" + std::to_string(m) + "@example.test", "First" + std::to_string(m % 977),
-                              "Last" + std::to_string(m), ""});
+                         User{"u" + std::to_string(m), "user" + std::to_string(m) + "@example.test",
+                              "First" + std::to_string(m % 977), "Last" + std::to_string(m), ""});
     }
     world->snapshot = world->snapshot->Next(2);
     world->snapshot->PutAccount(account);
@@ -319,7 +327,8 @@ PolicySource ThousandRoles() {
     RoleDecl r;
     r.id = "role-" + std::to_string(i);
     r.title["en"] = r.id;
-    r.statements.push_back(StatementDecl{Effect::kAllow, {"ns" + std::to_string(i % 10) + ".*", src.permissions[i % 100].id}, {}, {}});
+    r.statements.push_back(
+        StatementDecl{Effect::kAllow, {"ns" + std::to_string(i % 10) + ".*", src.permissions[i % 100].id}, {}, {}});
     r.statements.push_back(StatementDecl{Effect::kDeny, {src.permissions[(i * 7) % 100].id}, {}, {}});
     if (i > 0) r.inherits = {"role-" + std::to_string(i / 2)};
     src.roles.push_back(r);
@@ -358,7 +367,8 @@ void BM_LoadThousandRoleFiles(benchmark::State& state) {
     out << "statements:\n";
     for (const auto& st : r.statements) {
       out << "  - effect: " << (st.effect == Effect::kAllow ? "ALLOW" : "DENY") << "\n    permissions: [";
-      for (std::size_t i = 0; i < st.permissions.size(); ++i) out << (i ? ", " : "") << "\"" << st.permissions[i] << "\"";
+      for (std::size_t i = 0; i < st.permissions.size(); ++i)
+        out << (i ? ", " : "") << "\"" << st.permissions[i] << "\"";
       out << "]\n";
     }
   }

@@ -50,7 +50,7 @@ struct AdminStatus {
   std::vector<std::string> policy_files;
   bool last_reload_ok = true;
   std::string last_reload_message;
-  std::string last_reload_at;  // RFC 3339, empty before the first reload
+  std::string last_reload_at;        // RFC 3339, empty before the first reload
   std::vector<std::string> plugins;  // "storage sqlite 1.0.0 (ABI 1.0)"
 };
 
@@ -65,8 +65,8 @@ struct ApiServices {
   std::string accept_base_url = "https://example.invalid/accept";
   KeyAuthenticator* keys = nullptr;
   const Clock* clock = nullptr;
-  Metrics* metrics = nullptr;          // rendered at /metrics (optional)
-  std::function<Status()> readiness;  // OK when policies are loaded and storage reachable
+  Metrics* metrics = nullptr;                // rendered at /metrics (optional)
+  std::function<Status()> readiness;         // OK when policies are loaded and storage reachable
   std::function<Status(bool force)> reload;  // POST /v1/admin/reload (same as SIGHUP)
   std::function<AdminStatus()> admin_status;
 };

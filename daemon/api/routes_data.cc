@@ -86,8 +86,10 @@ void RegisterDataRoutes(httplib::Server& server, const ApiServices& services) {
       if (!caller) return;
       auto snap = services.snapshots->Load();
       const AccountView* view = snap->FindAccount(caller->account_id);
-      const std::uint32_t node = view == nullptr ? AccountState::kNoNode : view->state->FindAsset(std::string(req.matches[1]));
-      if (node == AccountState::kNoNode || node == AccountState::kRootNode) return WriteError(res, NotFound("asset not found"));
+      const std::uint32_t node =
+          view == nullptr ? AccountState::kNoNode : view->state->FindAsset(std::string(req.matches[1]));
+      if (node == AccountState::kNoNode || node == AccountState::kRootNode)
+        return WriteError(res, NotFound("asset not found"));
       WriteJson(res, 200, AssetOut(*view->state, node));
     });
   });
@@ -116,7 +118,8 @@ void RegisterDataRoutes(httplib::Server& server, const ApiServices& services) {
       if (!error.ok()) return WriteError(res, error);
       auto key = services.directory->CreateApiKey(caller->account_id, *subject, description, caller->principal.Actor());
       if (!key.ok()) return WriteError(res, key.status());
-      json out = {{"id", key->key.id}, {"key", key->secret},
+      json out = {{"id", key->key.id},
+                  {"key", key->secret},
                   {"subject", {{"id", subject->id}, {"subjectType", SubjectTypeName(subject->type)}}}};
       if (!description.empty()) out["description"] = description;
       WriteJson(res, 201, out);
@@ -165,7 +168,8 @@ void RegisterDataRoutes(httplib::Server& server, const ApiServices& services) {
       if (view == nullptr) return WriteError(res, NotFound("account not found"));
       json out = json::array();
       if (const auto* entry = view->state->FindSubject(*type, subject_id)) {
-        for (const auto& g : entry->grants) out.push_back(AssignmentJson(*view->state, view->state->ToAssignment(*entry, g)));
+        for (const auto& g : entry->grants)
+          out.push_back(AssignmentJson(*view->state, view->state->ToAssignment(*entry, g)));
       }
       WriteJson(res, 200, {{"assignments", std::move(out)}});
     });

@@ -38,7 +38,8 @@ Result<InviteEntry> ParseEntry(const json& e, const std::string& account_id) {
         if (!site.is_object() || !site.contains("metasiteId") || !site["metasiteId"].is_string()) {
           return InvalidArgument("invalid resource: siteContext needs a metasiteId");
         }
-        out.grants.push_back(GrantRequest{policy, Restriction{Restriction::Kind::kSite, {site["metasiteId"].get<std::string>()}}, {}, {}});
+        out.grants.push_back(GrantRequest{
+            policy, Restriction{Restriction::Kind::kSite, {site["metasiteId"].get<std::string>()}}, {}, {}});
       } else if (full->contains("accountContext")) {
         const json& acct = (*full)["accountContext"];
         if (!acct.is_object() || acct.value("accountId", std::string()) != account_id) {
@@ -89,7 +90,8 @@ void RegisterInviteRoutes(httplib::Server& server, const ApiServices& services) 
           if (caller->principal.system) inv["inviterAccountId"] = caller->account_id;
           successful.push_back(std::move(inv));
         }
-        for (const auto& [email, why] : result->failed) failed.push_back({{"subjectEmail", email}, {"errorMessage", why}});
+        for (const auto& [email, why] : result->failed)
+          failed.push_back({{"subjectEmail", email}, {"errorMessage", why}});
       }
       WriteJson(res, 200, {{"successfulInvites", std::move(successful)}, {"failedInvites", std::move(failed)}});
     });
@@ -126,8 +128,9 @@ void RegisterInviteRoutes(httplib::Server& server, const ApiServices& services) 
           invite = *r;
         }
         auto snap = services.snapshots->Load();
-        WriteJson(res, 200, AccountInviteJson(*snap->FindAccount(caller->account_id)->state, invite,
-                                              services.clock->Now(), AcceptLink(services, token)));
+        WriteJson(res, 200,
+                  AccountInviteJson(*snap->FindAccount(caller->account_id)->state, invite, services.clock->Now(),
+                                    AcceptLink(services, token)));
       });
     };
   };
@@ -150,8 +153,9 @@ void RegisterInviteRoutes(httplib::Server& server, const ApiServices& services) 
       const AccountState& state = *snap->FindAccount(accepted->invite.account_id)->state;
       json assignments = json::array();
       for (const auto& a : accepted->assignments) assignments.push_back(AssignmentJson(state, a));
-      WriteJson(res, 200, {{"invite", AccountInviteJson(state, accepted->invite, services.clock->Now())},
-                           {"assignments", std::move(assignments)}});
+      WriteJson(res, 200,
+                {{"invite", AccountInviteJson(state, accepted->invite, services.clock->Now())},
+                 {"assignments", std::move(assignments)}});
     });
   });
   server.Post("/v1/invites/decline", [&services](const httplib::Request& req, httplib::Response& res) {
@@ -165,8 +169,9 @@ void RegisterInviteRoutes(httplib::Server& server, const ApiServices& services) 
       auto declined = services.invites->Decline(token);
       if (!declined.ok()) return WriteError(res, declined.status());
       auto snap = services.snapshots->Load();
-      WriteJson(res, 200, {{"invite", AccountInviteJson(*snap->FindAccount(declined->account_id)->state, *declined,
-                                                        services.clock->Now())}});
+      WriteJson(res, 200,
+                {{"invite", AccountInviteJson(*snap->FindAccount(declined->account_id)->state, *declined,
+                                              services.clock->Now())}});
     });
   });
 }

@@ -23,7 +23,8 @@ void RegisterOpsRoutes(httplib::Server& server, const ApiServices& services) {
       const bool force = req.get_param_value("force") == "true";
       Status st = services.reload(force);
       if (!st.ok()) return WriteError(res, st);
-      WriteJson(res, 200, {{"reloaded", true}, {"policyGeneration", services.snapshots->Load()->policy_set().generation()}});
+      WriteJson(res, 200,
+                {{"reloaded", true}, {"policyGeneration", services.snapshots->Load()->policy_set().generation()}});
     });
   });
   server.Get("/v1/admin/status", [&services](const httplib::Request& req, httplib::Response& res) {

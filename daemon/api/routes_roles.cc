@@ -50,7 +50,8 @@ Result<RoleDefinition> ParseRole(const json& body, const std::string& account_id
   r.restrict_from_level = OptString(body, "restrictFromLevel", "", &error).value_or("NoRestriction");
   if (!error.ok()) return error;
   if (!ParseRestrictFromLevel(r.restrict_from_level)) {
-    return FieldError("restrictFromLevel", "unknown value \"" + r.restrict_from_level + "\" (expected NoRestriction, Site, Account)");
+    return FieldError("restrictFromLevel",
+                      "unknown value \"" + r.restrict_from_level + "\" (expected NoRestriction, Site, Account)");
   }
   auto inherits = ParseStrings(body, "inherits", "inherits");
   if (!inherits.ok()) return inherits.status();
@@ -60,7 +61,8 @@ Result<RoleDefinition> ParseRole(const json& body, const std::string& account_id
   r.editor_types = *editors;
   auto statements = body.find("statements");
   if (statements != body.end() && !statements->is_null()) {
-    if (!statements->is_array() || statements->size() > 100) return FieldError("statements", "must be a list of at most 100 statements");
+    if (!statements->is_array() || statements->size() > 100)
+      return FieldError("statements", "must be a list of at most 100 statements");
     for (std::size_t i = 0; i < statements->size(); ++i) {
       const json& st = (*statements)[i];
       const std::string at = "statements[" + std::to_string(i) + "]";
@@ -78,9 +80,14 @@ Result<RoleDefinition> ParseRole(const json& body, const std::string& account_id
 
 json RoleOut(const RoleDefinition& r) {
   json statements = json::array();
-  for (const auto& st : r.statements) statements.push_back({{"effect", st.allow ? "ALLOW" : "DENY"}, {"permissions", st.permissions}});
-  return {{"id", r.id},           {"title", r.title},     {"description", r.description},
-          {"restrictFromLevel", r.restrict_from_level}, {"inherits", r.inherits}, {"editorTypes", r.editor_types},
+  for (const auto& st : r.statements)
+    statements.push_back({{"effect", st.allow ? "ALLOW" : "DENY"}, {"permissions", st.permissions}});
+  return {{"id", r.id},
+          {"title", r.title},
+          {"description", r.description},
+          {"restrictFromLevel", r.restrict_from_level},
+          {"inherits", r.inherits},
+          {"editorTypes", r.editor_types},
           {"statements", statements}};
 }
 

@@ -37,11 +37,15 @@ Result<TeamSearchRequest> ParseSearch(const json& body, std::size_t max_limit) {
       if (!item.is_object()) return FieldError(at, "expected {fieldName, direction}");
       TeamSearchRequest::Order order;
       const std::string field = item.value("fieldName", "Name");
-      if (field == "JoinedAt") order.by_joined = true;
-      else if (field != "Name") return FieldError(at + ".fieldName", "unknown value \"" + field + "\" (expected Name or JoinedAt)");
+      if (field == "JoinedAt")
+        order.by_joined = true;
+      else if (field != "Name")
+        return FieldError(at + ".fieldName", "unknown value \"" + field + "\" (expected Name or JoinedAt)");
       const std::string dir = item.value("direction", "ASC");
-      if (dir == "DESC") order.descending = true;
-      else if (dir != "ASC") return FieldError(at + ".direction", "unknown value \"" + dir + "\" (expected ASC or DESC)");
+      if (dir == "DESC")
+        order.descending = true;
+      else if (dir != "ASC")
+        return FieldError(at + ".direction", "unknown value \"" + dir + "\" (expected ASC or DESC)");
       r.order.push_back(order);
     }
   }
@@ -49,12 +53,18 @@ Result<TeamSearchRequest> ParseSearch(const json& body, std::size_t max_limit) {
     if (!f->is_array()) return FieldError("facets", "expected a list of Roles, InviteStatus, Users");
     for (std::size_t i = 0; i < f->size(); ++i) {
       const json& item = (*f)[i];
-      const std::string name = item.is_string() ? item.get<std::string>()
-                                                : item.is_object() ? item.value("facetType", std::string()) : "";
-      if (name == "Roles") r.facets.push_back(TeamSearchRequest::Facet::kRoles);
-      else if (name == "InviteStatus") r.facets.push_back(TeamSearchRequest::Facet::kInviteStatus);
-      else if (name == "Users") r.facets.push_back(TeamSearchRequest::Facet::kUsers);
-      else return FieldError("facets[" + std::to_string(i) + "]", "unknown facet \"" + name + "\" (expected Roles, InviteStatus, Users)");
+      const std::string name = item.is_string()   ? item.get<std::string>()
+                               : item.is_object() ? item.value("facetType", std::string())
+                                                  : "";
+      if (name == "Roles")
+        r.facets.push_back(TeamSearchRequest::Facet::kRoles);
+      else if (name == "InviteStatus")
+        r.facets.push_back(TeamSearchRequest::Facet::kInviteStatus);
+      else if (name == "Users")
+        r.facets.push_back(TeamSearchRequest::Facet::kUsers);
+      else
+        return FieldError("facets[" + std::to_string(i) + "]",
+                          "unknown facet \"" + name + "\" (expected Roles, InviteStatus, Users)");
     }
   }
   if (auto p = body.find("paging"); p != body.end() && !p->is_null()) {
@@ -78,9 +88,12 @@ Result<TeamSearchRequest> ParseSearch(const json& body, std::size_t max_limit) {
 
 std::string_view FacetName(TeamSearchRequest::Facet f) {
   switch (f) {
-    case TeamSearchRequest::Facet::kRoles: return "Roles";
-    case TeamSearchRequest::Facet::kInviteStatus: return "InviteStatus";
-    case TeamSearchRequest::Facet::kUsers: return "Users";
+    case TeamSearchRequest::Facet::kRoles:
+      return "Roles";
+    case TeamSearchRequest::Facet::kInviteStatus:
+      return "InviteStatus";
+    case TeamSearchRequest::Facet::kUsers:
+      return "Users";
   }
   return "";
 }
@@ -122,10 +135,11 @@ void RegisterTeamRoutes(httplib::Server& server, const ApiServices& services, co
           members.push_back({{"user", UserJson(*snap, *view->state, view->state->subjects()[row.index], now)}});
         }
       }
-      WriteJson(res, 200,
-                {{"facets", std::move(facets)},
-                 {"teamMembers", std::move(members)},
-                 {"pagingMetadata", {{"count", result.rows.size()}, {"offset", request->offset}, {"total", result.total}}}});
+      WriteJson(
+          res, 200,
+          {{"facets", std::move(facets)},
+           {"teamMembers", std::move(members)},
+           {"pagingMetadata", {{"count", result.rows.size()}, {"offset", request->offset}, {"total", result.total}}}});
     });
   });
 
@@ -160,10 +174,12 @@ void RegisterTeamRoutes(httplib::Server& server, const ApiServices& services, co
         return WriteError(res, FieldError("newAssignments", "is required: a list (may be empty)", "REQUIRED_FIELD"));
       }
       if (removes == body->end() || !removes->is_array()) {
-        return WriteError(res, FieldError("assignmentIdsToRemove", "is required: a list (may be empty)", "REQUIRED_FIELD"));
+        return WriteError(res,
+                          FieldError("assignmentIdsToRemove", "is required: a list (may be empty)", "REQUIRED_FIELD"));
       }
       if (adds->size() > 100 || removes->size() > 1000) {
-        return WriteError(res, FieldError("newAssignments", "at most 100 new and 1000 removed assignments per request", "MAX_SIZE"));
+        return WriteError(
+            res, FieldError("newAssignments", "at most 100 new and 1000 removed assignments per request", "MAX_SIZE"));
       }
       std::vector<GrantRequest> grants;
       for (std::size_t i = 0; i < adds->size(); ++i) {
@@ -196,8 +212,8 @@ void RegisterTeamRoutes(httplib::Server& server, const ApiServices& services, co
       const std::string locale = req.has_param("locale") ? req.get_param_value("locale") : "en";
       const std::string level = req.has_param("filter.roleLevel") ? req.get_param_value("filter.roleLevel") : "ALL";
       if (level != "ALL" && level != "SITE_LEVEL" && level != "ACCOUNT_LEVEL") {
-        return WriteError(res, FieldError("filter.roleLevel", "unknown value \"" + level +
-                                                                   "\" (expected ALL, SITE_LEVEL, ACCOUNT_LEVEL)"));
+        return WriteError(res, FieldError("filter.roleLevel",
+                                          "unknown value \"" + level + "\" (expected ALL, SITE_LEVEL, ACCOUNT_LEVEL)"));
       }
       std::vector<std::string> editor_types;
       for (std::size_t i = 0; i < req.get_param_value_count("filter.editorTypes"); ++i) {

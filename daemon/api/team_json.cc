@@ -28,7 +28,8 @@ Result<std::optional<Timestamp>> ParseTime(const json& obj, const char* field, c
   const std::string name = path.empty() ? field : path + "." + field;
   if (!it->is_string()) return FieldError(name, "must be an RFC 3339 timestamp string");
   auto t = ParseRfc3339(it->get<std::string>());
-  if (!t) return FieldError(name, "\"" + it->get<std::string>() + "\" is not an RFC 3339 timestamp (2026-03-01T09:00:00Z)");
+  if (!t)
+    return FieldError(name, "\"" + it->get<std::string>() + "\" is not an RFC 3339 timestamp (2026-03-01T09:00:00Z)");
   return std::optional<Timestamp>(*t);
 }
 
@@ -132,7 +133,8 @@ json UserJson(const Snapshot& snap, const AccountState& account, const AccountSt
   if (const Timestamp joined = AccountState::JoinedAt(s); joined != 0) j["joinedTeamAt"] = FormatRfc3339(joined);
   json assignments = json::array();
   for (const auto& g : s.grants) {
-    if (g.ActiveAt(now) || g.not_before > now) assignments.push_back(AssignmentJson(account, account.ToAssignment(s, g)));
+    if (g.ActiveAt(now) || g.not_before > now)
+      assignments.push_back(AssignmentJson(account, account.ToAssignment(s, g)));
   }
   j["assignments"] = std::move(assignments);
   return j;
@@ -142,7 +144,8 @@ json InviteJson(const AccountState& account, const Invite& invite, Timestamp now
   json assignments = json::array();
   for (const auto& a : invite.assignments) {
     json item = {{"policyId", a.role_id}};
-    if (a.restriction.kind != Restriction::Kind::kAccount) item["restrictions"] = RestrictionJson(account, a.restriction);
+    if (a.restriction.kind != Restriction::Kind::kAccount)
+      item["restrictions"] = RestrictionJson(account, a.restriction);
     assignments.push_back(std::move(item));
   }
   json j = {{"id", invite.id},
@@ -174,7 +177,8 @@ struct FilterParser {
     TeamFilter all;
     all.kind = TeamFilter::Kind::kAnd;
     for (const auto& [key, value] : j.items()) {
-      if (++nodes > kMaxFilterNodes) return FieldError("filter", "more than " + std::to_string(kMaxFilterNodes) + " terms");
+      if (++nodes > kMaxFilterNodes)
+        return FieldError("filter", "more than " + std::to_string(kMaxFilterNodes) + " terms");
       if (key == "$and" || key == "$or") {
         if (!value.is_array()) return FieldError("filter." + key, "expected a list of filters");
         TeamFilter group;
@@ -197,8 +201,8 @@ struct FilterParser {
       } else {
         auto field = FieldOf(key);
         if (!field) {
-          return FieldError("filter." + key,
-                            "unknown filter field \"" + key + "\" (expected roleId, inviteType, email, assetId, joinedTeamAt)");
+          return FieldError("filter." + key, "unknown filter field \"" + key +
+                                                 "\" (expected roleId, inviteType, email, assetId, joinedTeamAt)");
         }
         auto leaves = Field(*field, key, value);
         if (!leaves.ok()) return leaves.status();
@@ -265,7 +269,8 @@ struct FilterParser {
     }
     if (order_op) return FieldError(where, "$gt, $gte, $lt and $lte apply only to joinedTeamAt");
     if (list_op) {
-      if (!operand.is_array() || operand.size() > 1000) return FieldError(where, "expected a list of at most 1000 strings");
+      if (!operand.is_array() || operand.size() > 1000)
+        return FieldError(where, "expected a list of at most 1000 strings");
       for (const auto& v : operand) {
         if (!v.is_string()) return FieldError(where, "expected a list of strings");
         leaf.values.push_back(v.get<std::string>());
@@ -277,7 +282,8 @@ struct FilterParser {
     if (field == TeamFilter::Field::kInviteType) {
       for (const auto& v : leaf.values) {
         if (!ParseInviteStatus(v)) {
-          return FieldError(where, "unknown invite status \"" + v + "\" (expected Pending, Used, Deleted, Declined, Expired)");
+          return FieldError(where,
+                            "unknown invite status \"" + v + "\" (expected Pending, Used, Deleted, Declined, Expired)");
         }
       }
     }

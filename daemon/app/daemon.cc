@@ -201,7 +201,8 @@ int RunDaemon(const DaemonArgs& args) {
   delivery.backoff_base = std::chrono::milliseconds(config->notify_backoff_base_ms);
   delivery.backoff_max = std::chrono::milliseconds(config->notify_backoff_max_ms);
   delivery.poll_interval = std::chrono::milliseconds(config->notify_poll_interval_ms);
-  NotificationDispatcher dispatcher(log->get(), &metrics, delivery, [](const std::string& m) { spdlog::warn("{}", m); });
+  NotificationDispatcher dispatcher(log->get(), &metrics, delivery,
+                                    [](const std::string& m) { spdlog::warn("{}", m); });
   for (auto& [name, notifier] : notifiers) dispatcher.Add(name, std::move(notifier));
   if (Status st = dispatcher.Start(); !st.ok()) {
     spdlog::critical("notifiers: {}", st.message());
@@ -254,7 +255,8 @@ int RunDaemon(const DaemonArgs& args) {
       if (!st.ok()) spdlog::error("{}", st.message());
     }
     admin.last_reload_ok = st.ok();
-    admin.last_reload_message = st.ok() ? "policies replaced (" + std::to_string(next.files.size()) + " file(s))" : st.message();
+    admin.last_reload_message =
+        st.ok() ? "policies replaced (" + std::to_string(next.files.size()) + " file(s))" : st.message();
     admin.last_reload_at = FormatRfc3339(clock.Now());
     if (st.ok()) {
       spdlog::info("reload: policies replaced ({} file(s))", next.files.size());

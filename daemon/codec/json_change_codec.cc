@@ -104,17 +104,25 @@ struct Encoder {
     for (const auto& a : i.assignments) {
       assignments.push_back({{"policyId", a.role_id}, {"restrictions", RestrictionJson(a.restriction)}});
     }
-    return {{"op", "invite.put"},        {"id", i.id},
-            {"accountId", i.account_id}, {"email", i.email},
-            {"status", InviteStatusName(i.status)}, {"tokenHash", i.token_hash},
-            {"assignments", assignments}, {"inviter", i.inviter},
-            {"createdAt", i.created_at}, {"updatedAt", i.updated_at},
+    return {{"op", "invite.put"},
+            {"id", i.id},
+            {"accountId", i.account_id},
+            {"email", i.email},
+            {"status", InviteStatusName(i.status)},
+            {"tokenHash", i.token_hash},
+            {"assignments", assignments},
+            {"inviter", i.inviter},
+            {"createdAt", i.created_at},
+            {"updatedAt", i.updated_at},
             {"expiresAt", i.expires_at}};
   }
   json operator()(const ApiKeyCreated& c) const {
-    return {{"op", "apikey.create"},         {"id", c.key.id},
-            {"accountId", c.key.account_id}, {"subject", SubjectJson(c.key.subject)},
-            {"description", c.key.description}, {"keyHash", c.key.key_hash},
+    return {{"op", "apikey.create"},
+            {"id", c.key.id},
+            {"accountId", c.key.account_id},
+            {"subject", SubjectJson(c.key.subject)},
+            {"description", c.key.description},
+            {"keyHash", c.key.key_hash},
             {"createdAt", c.key.created_at}};
   }
   json operator()(const RolePut& c) const {
@@ -123,10 +131,14 @@ struct Encoder {
     for (const auto& st : r.statements) {
       statements.push_back({{"effect", st.allow ? "ALLOW" : "DENY"}, {"permissions", st.permissions}});
     }
-    return {{"op", "role.put"},          {"accountId", r.account_id},
-            {"id", r.id},                {"title", r.title},
-            {"description", r.description}, {"restrictFromLevel", r.restrict_from_level},
-            {"editorTypes", r.editor_types}, {"inherits", r.inherits},
+    return {{"op", "role.put"},
+            {"accountId", r.account_id},
+            {"id", r.id},
+            {"title", r.title},
+            {"description", r.description},
+            {"restrictFromLevel", r.restrict_from_level},
+            {"editorTypes", r.editor_types},
+            {"inherits", r.inherits},
             {"statements", statements}};
   }
   json operator()(const RoleDeleted& c) const {
@@ -210,7 +222,8 @@ Change DecodeOne(const json& j) {
     r.editor_types = j.at("editorTypes").get<std::vector<std::string>>();
     r.inherits = j.at("inherits").get<std::vector<std::string>>();
     for (const auto& st : j.at("statements")) {
-      r.statements.push_back({st.at("effect").get<std::string>() == "ALLOW", st.at("permissions").get<std::vector<std::string>>()});
+      r.statements.push_back(
+          {st.at("effect").get<std::string>() == "ALLOW", st.at("permissions").get<std::vector<std::string>>()});
     }
     return RolePut{r};
   }

@@ -115,10 +115,7 @@ const std::vector<Key>& Keys() {
          c.system_key_file = v;
          return std::string();
        }},
-      {"invites.ttl",
-       [](Config& c, const std::string& v) {
-         return ParsePositiveDuration(v, &c.invite_ttl_ms);
-       }},
+      {"invites.ttl", [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.invite_ttl_ms); }},
       {"invites.acceptBaseUrl",
        [](Config& c, const std::string& v) {
          c.accept_base_url = v;
@@ -142,9 +139,12 @@ const std::vector<Key>& Keys() {
          if (e.empty() && (c.notify_batch_size == 0 || c.notify_batch_size > 10000)) e = "expected 1 to 10000";
          return e;
        }},
-      {"notify.backoffBase", [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_backoff_base_ms); }},
-      {"notify.backoffMax", [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_backoff_max_ms); }},
-      {"notify.pollInterval", [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_poll_interval_ms); }},
+      {"notify.backoffBase",
+       [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_backoff_base_ms); }},
+      {"notify.backoffMax",
+       [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_backoff_max_ms); }},
+      {"notify.pollInterval",
+       [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_poll_interval_ms); }},
       {"plugins.dir",
        [](Config& c, const std::string& v) {
          c.plugins_dir = v;
@@ -254,7 +254,8 @@ void Walk(const YAML::Node& node, const std::string& prefix, const std::string& 
           nc.name = same == 1 ? nc.plugin : nc.plugin + "#" + std::to_string(same);
         }
         for (const auto& other : c.notifiers) {
-          if (other.name == nc.name) errors->push_back(Where(file, n) + ": notifiers: name \"" + nc.name + "\" is used twice");
+          if (other.name == nc.name)
+            errors->push_back(Where(file, n) + ": notifiers: name \"" + nc.name + "\" is used twice");
         }
         c.notifiers.push_back(std::move(nc));
       }

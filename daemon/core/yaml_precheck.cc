@@ -22,7 +22,8 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
       continue;
     }
     if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r') {
-      return fail("control character 0x" + std::to_string(static_cast<unsigned char>(c)) + " (policy and config files are text)");
+      return fail("control character 0x" + std::to_string(static_cast<unsigned char>(c)) +
+                  " (policy and config files are text)");
     }
     if (c == ' ' || c == '\t' || c == '\r') continue;
     if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
@@ -53,7 +54,10 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
     }
     if (node_start) {
       if (c == ',' && flow_depth == 0) return fail("',' here: commas only separate items inside [ ] or { }");
-      if (c == '&' || c == '*') return fail(std::string("'") + c + "' starts an anchor or alias, which these files do not support (quote the value if you meant \"" + c + "\")");
+      if (c == '&' || c == '*')
+        return fail(std::string("'") + c +
+                    "' starts an anchor or alias, which these files do not support (quote the value if you meant \"" +
+                    c + "\")");
     }
     switch (c) {
       case '[':

@@ -13,7 +13,8 @@ RoleDecl ToRoleDecl(const RoleDefinition& def, std::vector<PolicyError>* errors)
   if (auto level = ParseRestrictFromLevel(def.restrict_from_level)) {
     d.restrict_from_level = *level;
   } else {
-    errors->push_back({SourceLocation{}, "role \"" + def.id + "\": restrictFromLevel must be NoRestriction, Site or Account, got \"" +
+    errors->push_back({SourceLocation{}, "role \"" + def.id +
+                                             "\": restrictFromLevel must be NoRestriction, Site or Account, got \"" +
                                              def.restrict_from_level + "\""});
   }
   d.editor_types = def.editor_types;
@@ -64,7 +65,8 @@ void CompileAccountRoles(const PolicySet& policies, const std::vector<RoleDefini
   }
   for (std::size_t i = 0; i < defs.size(); ++i) {
     if (!done[i]) {
-      errors->push_back({SourceLocation{}, "role \"" + defs[i].id + "\": inherits a role that does not compile, or an inheritance cycle"});
+      errors->push_back({SourceLocation{}, "role \"" + defs[i].id +
+                                               "\": inherits a role that does not compile, or an inheritance cycle"});
     }
   }
 }

@@ -30,7 +30,7 @@ namespace gatehouse {
 struct AccountView {
   std::shared_ptr<const AccountState> state;
   std::shared_ptr<const std::vector<CompiledRole>> custom_roles;  // the account's API custom roles, compiled
-  std::vector<const CompiledRole*> roles;  // by role slot; null = role no longer exists
+  std::vector<const CompiledRole*> roles;                         // by role slot; null = role no longer exists
   // A predefined role, a custom role from the account's files, or an API custom role.
   const CompiledRole* FindRole(std::string_view id, const PolicySet& policies) const;
 };

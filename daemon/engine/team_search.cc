@@ -24,8 +24,8 @@ struct RowView {
   std::string id;
   std::string email;
   std::string first, last;
-  std::string name_key;   // lower-case "first last" (users) or email (invites)
-  Timestamp joined = 0;   // joinedTeamAt (users) or dateCreated (invites)
+  std::string name_key;  // lower-case "first last" (users) or email (invites)
+  Timestamp joined = 0;  // joinedTeamAt (users) or dateCreated (invites)
   std::set<std::string> roles;
   InviteStatus status = InviteStatus::kPending;
   std::vector<Restriction> restrictions;  // of the active assignments / invite assignments
@@ -50,44 +50,62 @@ bool Matches(const AccountState& account, const RowView& r, const TeamFilter& f)
   using O = TeamFilter::Op;
   switch (f.kind) {
     case K::kAnd:
-      return std::all_of(f.children.begin(), f.children.end(), [&](const TeamFilter& c) { return Matches(account, r, c); });
+      return std::all_of(f.children.begin(), f.children.end(),
+                         [&](const TeamFilter& c) { return Matches(account, r, c); });
     case K::kOr:
-      return std::any_of(f.children.begin(), f.children.end(), [&](const TeamFilter& c) { return Matches(account, r, c); });
+      return std::any_of(f.children.begin(), f.children.end(),
+                         [&](const TeamFilter& c) { return Matches(account, r, c); });
     case K::kNot:
       return !Matches(account, r, f.children.at(0));
-    case K::kCompare: break;
+    case K::kCompare:
+      break;
   }
   if (f.field == F::kJoinedTeamAt) {
     if (!f.time) return false;
     const Timestamp v = r.joined, t = *f.time;
     switch (f.op) {
-      case O::kEq: return v == t;
-      case O::kNe: return v != t;
-      case O::kGt: return v > t;
-      case O::kGte: return v >= t;
-      case O::kLt: return v < t;
-      case O::kLte: return v <= t;
-      default: return false;
+      case O::kEq:
+        return v == t;
+      case O::kNe:
+        return v != t;
+      case O::kGt:
+        return v > t;
+      case O::kGte:
+        return v >= t;
+      case O::kLt:
+        return v < t;
+      case O::kLte:
+        return v <= t;
+      default:
+        return false;
     }
   }
   if (f.field == F::kInviteType && !r.row.is_invite) return false;  // selecting it limits to invites
   // "holds one" predicate per value.
   auto holds = [&](const std::string& v) {
     switch (f.field) {
-      case F::kRoleId: return r.roles.count(v) > 0;
-      case F::kInviteType: return InviteStatusName(r.status) == v;
-      case F::kEmail: return Lower(r.email) == Lower(v);
-      case F::kAssetId: return CoversAsset(account, r, v);
-      default: return false;
+      case F::kRoleId:
+        return r.roles.count(v) > 0;
+      case F::kInviteType:
+        return InviteStatusName(r.status) == v;
+      case F::kEmail:
+        return Lower(r.email) == Lower(v);
+      case F::kAssetId:
+        return CoversAsset(account, r, v);
+      default:
+        return false;
     }
   };
   const bool any = std::any_of(f.values.begin(), f.values.end(), holds);
   switch (f.op) {
     case O::kEq:
-    case O::kIn: return any;
+    case O::kIn:
+      return any;
     case O::kNe:
-    case O::kNin: return !any;
-    default: return false;  // $gt… on a non-time field is rejected by the parser
+    case O::kNin:
+      return !any;
+    default:
+      return false;  // $gt… on a non-time field is rejected by the parser
   }
 }
 
@@ -127,8 +145,8 @@ TeamSearchResult SearchTeam(const Snapshot& snapshot, const AccountState& accoun
   for (std::size_t i = 0; i < invites.size(); ++i) {
     const Invite& inv = invites[i];
     const InviteStatus status = inv.EffectiveStatus(now);
-    const bool listed = status == InviteStatus::kPending || status == InviteStatus::kExpired ||
-                        status == InviteStatus::kDeclined;
+    const bool listed =
+        status == InviteStatus::kPending || status == InviteStatus::kExpired || status == InviteStatus::kDeclined;
     if (!listed && !any_invite_status) continue;
     RowView r;
     r.row = TeamRow{true, i};

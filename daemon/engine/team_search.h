@@ -22,8 +22,8 @@ struct TeamFilter {
   std::vector<TeamFilter> children;
   Field field = Field::kRoleId;
   Op op = Op::kEq;
-  std::vector<std::string> values;    // strings (one for eq/ne)
-  std::optional<Timestamp> time;      // for joinedTeamAt comparisons
+  std::vector<std::string> values;  // strings (one for eq/ne)
+  std::optional<Timestamp> time;    // for joinedTeamAt comparisons
   bool MentionsInviteType() const;
 };
 

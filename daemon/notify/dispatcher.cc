@@ -4,8 +4,7 @@
 
 namespace gatehouse {
 
-NotificationDispatcher::NotificationDispatcher(ChangeLog* log, Metrics* metrics, DispatcherOptions options,
-                                               LogFn warn)
+NotificationDispatcher::NotificationDispatcher(ChangeLog* log, Metrics* metrics, DispatcherOptions options, LogFn warn)
     : log_(log), metrics_(metrics), options_(options), warn_(std::move(warn)) {
   metrics_->Describe("gatehouse_notifier_delivered_total", Metrics::Type::kCounter, "Events delivered, per notifier");
   metrics_->Describe("gatehouse_notifier_failures_total", Metrics::Type::kCounter,

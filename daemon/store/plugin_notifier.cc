@@ -46,8 +46,8 @@ DeliveryResult PluginNotifier::Deliver(const std::vector<ChangeRecord>& events) 
   std::vector<gh_event> es;
   es.reserve(events.size());
   for (const auto& e : events) {
-    es.push_back(gh_event{sizeof(gh_event), e.revision, Str(e.type), Str(e.account_id), Str(e.actor), e.at,
-                          Str(e.payload)});
+    es.push_back(
+        gh_event{sizeof(gh_event), e.revision, Str(e.type), Str(e.account_id), Str(e.actor), e.at, Str(e.payload)});
   }
   gh_error err{};
   err.struct_size = sizeof(gh_error);

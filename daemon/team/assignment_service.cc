@@ -111,7 +111,8 @@ Result<std::vector<Assignment>> AssignmentService::UpdateMember(const std::strin
       }
     }
     if (user_id == state->account().owner_user_id && !OwnerKeepsOwnerRole(*state, removed, added)) {
-      return FailedPrecondition("the account owner's last Owner assignment cannot be removed; transfer ownership first");
+      return FailedPrecondition(
+          "the account owner's last Owner assignment cannot be removed; transfer ownership first");
     }
     return set;
   });
@@ -181,8 +182,7 @@ Result<Assignment> AssignmentService::Add(const std::string& account_id, const S
   return out;
 }
 
-Status AssignmentService::Delete(const std::string& account_id, std::uint64_t assignment_id,
-                                 const std::string& actor) {
+Status AssignmentService::Delete(const std::string& account_id, std::uint64_t assignment_id, const std::string& actor) {
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
     const AccountState* state = AccountOf(snap, account_id);
     if (state == nullptr) return NotFound("account not found");
@@ -190,7 +190,8 @@ Status AssignmentService::Delete(const std::string& account_id, std::uint64_t as
     if (!existing) return NotFound("assignment not found");
     if (existing->subject.type == SubjectType::kUser && existing->subject.id == state->account().owner_user_id &&
         !OwnerKeepsOwnerRole(*state, {assignment_id}, {})) {
-      return FailedPrecondition("the account owner's last Owner assignment cannot be removed; transfer ownership first");
+      return FailedPrecondition(
+          "the account owner's last Owner assignment cannot be removed; transfer ownership first");
     }
     ChangeSet set;
     set.type = "assignments.updated";

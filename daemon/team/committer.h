@@ -21,9 +21,9 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <optional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "core/change_codec.h"
 #include "core/change_log.h"

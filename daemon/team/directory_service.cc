@@ -84,7 +84,8 @@ Status DirectoryService::DeleteAsset(const std::string& account_id, const std::s
       if (invite.EffectiveStatus(clock_->Now()) != InviteStatus::kPending) continue;
       for (const auto& a : invite.assignments) {
         for (const auto& id : a.restriction.asset_ids) {
-          if (id == asset_id) return FailedPrecondition("pending invite " + invite.id + " refers to asset \"" + asset_id + "\"");
+          if (id == asset_id)
+            return FailedPrecondition("pending invite " + invite.id + " refers to asset \"" + asset_id + "\"");
         }
       }
     }

@@ -73,7 +73,8 @@ Result<InviteCreateResult> InviteService::Create(const std::string& account_id, 
       const bool pending = std::any_of(state.invites().begin(), state.invites().end(), [&](const Invite& inv) {
         return SameEmail(inv.email, e.email) && inv.EffectiveStatus(now) == InviteStatus::kPending;
       });
-      if (pending || std::any_of(taken.begin(), taken.end(), [&](const std::string& t) { return SameEmail(t, e.email); })) {
+      if (pending ||
+          std::any_of(taken.begin(), taken.end(), [&](const std::string& t) { return SameEmail(t, e.email); })) {
         fail("a pending invite for this email already exists");
         continue;
       }

@@ -9,7 +9,8 @@ namespace gatehouse {
 Result<RoleDefinition> RoleService::Put(const RoleDefinition& role, bool replace, const std::string& actor) {
   if (!IsValidId(role.id)) return FieldError("id", "must be 1 to 128 printable ASCII characters without spaces");
   if (role.title.empty()) return FieldError("title", "must not be empty", "REQUIRED_FIELD");
-  if (role.title.find("en") == role.title.end()) return FieldError("title", "needs an \"en\" text (the fallback locale)");
+  if (role.title.find("en") == role.title.end())
+    return FieldError("title", "needs an \"en\" text (the fallback locale)");
   if (role.statements.empty() && role.inherits.empty()) {
     return FieldError("statements", "a role needs at least one statement or an inherited role", "REQUIRED_FIELD");
   }
@@ -20,7 +21,8 @@ Result<RoleDefinition> RoleService::Put(const RoleDefinition& role, bool replace
     const bool exists = state.FindCustomRole(role.id) != nullptr;
     if (replace && !exists) {
       if (snap.policy_set().FindRole(role.id, role.account_id) != nullptr) {
-        return FailedPrecondition("role \"" + role.id + "\" comes from the policy files and cannot be changed through the API");
+        return FailedPrecondition("role \"" + role.id +
+                                  "\" comes from the policy files and cannot be changed through the API");
       }
       return NotFound("custom role not found");
     }
@@ -61,7 +63,8 @@ Status RoleService::Delete(const std::string& account_id, const std::string& rol
     const AccountView* view = snap.FindAccount(account_id);
     if (view == nullptr || view->state->FindCustomRole(role_id) == nullptr) {
       if (view != nullptr && snap.policy_set().FindRole(role_id, account_id) != nullptr) {
-        return FailedPrecondition("role \"" + role_id + "\" comes from the policy files and cannot be deleted through the API");
+        return FailedPrecondition("role \"" + role_id +
+                                  "\" comes from the policy files and cannot be deleted through the API");
       }
       return NotFound("custom role not found");
     }
@@ -73,7 +76,8 @@ Status RoleService::Delete(const std::string& account_id, const std::string& rol
     for (const auto& inv : state.invites()) {
       if (inv.EffectiveStatus(now) != InviteStatus::kPending) continue;
       for (const auto& a : inv.assignments) {
-        if (a.role_id == role_id) return FailedPrecondition("pending invite " + inv.id + " grants role \"" + role_id + "\"");
+        if (a.role_id == role_id)
+          return FailedPrecondition("pending invite " + inv.id + " grants role \"" + role_id + "\"");
       }
     }
     for (const auto& other : state.custom_roles()) {

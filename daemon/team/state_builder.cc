@@ -63,7 +63,8 @@ Status StateBuilder::Apply(const ChangeSet& set, std::uint64_t revision) {
             } else if constexpr (std::is_same_v<T, AssignmentRemoved>) {
               state->ApplyAssignmentRemoved(c.assignment_id);
             } else if constexpr (std::is_same_v<T, InvitePut>) {
-              if (const Invite* old = state->FindInvite(c.invite.id); old != nullptr && old->token_hash != c.invite.token_hash) {
+              if (const Invite* old = state->FindInvite(c.invite.id);
+                  old != nullptr && old->token_hash != c.invite.token_hash) {
                 token_edits_.emplace_back(old->token_hash, std::nullopt);  // a resent invite's old token is unknown
               }
               token_edits_.emplace_back(c.invite.token_hash, c.invite.account_id);

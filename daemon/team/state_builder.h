@@ -8,9 +8,9 @@
 
 #include <memory>
 #include <optional>
-#include <vector>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/change.h"
 #include "core/status.h"

@@ -26,7 +26,8 @@ class LogNotifier final : public gatehouse::sdk::NotifierPlugin {
     const std::string path = options.Get("path");
     if (!path.empty()) {
       self->file_ = std::fopen(path.c_str(), "a");
-      if (self->file_ == nullptr) throw PluginError(GH_ERR_INVALID_ARGUMENT, "cannot open \"" + path + "\" for appending");
+      if (self->file_ == nullptr)
+        throw PluginError(GH_ERR_INVALID_ARGUMENT, "cannot open \"" + path + "\" for appending");
     }
     return self;
   }
@@ -38,12 +39,9 @@ class LogNotifier final : public gatehouse::sdk::NotifierPlugin {
     std::lock_guard lock(mu_);
     FILE* out = file_ != nullptr ? file_ : stderr;
     for (const auto& e : events) {
-      nlohmann::json line = {{"event", "gatehouse.change"},
-                             {"revision", e.revision},
-                             {"type", std::string(e.type)},
-                             {"accountId", std::string(e.account_id)},
-                             {"actor", std::string(e.actor)},
-                             {"at", Rfc3339(e.at_ms)}};
+      nlohmann::json line = {{"event", "gatehouse.change"},   {"revision", e.revision},
+                             {"type", std::string(e.type)},   {"accountId", std::string(e.account_id)},
+                             {"actor", std::string(e.actor)}, {"at", Rfc3339(e.at_ms)}};
       line["data"] = nlohmann::json::parse(e.data_json, nullptr, false);
       if (line["data"].is_discarded()) line["data"] = std::string(e.data_json);
       const std::string text = line.dump() + "\n";

@@ -61,7 +61,8 @@ class WebhookNotifier final : public gatehouse::sdk::NotifierPlugin {
     const std::string url = options.Get("url");
     const auto scheme_end = url.find("://");
     if (scheme_end == std::string::npos || (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)) {
-      throw PluginError(GH_ERR_INVALID_ARGUMENT, "option \"url\": expected http://HOST[:PORT]/PATH or https://..., got \"" + url + "\"");
+      throw PluginError(GH_ERR_INVALID_ARGUMENT,
+                        "option \"url\": expected http://HOST[:PORT]/PATH or https://..., got \"" + url + "\"");
     }
     const auto path_start = url.find('/', scheme_end + 3);
     self->origin_ = url.substr(0, path_start);
@@ -91,8 +92,8 @@ class WebhookNotifier final : public gatehouse::sdk::NotifierPlugin {
     client.set_connection_timeout(secs, usecs);
     client.set_read_timeout(secs, usecs);
     client.set_write_timeout(secs, usecs);
-    httplib::Headers headers{{"X-Gatehouse-Revisions", std::to_string(events.front().revision) + "-" +
-                                                           std::to_string(events.back().revision)}};
+    httplib::Headers headers{{"X-Gatehouse-Revisions",
+                              std::to_string(events.front().revision) + "-" + std::to_string(events.back().revision)}};
     if (!secret_.empty()) headers.emplace("X-Gatehouse-Signature", "sha256=" + HmacSha256Hex(secret_, body));
     auto res = client.Post(path_.c_str(), headers, body, "application/json");
     if (!res) {

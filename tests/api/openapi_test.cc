@@ -97,19 +97,42 @@ class OpenApiTest : public testing::ApiFixture {
 
 TEST_F(OpenApiTest, IsOpenApi3WithEveryRoute) {
   EXPECT_EQ(doc_["openapi"].get<std::string>().substr(0, 2), "3.");
-  const std::vector<std::pair<std::string, std::string>> routes = {
-      {"post", "/roles-management/v3/team/search"}, {"post", "/roles-management/team/remove"},
-      {"patch", "/roles-management/v2/team/assignments"}, {"get", "/roles-management/roles"},
-      {"post", "/roles-management-web/v3/team/search"}, {"post", "/invites/account-invite/create"},
-      {"post", "/v1/check"}, {"post", "/v1/check/batch"}, {"post", "/v1/access/assets"}, {"post", "/v1/access/subjects"},
-      {"post", "/v1/accounts"}, {"get", "/v1/accounts/{id}"}, {"put", "/v1/users/{userId}"}, {"get", "/v1/users/{userId}"},
-      {"put", "/v1/assets/{assetId}"}, {"get", "/v1/assets/{assetId}"}, {"delete", "/v1/assets/{assetId}"},
-      {"post", "/v1/api-keys"}, {"delete", "/v1/api-keys/{id}"}, {"post", "/v1/assignments"}, {"get", "/v1/assignments"},
-      {"delete", "/v1/assignments/{assignmentId}"}, {"get", "/v1/invites/{id}"}, {"post", "/v1/invites/{id}/revoke"},
-      {"post", "/v1/invites/{id}/resend"}, {"post", "/v1/invites/accept"}, {"post", "/v1/invites/decline"},
-      {"post", "/v1/admin/reload"}, {"get", "/v1/admin/status"}, {"get", "/healthz"}, {"get", "/readyz"},
-      {"get", "/metrics"}, {"get", "/openapi.json"}, {"post", "/v1/roles"}, {"put", "/v1/roles/{id}"},
-      {"delete", "/v1/roles/{id}"}};
+  const std::vector<std::pair<std::string, std::string>> routes = {{"post", "/roles-management/v3/team/search"},
+                                                                   {"post", "/roles-management/team/remove"},
+                                                                   {"patch", "/roles-management/v2/team/assignments"},
+                                                                   {"get", "/roles-management/roles"},
+                                                                   {"post", "/roles-management-web/v3/team/search"},
+                                                                   {"post", "/invites/account-invite/create"},
+                                                                   {"post", "/v1/check"},
+                                                                   {"post", "/v1/check/batch"},
+                                                                   {"post", "/v1/access/assets"},
+                                                                   {"post", "/v1/access/subjects"},
+                                                                   {"post", "/v1/accounts"},
+                                                                   {"get", "/v1/accounts/{id}"},
+                                                                   {"put", "/v1/users/{userId}"},
+                                                                   {"get", "/v1/users/{userId}"},
+                                                                   {"put", "/v1/assets/{assetId}"},
+                                                                   {"get", "/v1/assets/{assetId}"},
+                                                                   {"delete", "/v1/assets/{assetId}"},
+                                                                   {"post", "/v1/api-keys"},
+                                                                   {"delete", "/v1/api-keys/{id}"},
+                                                                   {"post", "/v1/assignments"},
+                                                                   {"get", "/v1/assignments"},
+                                                                   {"delete", "/v1/assignments/{assignmentId}"},
+                                                                   {"get", "/v1/invites/{id}"},
+                                                                   {"post", "/v1/invites/{id}/revoke"},
+                                                                   {"post", "/v1/invites/{id}/resend"},
+                                                                   {"post", "/v1/invites/accept"},
+                                                                   {"post", "/v1/invites/decline"},
+                                                                   {"post", "/v1/admin/reload"},
+                                                                   {"get", "/v1/admin/status"},
+                                                                   {"get", "/healthz"},
+                                                                   {"get", "/readyz"},
+                                                                   {"get", "/metrics"},
+                                                                   {"get", "/openapi.json"},
+                                                                   {"post", "/v1/roles"},
+                                                                   {"put", "/v1/roles/{id}"},
+                                                                   {"delete", "/v1/roles/{id}"}};
   for (const auto& [method, path] : routes) {
     EXPECT_TRUE(doc_["paths"].contains(path) && doc_["paths"][path].contains(method)) << method << " " << path;
   }
@@ -123,7 +146,8 @@ TEST_F(OpenApiTest, IsOpenApi3WithEveryRoute) {
                           : method == "delete" ? Delete(concrete)
                                                : Post(concrete, json::object());
       ASSERT_TRUE(r) << method << " " << path;
-      EXPECT_EQ(r->body.find("no route for"), std::string::npos) << method << " " << path << " is documented but not served";
+      EXPECT_EQ(r->body.find("no route for"), std::string::npos)
+          << method << " " << path << " is documented but not served";
     }
   }
 }
@@ -139,38 +163,56 @@ TEST_F(OpenApiTest, RealResponsesMatchTheSchemas) {
   auto account = Post("/v1/accounts", {{"id", "acme"}, {"name", "Acme"}, {"ownerUserId", "olga"}}, kSystemKey, "");
   ExpectMatches(account, "/v1/accounts", "post");
   ExpectMatches(Get("/v1/accounts/acme"), "/v1/accounts/{id}", "get");
-  ExpectMatches(Put("/v1/users/ann", {{"email", "ann@acme.test"}, {"name", {{"firstName", "Ann"}, {"lastName", "B"}}}}, kSystemKey, ""),
+  ExpectMatches(Put("/v1/users/ann", {{"email", "ann@acme.test"}, {"name", {{"firstName", "Ann"}, {"lastName", "B"}}}},
+                    kSystemKey, ""),
                 "/v1/users/{userId}", "put");
   ExpectMatches(Get("/v1/users/ann", kSystemKey, ""), "/v1/users/{userId}", "get");
   ExpectMatches(Put("/v1/assets/f1", {{"type", "folder"}, {"name", "F"}}), "/v1/assets/{assetId}", "put");
-  ExpectMatches(Put("/v1/assets/s1", {{"type", "site"}, {"name", "S"}, {"parentId", "f1"}}), "/v1/assets/{assetId}", "put");
+  ExpectMatches(Put("/v1/assets/s1", {{"type", "site"}, {"name", "S"}, {"parentId", "f1"}}), "/v1/assets/{assetId}",
+                "put");
   ExpectMatches(Get("/v1/assets/s1"), "/v1/assets/{assetId}", "get");
-  ExpectMatches(Post("/v1/assignments", {{"subject", {{"id", "ann"}}}, {"policyId", "website-designer"},
-                                         {"restrictions", {{"conditions", {{"conditions", {{{"conditionType", "FOLDER"}, {"id", "f1"}}}}}}}}}),
-                "/v1/assignments", "post");
+  ExpectMatches(
+      Post("/v1/assignments",
+           {{"subject", {{"id", "ann"}}},
+            {"policyId", "website-designer"},
+            {"restrictions", {{"conditions", {{"conditions", {{{"conditionType", "FOLDER"}, {"id", "f1"}}}}}}}}}),
+      "/v1/assignments", "post");
   ExpectMatches(Get("/v1/assignments?subjectId=ann"), "/v1/assignments", "get");
-  ExpectMatches(Post("/v1/check", {{"subject", {{"id", "ann"}}}, {"permission", "site.edit"}, {"asset", {{"id", "s1"}}}, {"explain", true}}),
-                "/v1/check", "post");
-  ExpectMatches(Post("/v1/check/batch", {{"checks", {{{"subject", {{"id", "ann"}}}, {"permission", "site.edit"}, {"asset", {{"id", "s1"}}}}}}}),
-                "/v1/check/batch", "post");
-  ExpectMatches(Post("/v1/access/assets", {{"subject", {{"id", "ann"}}}, {"permission", "site.view"}}), "/v1/access/assets", "post");
-  ExpectMatches(Post("/v1/access/subjects", {{"asset", {{"id", "s1"}}}, {"permission", "site.view"}}), "/v1/access/subjects", "post");
-  auto invite = Post("/invites/account-invite/create",
-                     {{"subjectsAssignments", {{{"subjectEmail", "new@acme.test"},
-                                                {"assignments", {{{"policyId", "website-designer"},
-                                                                  {"assignments", {{{"fullNameResource", {{"siteContext", {{"metasiteId", "s1"}}}}}}}}}}}}}}});
+  ExpectMatches(
+      Post("/v1/check",
+           {{"subject", {{"id", "ann"}}}, {"permission", "site.edit"}, {"asset", {{"id", "s1"}}}, {"explain", true}}),
+      "/v1/check", "post");
+  ExpectMatches(
+      Post("/v1/check/batch",
+           {{"checks", {{{"subject", {{"id", "ann"}}}, {"permission", "site.edit"}, {"asset", {{"id", "s1"}}}}}}}),
+      "/v1/check/batch", "post");
+  ExpectMatches(Post("/v1/access/assets", {{"subject", {{"id", "ann"}}}, {"permission", "site.view"}}),
+                "/v1/access/assets", "post");
+  ExpectMatches(Post("/v1/access/subjects", {{"asset", {{"id", "s1"}}}, {"permission", "site.view"}}),
+                "/v1/access/subjects", "post");
+  auto invite =
+      Post("/invites/account-invite/create",
+           {{"subjectsAssignments",
+             {{{"subjectEmail", "new@acme.test"},
+               {"assignments",
+                {{{"policyId", "website-designer"},
+                  {"assignments", {{{"fullNameResource", {{"siteContext", {{"metasiteId", "s1"}}}}}}}}}}}}}}});
   ExpectMatches(invite, "/invites/account-invite/create", "post");
   const std::string invite_id = json::parse(invite->body)["successfulInvites"][0]["id"];
   ExpectMatches(Get("/v1/invites/" + invite_id), "/v1/invites/{id}", "get");
   ExpectMatches(Post("/roles-management/v3/team/search", {{"facets", {"Roles", "InviteStatus", "Users"}}}),
                 "/roles-management/v3/team/search", "post");
   ExpectMatches(Get("/roles-management/roles"), "/roles-management/roles", "get");
-  ExpectMatches(Patch("/roles-management/v2/team/assignments",
-                      {{"userId", "ann"}, {"newAssignments", {{{"policyId", "website-manager"}}}}, {"assignmentIdsToRemove", json::array()}}),
+  ExpectMatches(Patch("/roles-management/v2/team/assignments", {{"userId", "ann"},
+                                                                {"newAssignments", {{{"policyId", "website-manager"}}}},
+                                                                {"assignmentIdsToRemove", json::array()}}),
                 "/roles-management/v2/team/assignments", "patch");
   ExpectMatches(Post("/v1/invites/" + invite_id + "/resend", json::object()), "/v1/invites/{id}/resend", "post");
-  ExpectMatches(Post("/v1/api-keys", {{"subject", {{"id", "bot"}, {"subjectType", "WIX_APP"}}}}), "/v1/api-keys", "post");
-  ExpectMatches(Post("/v1/roles", {{"id", "publisher"}, {"title", "Publisher"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.publish"}}}}}}),
+  ExpectMatches(Post("/v1/api-keys", {{"subject", {{"id", "bot"}, {"subjectType", "WIX_APP"}}}}), "/v1/api-keys",
+                "post");
+  ExpectMatches(Post("/v1/roles", {{"id", "publisher"},
+                                   {"title", "Publisher"},
+                                   {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.publish"}}}}}}),
                 "/v1/roles", "post");
   ExpectMatches(client_->Get("/healthz"), "/healthz", "get");
   ExpectMatches(client_->Get("/readyz"), "/readyz", "get");

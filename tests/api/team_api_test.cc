@@ -34,12 +34,14 @@ class TeamApiTest : public testing::ApiFixture {
 
   static std::vector<std::string> Ids(const json& result) {
     std::vector<std::string> ids;
-    for (const auto& m : result["teamMembers"]) ids.push_back(m.contains("user") ? m["user"]["id"] : m["invite"]["email"]);
+    for (const auto& m : result["teamMembers"])
+      ids.push_back(m.contains("user") ? m["user"]["id"] : m["invite"]["email"]);
     return ids;
   }
 
   bool Allowed(const std::string& subject, const std::string& permission, const std::string& asset) {
-    auto r = Post("/v1/check", {{"subject", {{"id", subject}}}, {"permission", permission}, {"asset", {{"id", asset}}}});
+    auto r =
+        Post("/v1/check", {{"subject", {{"id", subject}}}, {"permission", permission}, {"asset", {{"id", asset}}}});
     return r && r->body == R"({"allowed":true})";
   }
 
@@ -60,7 +62,8 @@ class TeamApiTest : public testing::ApiFixture {
 // --- users and assets ---
 
 TEST_F(TeamApiTest, UsersUpsertAndRead) {
-  auto again = Put("/v1/users/ann", {{"email", "ann@new.test"}, {"name", {{"firstName", "Ann"}, {"lastName", "B"}}}}, kSystemKey, "");
+  auto again = Put("/v1/users/ann", {{"email", "ann@new.test"}, {"name", {{"firstName", "Ann"}, {"lastName", "B"}}}},
+                   kSystemKey, "");
   EXPECT_EQ(again->status, 200);
   auto got = Get("/v1/users/ann", kSystemKey, "");
   EXPECT_EQ(Body(got)["email"], "ann@new.test");
@@ -129,7 +132,8 @@ TEST_F(TeamApiTest, AssignmentValidation) {
 }
 
 TEST_F(TeamApiTest, AssignmentsAreIdempotentListableAndDeletable) {
-  json body = {{"subject", {{"id", "ann"}}}, {"policyId", "website-designer"}, {"restrictions", {{"site", {{"id", "s1"}}}}}};
+  json body = {
+      {"subject", {{"id", "ann"}}}, {"policyId", "website-designer"}, {"restrictions", {{"site", {{"id", "s1"}}}}}};
   auto first = Post("/v1/assignments", body);
   ASSERT_EQ(first->status, 201);
   auto second = Post("/v1/assignments", body);
@@ -151,13 +155,14 @@ TEST_F(TeamApiTest, AssignmentsAreIdempotentListableAndDeletable) {
 
 TEST_F(TeamApiTest, UpdateMemberIsAtomic) {
   const std::string a1 = Assign("ann", "website-designer", {{"site", {{"id", "s1"}}}});
-  json ok_add = {{"policyId", "back-office-manager"}, {"restrictions", {{"conditions", {{"conditions", {{{"conditionType", "FOLDER"}, {"id", "f1"}}}}}}}}};
+  json ok_add = {{"policyId", "back-office-manager"},
+                 {"restrictions", {{"conditions", {{"conditions", {{{"conditionType", "FOLDER"}, {"id", "f1"}}}}}}}}};
   json bad_add = {{"policyId", "nope"}};
   auto r = Patch("/roles-management/v2/team/assignments",
                  {{"userId", "ann"}, {"newAssignments", {ok_add, bad_add}}, {"assignmentIdsToRemove", {a1}}});
   ASSERT_EQ(r->status, 400);
   EXPECT_EQ(Field(r), "newAssignments[1].policyId");
-  EXPECT_TRUE(Allowed("ann", "site.edit", "s1"));           // nothing removed
+  EXPECT_TRUE(Allowed("ann", "site.edit", "s1"));                // nothing removed
   EXPECT_FALSE(Allowed("ann", "site.backoffice.manage", "s2"));  // nothing added
   auto good = Patch("/roles-management/v2/team/assignments",
                     {{"userId", "ann"}, {"newAssignments", {ok_add, ok_add}}, {"assignmentIdsToRemove", {a1}}});
@@ -194,7 +199,9 @@ TEST_F(TeamApiTest, UpdateMemberErrors) {
 TEST_F(TeamApiTest, RemovingAllAssignmentsLeavesTheTeam) {
   const std::string a = Assign("ann", "website-designer");
   ASSERT_EQ(Patch("/roles-management/v2/team/assignments",
-                  {{"userId", "ann"}, {"newAssignments", json::array()}, {"assignmentIdsToRemove", {a}}})->status, 200);
+                  {{"userId", "ann"}, {"newAssignments", json::array()}, {"assignmentIdsToRemove", {a}}})
+                ->status,
+            200);
   EXPECT_EQ(Ids(Search(json::object())), std::vector<std::string>{"olga"});
 }
 
@@ -240,7 +247,8 @@ TEST_F(TeamApiTest, SearchQueryFilterFacetsAndPaging) {
   EXPECT_EQ(Ids(Search({{"query", "CART"}})), std::vector<std::string>{"bob"});
   EXPECT_EQ(Ids(Search({{"query", "ann b"}})), std::vector<std::string>{"ann"});
   EXPECT_EQ(Ids(Search({{"query", "dan@"}})), std::vector<std::string>{"dan@acme.test"});
-  EXPECT_EQ(Ids(Search({{"filter", {{"roleId", "website-designer"}}}})), (std::vector<std::string>{"bob", "dan@acme.test"}));
+  EXPECT_EQ(Ids(Search({{"filter", {{"roleId", "website-designer"}}}})),
+            (std::vector<std::string>{"bob", "dan@acme.test"}));
   EXPECT_EQ(Ids(Search({{"filter", {{"roleId", {{"$in", {"owner", "website-manager"}}}}}}})),
             (std::vector<std::string>{"ann", "olga"}));
   EXPECT_EQ(Ids(Search({{"filter", {{"$not", {{"roleId", "owner"}}}}}})),
@@ -257,9 +265,9 @@ TEST_F(TeamApiTest, SearchQueryFilterFacetsAndPaging) {
   EXPECT_EQ(faceted["pagingMetadata"], json({{"count", 1}, {"offset", 1}, {"total", 4}}));
   ASSERT_EQ(faceted["facets"].size(), 3U);
   EXPECT_EQ(faceted["facets"][0]["facetType"], "Roles");
-  EXPECT_EQ(faceted["facets"][0]["values"],
-            json({{{"value", "owner"}, {"count", 1}}, {{"value", "website-designer"}, {"count", 2}},
-                  {{"value", "website-manager"}, {"count", 1}}}));
+  EXPECT_EQ(faceted["facets"][0]["values"], json({{{"value", "owner"}, {"count", 1}},
+                                                  {{"value", "website-designer"}, {"count", 2}},
+                                                  {{"value", "website-manager"}, {"count", 1}}}));
   EXPECT_EQ(faceted["facets"][1]["values"], json({{{"value", "Pending"}, {"count", 1}}}));
   EXPECT_EQ(faceted["facets"][2]["values"], json({{{"value", "Users"}, {"count", 3}}}));
 }
@@ -292,7 +300,8 @@ TEST_F(TeamApiTest, SearchTiesBreakByIdForStablePaging) {
     for (const auto& id : Ids(page)) paged.push_back(id);
   }
   EXPECT_EQ(paged, (std::vector<std::string>{"u1", "u2", "u3"}));
-  json desc = Search({{"filter", {{"roleId", "website-designer"}}}, {"orderBy", {{{"fieldName", "JoinedAt"}, {"direction", "DESC"}}}}});
+  json desc = Search({{"filter", {{"roleId", "website-designer"}}},
+                      {"orderBy", {{{"fieldName", "JoinedAt"}, {"direction", "DESC"}}}}});
   EXPECT_EQ(Ids(desc), (std::vector<std::string>{"u1", "u2", "u3"}));  // same instant: by id
 }
 
@@ -331,13 +340,16 @@ TEST_F(TeamApiTest, CreateInvitePartialSuccess) {
   auto entry = [](const std::string& email, const std::string& role, json resources = json::array()) {
     return json{{"subjectEmail", email}, {"assignments", {{{"policyId", role}, {"assignments", resources}}}}};
   };
-  entries.push_back(entry("new@acme.test", "website-designer", {{{"fullNameResource", {{"siteContext", {{"metasiteId", "s1"}}}}}}}));
+  entries.push_back(
+      entry("new@acme.test", "website-designer", {{{"fullNameResource", {{"siteContext", {{"metasiteId", "s1"}}}}}}}));
   entries.push_back(entry("not an email", "website-designer"));
   entries.push_back(entry("ANN@acme.test", "website-designer"));  // already a member
   entries.push_back(entry("pending@acme.test", "website-designer"));
   entries.push_back(entry("x@acme.test", "no-such-role"));
-  entries.push_back(entry("y@acme.test", "website-designer", {{{"fullNameResource", {{"siteContext", {{"metasiteId", "nope"}}}}}}}));
-  entries.push_back(entry("z@acme.test", "website-designer", {{{"fullNameResource", {{"accountContext", {{"accountId", "other"}}}}}}}));
+  entries.push_back(
+      entry("y@acme.test", "website-designer", {{{"fullNameResource", {{"siteContext", {{"metasiteId", "nope"}}}}}}}));
+  entries.push_back(entry("z@acme.test", "website-designer",
+                          {{{"fullNameResource", {{"accountContext", {{"accountId", "other"}}}}}}}));
   auto r = Post("/invites/account-invite/create", {{"subjectsAssignments", entries}});
   ASSERT_EQ(r->status, 200) << r->body;
   json body = Body(r);
@@ -365,17 +377,20 @@ TEST_F(TeamApiTest, OnboardingByInviteEndToEnd) {
   const std::string token = TokenOf(inv);
   EXPECT_EQ(Get("/v1/invites/" + inv["id"].get<std::string>())->status, 200);
   PutUser("cara", "cara@acme.test", "Cara", "Diaz");
-  auto accepted = client_->Post("/v1/invites/accept", json{{"token", token}, {"userId", "cara"}}.dump(), "application/json");
+  auto accepted =
+      client_->Post("/v1/invites/accept", json{{"token", token}, {"userId", "cara"}}.dump(), "application/json");
   ASSERT_EQ(accepted->status, 200) << accepted->body;
   EXPECT_EQ(Body(accepted)["invite"]["status"], "Used");
   EXPECT_TRUE(Allowed("cara", "site.edit", "s2"));
   EXPECT_FALSE(Allowed("cara", "site.edit", "s1"));
-  auto again = client_->Post("/v1/invites/accept", json{{"token", token}, {"userId", "cara"}}.dump(), "application/json");
+  auto again =
+      client_->Post("/v1/invites/accept", json{{"token", token}, {"userId", "cara"}}.dump(), "application/json");
   EXPECT_EQ(again->status, 412);
   json member = Search({{"query", "cara"}});
   ASSERT_EQ(Ids(member), std::vector<std::string>{"cara"});
-  ASSERT_EQ(Patch("/roles-management/v2/team/assignments",
-                  {{"userId", "cara"}, {"newAssignments", {{{"policyId", "website-manager"}}}}, {"assignmentIdsToRemove", json::array()}})
+  ASSERT_EQ(Patch("/roles-management/v2/team/assignments", {{"userId", "cara"},
+                                                            {"newAssignments", {{{"policyId", "website-manager"}}}},
+                                                            {"assignmentIdsToRemove", json::array()}})
                 ->status,
             200);
   EXPECT_TRUE(Allowed("cara", "site.settings.manage", "s1"));
@@ -388,7 +403,8 @@ TEST_F(TeamApiTest, InviteLifecycleErrors) {
   const json inv = created["successfulInvites"][0];
   const std::string id = inv["id"];
   const std::string old_token = TokenOf(inv);
-  auto unknown = client_->Post("/v1/invites/accept", json{{"token", "inv_nope"}, {"userId", "ann"}}.dump(), "application/json");
+  auto unknown =
+      client_->Post("/v1/invites/accept", json{{"token", "inv_nope"}, {"userId", "ann"}}.dump(), "application/json");
   EXPECT_EQ(unknown->status, 404);
   auto resent = Post("/v1/invites/" + id + "/resend", json::object());
   ASSERT_EQ(resent->status, 200) << resent->body;
@@ -398,7 +414,8 @@ TEST_F(TeamApiTest, InviteLifecycleErrors) {
   clock_.Advance(8LL * 24 * 3600 * 1000);  // past the 7-day TTL
   EXPECT_EQ(Body(Get("/v1/invites/" + id))["status"], "Expired");
   PutUser("eve", "eve@acme.test", "Eve", "E");
-  auto expired = client_->Post("/v1/invites/accept", json{{"token", new_token}, {"userId", "eve"}}.dump(), "application/json");
+  auto expired =
+      client_->Post("/v1/invites/accept", json{{"token", new_token}, {"userId", "eve"}}.dump(), "application/json");
   EXPECT_EQ(expired->status, 412);
   EXPECT_NE(Body(expired)["message"].get<std::string>().find("expired"), std::string::npos);
   auto revoked = Post("/v1/invites/" + id + "/revoke", json::object());
@@ -409,7 +426,11 @@ TEST_F(TeamApiTest, InviteLifecycleErrors) {
   EXPECT_EQ(Get("/v1/invites/unknown")->status, 404);
   // Declined invites are listed by Search Team.
   json other = InviteOne("fay@acme.test", "website-designer");
-  ASSERT_EQ(client_->Post("/v1/invites/decline", json{{"token", TokenOf(other["successfulInvites"][0])}}.dump(), "application/json")->status, 200);
+  ASSERT_EQ(client_
+                ->Post("/v1/invites/decline", json{{"token", TokenOf(other["successfulInvites"][0])}}.dump(),
+                       "application/json")
+                ->status,
+            200);
   EXPECT_EQ(Ids(Search({{"filter", {{"inviteType", "Declined"}}}})), std::vector<std::string>{"fay@acme.test"});
 }
 
@@ -419,11 +440,13 @@ TEST_F(TeamApiTest, AccountKeysGetExactlyTheirRole) {
   json app = {{"subject", {{"id", "site-bot"}, {"subjectType", "EXTERNAL_APP"}}}, {"policyId", "website-manager"}};
   ASSERT_EQ(Post("/v1/assignments", app)->status, 201);
   const std::string key = KeyFor("site-bot", "EXTERNAL_APP");
-  EXPECT_EQ(Post("/roles-management/v3/team/search", json::object(), key)->status, 200);      // team.view
-  EXPECT_EQ(Get("/roles-management/roles", key)->status, 200);                                 // roles.read
-  EXPECT_EQ(Post("/roles-management/team/remove", {{"userId", "ann"}}, key)->status, 403);    // team.delete-member
-  EXPECT_EQ(Post("/v1/check", {{"subject", {{"id", "olga"}}}, {"permission", "site.view"}, {"asset", {{"id", "acme"}}}}, key)->status,
-            403);  // access.check is not in website-manager
+  EXPECT_EQ(Post("/roles-management/v3/team/search", json::object(), key)->status, 200);    // team.view
+  EXPECT_EQ(Get("/roles-management/roles", key)->status, 200);                              // roles.read
+  EXPECT_EQ(Post("/roles-management/team/remove", {{"userId", "ann"}}, key)->status, 403);  // team.delete-member
+  EXPECT_EQ(
+      Post("/v1/check", {{"subject", {{"id", "olga"}}}, {"permission", "site.view"}, {"asset", {{"id", "acme"}}}}, key)
+          ->status,
+      403);  // access.check is not in website-manager
   EXPECT_EQ(Post("/v1/accounts", {{"name", "x"}, {"ownerUserId", "y"}}, key, "")->status, 403);  // system only
   // Revoke: the key stops working with the commit.
   auto keys_body = Post("/v1/api-keys", {{"subject", {{"id", "other-bot"}, {"subjectType", "EXTERNAL_APP"}}}});
@@ -438,7 +461,10 @@ TEST_F(TeamApiTest, AccountKeysGetExactlyTheirRole) {
 TEST_F(TeamApiTest, TenantIsolationOnEveryRoute) {
   CreateAccount("globex", "gina");
   PutAsset("g-site", "site", "Globex site", "", "globex");
-  ASSERT_EQ(Post("/v1/assignments", {{"subject", {{"id", "acme-admin"}, {"subjectType", "EXTERNAL_APP"}}}, {"policyId", "owner"}})->status, 201);
+  ASSERT_EQ(Post("/v1/assignments",
+                 {{"subject", {{"id", "acme-admin"}, {"subjectType", "EXTERNAL_APP"}}}, {"policyId", "owner"}})
+                ->status,
+            201);
   const std::string acme_key = KeyFor("acme-admin", "EXTERNAL_APP");
   json invite = InviteOne("iso@acme.test", "website-designer");  // an id of acme, used against globex below
   const std::string acme_invite = invite["successfulInvites"][0]["id"];
@@ -447,7 +473,9 @@ TEST_F(TeamApiTest, TenantIsolationOnEveryRoute) {
     json body;
   };
   const std::vector<Call> calls = {
-      {"POST", "/v1/check", {{"subject", {{"id", "gina"}}}, {"permission", "site.view"}, {"asset", {{"id", "globex"}}}}},
+      {"POST",
+       "/v1/check",
+       {{"subject", {{"id", "gina"}}}, {"permission", "site.view"}, {"asset", {{"id", "globex"}}}}},
       {"POST", "/v1/check/batch", {{"checks", json::array()}}},
       {"POST", "/v1/access/assets", {{"subject", {{"id", "gina"}}}, {"permission", "site.view"}}},
       {"POST", "/v1/access/subjects", {{"asset", {{"id", "globex"}}}, {"permission", "site.view"}}},
@@ -466,16 +494,22 @@ TEST_F(TeamApiTest, TenantIsolationOnEveryRoute) {
       {"POST", "/roles-management/v3/team/search", json::object()},
       {"POST", "/roles-management-web/v3/team/search", json::object()},
       {"POST", "/roles-management/team/remove", {{"userId", "gina"}}},
-      {"PATCH", "/roles-management/v2/team/assignments", {{"userId", "gina"}, {"newAssignments", json::array()}, {"assignmentIdsToRemove", json::array()}}},
+      {"PATCH",
+       "/roles-management/v2/team/assignments",
+       {{"userId", "gina"}, {"newAssignments", json::array()}, {"assignmentIdsToRemove", json::array()}}},
       {"GET", "/roles-management/roles", nullptr},
-      {"POST", "/v1/roles", {{"id", "r"}, {"title", "R"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}}},
+      {"POST",
+       "/v1/roles",
+       {{"id", "r"}, {"title", "R"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}}},
       {"PUT", "/v1/roles/r", {{"title", "R"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}}},
       {"DELETE", "/v1/roles/r", nullptr},
       {"POST", "/v1/admin/reload", nullptr},
       {"GET", "/v1/admin/status", nullptr},
       {"PUT", "/v1/users/gina", {{"email", "g@x.test"}}},
       {"GET", "/v1/users/gina", nullptr},
-      {"POST", "/invites/account-invite/create", {{"subjectsAssignments", {{{"subjectEmail", "a@b.test"}, {"assignments", {{{"policyId", "owner"}}}}}}}}},
+      {"POST",
+       "/invites/account-invite/create",
+       {{"subjectsAssignments", {{{"subjectEmail", "a@b.test"}, {"assignments", {{{"policyId", "owner"}}}}}}}}},
   };
   auto call = [&](const Call& c, const std::string& key) {
     if (c.method == "GET") return Get(c.path, key, "globex");
@@ -519,7 +553,8 @@ class CustomRoleTest : public testing::ApiFixture {
     PutAsset("s1", "site", "Shop");
   }
   bool Allowed(const std::string& subject, const std::string& permission, const std::string& asset) {
-    auto r = Post("/v1/check", {{"subject", {{"id", subject}}}, {"permission", permission}, {"asset", {{"id", asset}}}});
+    auto r =
+        Post("/v1/check", {{"subject", {{"id", subject}}}, {"permission", permission}, {"asset", {{"id", asset}}}});
     return r && r->body == R"({"allowed":true})";
   }
 };
@@ -531,9 +566,15 @@ TEST_F(CustomRoleTest, CreateAssignUpdateDelete) {
                                     {"inherits", {"website-designer"}},
                                     {"statements", {{{"effect", "DENY"}, {"permissions", {"site.settings.manage"}}}}}});
   ASSERT_EQ(created->status, 201) << created->body;
-  EXPECT_EQ(Post("/v1/roles", {{"id", "publisher"}, {"title", "Again"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status,
+  EXPECT_EQ(Post("/v1/roles", {{"id", "publisher"},
+                               {"title", "Again"},
+                               {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})
+                ->status,
             409);
-  EXPECT_EQ(Post("/v1/roles", {{"id", "owner"}, {"title", "Mine"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status,
+  EXPECT_EQ(Post("/v1/roles", {{"id", "owner"},
+                               {"title", "Mine"},
+                               {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})
+                ->status,
             409);
   // Listed by Get Roles Info, localized.
   auto roles = Body(Get("/roles-management/roles?locale=de"));
@@ -541,17 +582,23 @@ TEST_F(CustomRoleTest, CreateAssignUpdateDelete) {
   EXPECT_EQ(roles["customRoles"][0]["title"], "Herausgeber");
   // Assignable within its restrictFromLevel; grants what it compiles to.
   EXPECT_EQ(Post("/v1/assignments", {{"subject", {{"id", "ann"}}}, {"policyId", "publisher"}})->status, 400);
-  ASSERT_EQ(Post("/v1/assignments", {{"subject", {{"id", "ann"}}}, {"policyId", "publisher"}, {"restrictions", {{"site", {{"id", "s1"}}}}}})->status,
-            201);
+  ASSERT_EQ(
+      Post("/v1/assignments",
+           {{"subject", {{"id", "ann"}}}, {"policyId", "publisher"}, {"restrictions", {{"site", {{"id", "s1"}}}}}})
+          ->status,
+      201);
   EXPECT_TRUE(Allowed("ann", "site.publish", "s1"));
   EXPECT_FALSE(Allowed("ann", "site.settings.manage", "s1"));
   // Replace: the change takes effect for existing assignments.
-  auto replaced = Put("/v1/roles/publisher", {{"title", "Publisher"}, {"restrictFromLevel", "Account"},
+  auto replaced = Put("/v1/roles/publisher", {{"title", "Publisher"},
+                                              {"restrictFromLevel", "Account"},
                                               {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}});
   ASSERT_EQ(replaced->status, 200) << replaced->body;
   EXPECT_FALSE(Allowed("ann", "site.publish", "s1"));
   EXPECT_TRUE(Allowed("ann", "site.view", "s1"));
-  EXPECT_EQ(Put("/v1/roles/website-manager", {{"title", "X"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status,
+  EXPECT_EQ(Put("/v1/roles/website-manager",
+                {{"title", "X"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})
+                ->status,
             412);  // predefined roles come only from files
   // Delete is refused while assigned.
   EXPECT_EQ(Delete("/v1/roles/publisher")->status, 412);
@@ -561,19 +608,32 @@ TEST_F(CustomRoleTest, CreateAssignUpdateDelete) {
 }
 
 TEST_F(CustomRoleTest, ValidatedLikeRoleFiles) {
-  auto typo = Post("/v1/roles", {{"id", "r1"}, {"title", "R"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.edt"}}}}}});
+  auto typo =
+      Post("/v1/roles",
+           {{"id", "r1"}, {"title", "R"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.edt"}}}}}});
   ASSERT_EQ(typo->status, 400);
-  EXPECT_NE(Body(typo)["message"].get<std::string>().find("did you mean \"site.edit\""), std::string::npos) << typo->body;
-  auto level = Post("/v1/roles", {{"id", "r2"}, {"title", "R"}, {"restrictFromLevel", "Account"},
+  EXPECT_NE(Body(typo)["message"].get<std::string>().find("did you mean \"site.edit\""), std::string::npos)
+      << typo->body;
+  auto level = Post("/v1/roles", {{"id", "r2"},
+                                  {"title", "R"},
+                                  {"restrictFromLevel", "Account"},
                                   {"statements", {{{"effect", "ALLOW"}, {"permissions", {"team.delete-member"}}}}}});
   EXPECT_EQ(level->status, 400);
   EXPECT_EQ(Post("/v1/roles", {{"id", "r3"}, {"title", "R"}, {"inherits", {"ghost"}}})->status, 400);
-  EXPECT_EQ(Post("/v1/roles", {{"id", "r4"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status, 400);
-  EXPECT_EQ(Post("/v1/roles", {{"id", "r5"}, {"title", "R"}, {"statements", {{{"effect", "MAYBE"}, {"permissions", {"site.view"}}}}}})->status,
+  EXPECT_EQ(Post("/v1/roles", {{"id", "r4"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})
+                ->status,
             400);
+  EXPECT_EQ(
+      Post("/v1/roles",
+           {{"id", "r5"}, {"title", "R"}, {"statements", {{{"effect", "MAYBE"}, {"permissions", {"site.view"}}}}}})
+          ->status,
+      400);
   // Custom roles may inherit each other; the parent then cannot be deleted.
-  ASSERT_EQ(Post("/v1/roles", {{"id", "base"}, {"title", "B"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status,
-            201);
+  ASSERT_EQ(
+      Post("/v1/roles",
+           {{"id", "base"}, {"title", "B"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})
+          ->status,
+      201);
   ASSERT_EQ(Post("/v1/roles", {{"id", "child"}, {"title", "C"}, {"inherits", {"base"}}})->status, 201);
   EXPECT_EQ(Delete("/v1/roles/base")->status, 412);
   // A replacement that would break the child is refused.
@@ -581,7 +641,10 @@ TEST_F(CustomRoleTest, ValidatedLikeRoleFiles) {
 }
 
 TEST_F(CustomRoleTest, SurviveARestart) {
-  ASSERT_EQ(Post("/v1/roles", {{"id", "viewer"}, {"title", "Viewer"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})->status,
+  ASSERT_EQ(Post("/v1/roles", {{"id", "viewer"},
+                               {"title", "Viewer"},
+                               {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})
+                ->status,
             201);
   ASSERT_EQ(Post("/v1/assignments", {{"subject", {{"id", "ann"}}}, {"policyId", "viewer"}})->status, 201);
   // Replay the log into a fresh state, as a restart does.

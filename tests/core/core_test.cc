@@ -114,8 +114,9 @@ namespace gatehouse {
 namespace {
 
 TEST(YamlPrecheckTest, AcceptsOrdinaryPolicyText) {
-  const char* ok = "apiVersion: gatehouse/v1\nkind: Role\nid: x  # comment, with a comma\n"
-                   "title: {en: \"A, B\", de: 'it''s'}\nstatements:\n  - effect: ALLOW\n    permissions: [\"*\", site.*, a,b]\n";
+  const char* ok =
+      "apiVersion: gatehouse/v1\nkind: Role\nid: x  # comment, with a comma\n"
+      "title: {en: \"A, B\", de: 'it''s'}\nstatements:\n  - effect: ALLOW\n    permissions: [\"*\", site.*, a,b]\n";
   EXPECT_TRUE(YamlPrecheck(ok, "f.yaml").ok()) << YamlPrecheck(ok, "f.yaml").ToString();
 }
 

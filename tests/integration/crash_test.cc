@@ -24,10 +24,15 @@ TEST(CrashTest, KillNineNeverLosesAnAcknowledgedWrite) {
   testing::TempDir dir;
   const std::string config = dir.Write("gatehouse.yaml",
                                        "http: {listen: 127.0.0.1:0}\n"
-                                       "policies: {dir: " GATEHOUSE_SOURCE_DIR "/policies}\n"
-                                       "plugins: {dir: " GATEHOUSE_PLUGIN_DIR "}\n"
-                                       "auth: {systemKeyFile: " + dir.File("system-key") + "}\n"
-                                       "storage: {plugin: sqlite, options: {path: " + dir.File("g.db") + "}}\n");
+                                       "policies: {dir: " GATEHOUSE_SOURCE_DIR
+                                       "/policies}\n"
+                                       "plugins: {dir: " GATEHOUSE_PLUGIN_DIR
+                                       "}\n"
+                                       "auth: {systemKeyFile: " +
+                                           dir.File("system-key") +
+                                           "}\n"
+                                           "storage: {plugin: sqlite, options: {path: " +
+                                           dir.File("g.db") + "}}\n");
   std::mt19937 rng(20261129);
   std::vector<std::string> acknowledged;
   std::string key;
@@ -49,10 +54,11 @@ TEST(CrashTest, KillNineNeverLosesAnAcknowledgedWrite) {
       ASSERT_EQ(r->status, 200) << "cycle " << cycle << ": acknowledged account " << id << " lost";
     }
     auto owners_ok = [&](const std::string& id) {
-      auto r = c.Post("/v1/check", httplib::Headers{{"Authorization", key}, {"wix-account-id", id}},
-                      json{{"subject", {{"id", "owner-" + id}}}, {"permission", "team.delete-member"},
-                           {"asset", {{"id", id}}}}.dump(),
-                      "application/json");
+      auto r = c.Post(
+          "/v1/check", httplib::Headers{{"Authorization", key}, {"wix-account-id", id}},
+          json{{"subject", {{"id", "owner-" + id}}}, {"permission", "team.delete-member"}, {"asset", {{"id", id}}}}
+              .dump(),
+          "application/json");
       return r && r->body == R"({"allowed":true})";
     };
     for (const auto& id : acknowledged) ASSERT_TRUE(owners_ok(id)) << "partial account " << id;
@@ -100,10 +106,11 @@ TEST(CrashTest, KillNineNeverLosesAnAcknowledgedWrite) {
       auto r = cc.Get(("/v1/accounts/" + id).c_str(), auth);
       ASSERT_TRUE(r);
       if (r->status != 200) continue;
-      auto chk = cc.Post("/v1/check", httplib::Headers{{"Authorization", key}, {"wix-account-id", id}},
-                         json{{"subject", {{"id", "owner-" + id}}}, {"permission", "team.delete-member"},
-                              {"asset", {{"id", id}}}}.dump(),
-                         "application/json");
+      auto chk = cc.Post(
+          "/v1/check", httplib::Headers{{"Authorization", key}, {"wix-account-id", id}},
+          json{{"subject", {{"id", "owner-" + id}}}, {"permission", "team.delete-member"}, {"asset", {{"id", id}}}}
+              .dump(),
+          "application/json");
       ASSERT_TRUE(chk);
       EXPECT_EQ(chk->body, R"({"allowed":true})") << "account " << id << " exists without its owner";
     }

@@ -24,17 +24,26 @@ class WebhookTest : public ::testing::Test {
   std::string Config(int receiver_port) {
     return dir_.Write("gatehouse.yaml",
                       "http: {listen: 127.0.0.1:0}\n"
-                      "policies: {dir: " GATEHOUSE_SOURCE_DIR "/policies}\n"
-                      "plugins: {dir: " GATEHOUSE_PLUGIN_DIR "}\n"
-                      "auth: {systemKeyFile: " + dir_.File("system-key") + "}\n"
-                      "storage: {plugin: sqlite, options: {path: " + dir_.File("g.db") + "}}\n"
-                      "notifiers:\n"
-                      "  - plugin: webhook\n"
-                      "    options: {url: \"http://127.0.0.1:" + std::to_string(receiver_port) +
-                      "/hook\", secret: s3cret, timeout: 1s}\n"
-                      "  - plugin: log\n"
-                      "    options: {path: " + dir_.File("events.log") + "}\n"
-                      "notify: {backoffBase: 20ms, backoffMax: 300ms, pollInterval: 200ms, batchSize: 7}\n");
+                      "policies: {dir: " GATEHOUSE_SOURCE_DIR
+                      "/policies}\n"
+                      "plugins: {dir: " GATEHOUSE_PLUGIN_DIR
+                      "}\n"
+                      "auth: {systemKeyFile: " +
+                          dir_.File("system-key") +
+                          "}\n"
+                          "storage: {plugin: sqlite, options: {path: " +
+                          dir_.File("g.db") +
+                          "}}\n"
+                          "notifiers:\n"
+                          "  - plugin: webhook\n"
+                          "    options: {url: \"http://127.0.0.1:" +
+                          std::to_string(receiver_port) +
+                          "/hook\", secret: s3cret, timeout: 1s}\n"
+                          "  - plugin: log\n"
+                          "    options: {path: " +
+                          dir_.File("events.log") +
+                          "}\n"
+                          "notify: {backoffBase: 20ms, backoffMax: 300ms, pollInterval: 200ms, batchSize: 7}\n");
   }
 
   std::string Key() {
@@ -95,8 +104,7 @@ TEST_F(WebhookTest, ReceiverOutageUnderLoadLosesNothing) {
   EXPECT_NE(metrics.find("gatehouse_notifier_backlog{notifier=\"webhook\"}"), std::string::npos) << metrics;
 
   ASSERT_EQ(receiver.Start(receiver_port), receiver_port);
-  ASSERT_TRUE(WaitFor([&] { return Distinct(receiver) >= 80; }))
-      << daemon.Output();
+  ASSERT_TRUE(WaitFor([&] { return Distinct(receiver) >= 80; })) << daemon.Output();
 
   // Restart the daemon: delivery continues from the stored cursor.
   daemon.Signal(SIGTERM);
@@ -142,7 +150,8 @@ TEST_F(WebhookTest, WrongSecretIsRejectedAndCounted) {
   const int port = daemon.WaitForPort();
   ASSERT_GT(port, 0) << daemon.Output();
   ASSERT_EQ(CreateAccounts(port, Key(), "a", 3), 3);
-  ASSERT_TRUE(WaitFor([&] { return daemon.Output().find("rejected revisions") != std::string::npos; })) << daemon.Output();
+  ASSERT_TRUE(WaitFor([&] { return daemon.Output().find("rejected revisions") != std::string::npos; }))
+      << daemon.Output();
   httplib::Client c("127.0.0.1", port);
   EXPECT_NE(c.Get("/metrics")->body.find("gatehouse_notifier_rejected_total{notifier=\"webhook\"}"), std::string::npos);
   EXPECT_GT(receiver.bad_signatures(), 0);

@@ -90,7 +90,8 @@ class ApiFixture : public ::testing::Test {
                       const std::string& account = "acme") {
     return client_->Put(path.c_str(), Headers(key, account), body.dump(), "application/json");
   }
-  httplib::Result Get(const std::string& path, const std::string& key = kSystemKey, const std::string& account = "acme") {
+  httplib::Result Get(const std::string& path, const std::string& key = kSystemKey,
+                      const std::string& account = "acme") {
     return client_->Get(path.c_str(), Headers(key, account));
   }
   httplib::Result Delete(const std::string& path, const std::string& key = kSystemKey,
@@ -105,7 +106,8 @@ class ApiFixture : public ::testing::Test {
     ASSERT_EQ(r->status, 201) << r->body;
   }
   void PutUser(const std::string& id, const std::string& email, const std::string& first, const std::string& last) {
-    auto r = Put("/v1/users/" + id, {{"email", email}, {"name", {{"firstName", first}, {"lastName", last}}}}, kSystemKey, "");
+    auto r = Put("/v1/users/" + id, {{"email", email}, {"name", {{"firstName", first}, {"lastName", last}}}},
+                 kSystemKey, "");
     ASSERT_TRUE(r);
     ASSERT_TRUE(r->status == 201 || r->status == 200) << r->body;
   }
@@ -127,8 +129,10 @@ class ApiFixture : public ::testing::Test {
     return r ? json::parse(r->body).value("assignmentId", std::string()) : "";
   }
   // An account key bound to `subject` with `role` account-wide (or restricted).
-  std::string KeyFor(const std::string& subject_id, const std::string& subject_type, const std::string& account = "acme") {
-    auto r = Post("/v1/api-keys", {{"subject", {{"id", subject_id}, {"subjectType", subject_type}}}}, kSystemKey, account);
+  std::string KeyFor(const std::string& subject_id, const std::string& subject_type,
+                     const std::string& account = "acme") {
+    auto r =
+        Post("/v1/api-keys", {{"subject", {{"id", subject_id}, {"subjectType", subject_type}}}}, kSystemKey, account);
     EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "");
     return json::parse(r->body)["key"].get<std::string>();
   }
