@@ -204,6 +204,16 @@ int RunDaemon(const DaemonArgs& args) {
   NotificationDispatcher dispatcher(log->get(), &metrics, delivery,
                                     [](const std::string& m) { spdlog::warn("{}", m); });
   for (auto& [name, notifier] : notifiers) dispatcher.Add(name, std::move(notifier));
+  AcceptTokenVault accept_tokens;
+  const std::string accept_base = config->accept_base_url;
+  dispatcher.SetEnricher([&accept_tokens, accept_base](ChangeRecord& r) {
+    if (r.type != "invite.created" && r.type != "invite.resent") return;
+    r.payload = AddAcceptLinks(r.payload, [&](const std::string& hash) -> std::optional<std::string> {
+      auto token = accept_tokens.Find(hash);
+      if (!token) return std::nullopt;
+      return accept_base + (accept_base.find('?') == std::string::npos ? "?" : "&") + "token=" + *token;
+    });
+  });
   if (Status st = dispatcher.Start(); !st.ok()) {
     spdlog::critical("notifiers: {}", st.message());
     return 6;
@@ -214,7 +224,7 @@ int RunDaemon(const DaemonArgs& args) {
   OpenSslSecrets secrets;
   AssignmentService assignments(&committer, &clock);
   DirectoryService directory(&committer, &clock, &secrets);
-  InviteService invites(&committer, &clock, &secrets, config->invite_ttl_ms);
+  InviteService invites(&committer, &clock, &secrets, config->invite_ttl_ms, &accept_tokens);
   RoleService roles(&committer, &clock);
   KeyAuthenticator keys(*hashes, &snapshots);
   ApiServices services;

@@ -234,6 +234,21 @@ Change DecodeOne(const json& j) {
 
 }  // namespace
 
+std::string AddAcceptLinks(const std::string& payload,
+                           const std::function<std::optional<std::string>(const std::string& token_hash)>& link_for) {
+  json j = json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.contains("changes") || !j["changes"].is_array()) return payload;
+  bool changed = false;
+  for (auto& c : j["changes"]) {
+    if (c.value("op", std::string()) != "invite.put" || !c.contains("tokenHash")) continue;
+    if (auto link = link_for(c["tokenHash"].get<std::string>())) {
+      c["acceptLink"] = *link;
+      changed = true;
+    }
+  }
+  return changed ? j.dump() : payload;
+}
+
 std::string JsonChangeCodec::EncodeChanges(const ChangeSet& set) const {
   json changes = json::array();
   for (const auto& c : set.changes) changes.push_back(std::visit(Encoder{}, c));

@@ -4,9 +4,18 @@
 // Thread safety: stateless.
 #pragma once
 
+#include <functional>
+#include <optional>
+
 #include "core/change_codec.h"
 
 namespace gatehouse {
+
+// Adds "acceptLink" to each invite of a change-log payload whose token hash `link_for`
+// knows (events only; the log itself never holds a link). Returns the payload unchanged
+// when nothing applies or it does not parse.
+std::string AddAcceptLinks(const std::string& payload,
+                           const std::function<std::optional<std::string>(const std::string& token_hash)>& link_for);
 
 class JsonChangeCodec final : public ChangeCodec {
  public:

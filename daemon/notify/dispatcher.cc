@@ -123,6 +123,9 @@ void NotificationDispatcher::Run(Worker* w) {
       cv_.wait_for(lock, options_.poll_interval, [&] { return stopping_ || wakeups_ != seen_wakeups; });
       continue;
     }
+    if (enrich_) {
+      for (auto& r : batch) enrich_(r);
+    }
     const DeliveryResult result = w->notifier->Deliver(batch);
     if (result.outcome == DeliveryOutcome::kRetryLater) {
       if (warn_) warn_("notifier " + w->name + ": delivery failed, will retry: " + result.message);

@@ -53,6 +53,8 @@ class NotificationDispatcher {
   ~NotificationDispatcher();
 
   void Add(std::string name, std::unique_ptr<Notifier> notifier);
+  // Rewrites each event before delivery (e.g. adds accept links kept only in memory).
+  void SetEnricher(std::function<void(ChangeRecord&)> enrich) { enrich_ = std::move(enrich); }
   Status Start();
   void Wake();
   void Stop();
@@ -76,6 +78,7 @@ class NotificationDispatcher {
   Metrics* metrics_;
   DispatcherOptions options_;
   LogFn warn_;
+  std::function<void(ChangeRecord&)> enrich_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex mu_;
   std::condition_variable cv_;

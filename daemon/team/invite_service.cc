@@ -51,6 +51,10 @@ Result<InviteCreateResult> InviteService::Create(const std::string& account_id, 
   // Tokens are drawn outside the commit (a retry re-validates but keeps them).
   std::vector<std::string> tokens;
   for (std::size_t i = 0; i < entries.size(); ++i) tokens.push_back(secrets_->NewToken("inv_"));
+  if (vault_ != nullptr) {  // before the commit: the event may be delivered before Commit returns
+    const Timestamp now = clock_->Now();
+    for (const auto& t : tokens) vault_->Put(secrets_->Hash(t), t, now + ttl_ms_, now);
+  }
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
     result = InviteCreateResult{};
     const AccountView* view = snap.FindAccount(account_id);
@@ -138,6 +142,10 @@ Result<InviteWithToken> InviteService::Resend(const std::string& account_id, con
                                               const std::string& actor) {
   InviteWithToken out;
   out.token = secrets_->NewToken("inv_");
+  if (vault_ != nullptr) {
+    const Timestamp now = clock_->Now();
+    vault_->Put(secrets_->Hash(out.token), out.token, now + ttl_ms_, now);
+  }
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
     const AccountView* view = snap.FindAccount(account_id);
     const Invite* inv = view == nullptr ? nullptr : view->state->FindInvite(invite_id);

@@ -5,8 +5,9 @@
 // in one ChangeSet; resending replaces the token (the old one becomes unknown) and the
 // expiry.
 //
-// The accept link appears in the create/resend responses. The change log stores only the
-// token hash, so events carry no link (docs/api.md says how mail delivery gets it).
+// The accept link appears in the create/resend responses, and (through the optional
+// AcceptTokenVault, memory only) in the events notifiers deliver; the change log stores
+// only the token hash.
 // Thread safety: safe for concurrent use.
 #pragma once
 
@@ -16,6 +17,7 @@
 #include "core/secrets.h"
 #include "core/time.h"
 #include "team/committer.h"
+#include "team/accept_token_vault.h"
 #include "team/grant_validation.h"
 
 namespace gatehouse {
@@ -37,8 +39,10 @@ struct InviteCreateResult {
 
 class InviteService {
  public:
-  InviteService(Committer* committer, const Clock* clock, const Secrets* secrets, std::int64_t ttl_ms)
-      : committer_(committer), clock_(clock), secrets_(secrets), ttl_ms_(ttl_ms) {}
+  // `vault` (optional) receives each new token so events can carry the accept link.
+  InviteService(Committer* committer, const Clock* clock, const Secrets* secrets, std::int64_t ttl_ms,
+                AcceptTokenVault* vault = nullptr)
+      : committer_(committer), clock_(clock), secrets_(secrets), ttl_ms_(ttl_ms), vault_(vault) {}
 
   Result<InviteCreateResult> Create(const std::string& account_id, const std::vector<InviteEntry>& entries,
                                     const std::string& actor);
@@ -61,6 +65,7 @@ class InviteService {
   const Clock* clock_;
   const Secrets* secrets_;
   std::int64_t ttl_ms_;
+  AcceptTokenVault* vault_;
 };
 
 // Case-insensitive email equality.

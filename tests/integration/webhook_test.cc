@@ -143,6 +143,40 @@ TEST_F(WebhookTest, ReceiverOutageUnderLoadLosesNothing) {
   EXPECT_EQ(logged.size(), 90U);
 }
 
+TEST_F(WebhookTest, InviteEventsCarryTheAcceptLinkTheLogDoesNotStore) {
+  testing::WebhookReceiver receiver("s3cret");
+  testing::DaemonProcess daemon({"--config", Config(receiver.Start())});
+  const int port = daemon.WaitForPort();
+  ASSERT_GT(port, 0) << daemon.Output();
+  const std::string key = Key();
+  ASSERT_EQ(CreateAccounts(port, key, "acct", 1), 1);
+  httplib::Client c("127.0.0.1", port);
+  json invite = {{"subjectsAssignments",
+                  {{{"subjectEmail", "new@example.test"}, {"assignments", {{{"policyId", "website-designer"}}}}}}}};
+  auto r = c.Post("/invites/account-invite/create", httplib::Headers{{"Authorization", key}, {"wix-account-id", "acct0"}},
+                  invite.dump(), "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string link = json::parse(r->body)["successfulInvites"][0]["acceptLink"];
+  ASSERT_TRUE(WaitFor([&] {
+    std::ifstream log(dir_.File("events.log"));
+    std::string line;
+    while (std::getline(log, line)) {
+      json j = json::parse(line);
+      if (j["type"] == "invite.created") return j["data"]["changes"][0].value("acceptLink", std::string()) == link;
+    }
+    return false;
+  })) << "no invite.created event with the link";
+  daemon.Signal(SIGTERM);
+  ASSERT_EQ(daemon.Wait(), 0);
+  // The durable log holds only the token's hash.
+  const std::string token = link.substr(link.find("token=") + 6);
+  for (const char* file : {"g.db", "g.db-wal"}) {
+    std::ifstream db(dir_.File(file), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(bytes.find(token), std::string::npos) << "the accept token reached " << file;
+  }
+}
+
 TEST_F(WebhookTest, WrongSecretIsRejectedAndCounted) {
   testing::WebhookReceiver receiver("another-secret");
   const int receiver_port = receiver.Start();
