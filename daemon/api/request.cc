@@ -51,6 +51,21 @@ std::optional<Caller> Authorize(const ApiServices& services, const httplib::Requ
   return caller;
 }
 
+std::optional<JsonCall> AuthorizeWithBody(const ApiServices& services, const httplib::Request& req,
+                                          httplib::Response& res, std::string_view permission, bool account_scoped) {
+  auto caller = Authorize(services, req, res, permission, account_scoped);
+  if (!caller) return std::nullopt;
+  auto body = ParseBody(req, res);
+  if (!body) return std::nullopt;
+  return JsonCall{std::move(*caller), std::move(*body)};
+}
+
+Result<Subject> RequiredSubject(const json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return FieldError(field, "is required", "REQUIRED_FIELD");
+  return ParseSubject(*it, field);
+}
+
 std::optional<json> ParseBody(const httplib::Request& req, httplib::Response& res) {
   json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {

@@ -30,6 +30,18 @@ struct Caller {
 std::optional<Caller> Authorize(const ApiServices& services, const httplib::Request& req, httplib::Response& res,
                                 std::string_view permission, bool account_scoped = true);
 
+// Authorize, then ParseBody: the start of every route that takes a JSON body.
+struct JsonCall {
+  Caller caller;
+  json body;
+};
+std::optional<JsonCall> AuthorizeWithBody(const ApiServices& services, const httplib::Request& req,
+                                          httplib::Response& res, std::string_view permission,
+                                          bool account_scoped = true);
+
+// The required object `field` of `body` as a Subject ({id, subjectType}).
+Result<Subject> RequiredSubject(const json& body, const char* field);
+
 // Parses the body as a JSON object; writes a 400 and returns nullopt otherwise.
 std::optional<json> ParseBody(const httplib::Request& req, httplib::Response& res);
 

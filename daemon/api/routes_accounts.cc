@@ -15,10 +15,10 @@ json AccountJson(const Account& a) {
 void RegisterAccountRoutes(httplib::Server& server, const ApiServices& services) {
   server.Post("/v1/accounts", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "", /*account_scoped=*/false);
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
+      auto call = AuthorizeWithBody(services, req, res, "", /*account_scoped=*/false);
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
       Status error;
       CreateAccountRequest request;
       request.id = OptString(*body, "id", "", &error).value_or("");

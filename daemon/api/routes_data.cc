@@ -25,10 +25,10 @@ json AssetOut(const AccountState& account, std::uint32_t node) {
 void RegisterDataRoutes(httplib::Server& server, const ApiServices& services) {
   server.Put(R"(/v1/users/([^/]+))", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "", /*account_scoped=*/false);
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
+      auto call = AuthorizeWithBody(services, req, res, "", /*account_scoped=*/false);
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
       Status error;
       User u;
       u.id = req.matches[1];
@@ -59,10 +59,10 @@ void RegisterDataRoutes(httplib::Server& server, const ApiServices& services) {
 
   server.Put(R"(/v1/assets/([^/]+))", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "assets.manage");
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
+      auto call = AuthorizeWithBody(services, req, res, "assets.manage");
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
       Status error;
       Asset a;
       a.account_id = caller->account_id;
@@ -105,13 +105,11 @@ void RegisterDataRoutes(httplib::Server& server, const ApiServices& services) {
 
   server.Post("/v1/api-keys", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "keys.manage");
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
-      auto subject_field = body->find("subject");
-      if (subject_field == body->end()) return WriteError(res, FieldError("subject", "is required", "REQUIRED_FIELD"));
-      auto subject = ParseSubject(*subject_field, "subject");
+      auto call = AuthorizeWithBody(services, req, res, "keys.manage");
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
+      auto subject = RequiredSubject(*body, "subject");
       if (!subject.ok()) return WriteError(res, subject.status());
       Status error;
       const std::string description = OptString(*body, "description", "", &error).value_or("");
@@ -137,13 +135,11 @@ void RegisterDataRoutes(httplib::Server& server, const ApiServices& services) {
 
   server.Post("/v1/assignments", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "team.manage-team-member-roles");
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
-      auto subject_field = body->find("subject");
-      if (subject_field == body->end()) return WriteError(res, FieldError("subject", "is required", "REQUIRED_FIELD"));
-      auto subject = ParseSubject(*subject_field, "subject");
+      auto call = AuthorizeWithBody(services, req, res, "team.manage-team-member-roles");
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
+      auto subject = RequiredSubject(*body, "subject");
       if (!subject.ok()) return WriteError(res, subject.status());
       auto grant = ParseGrant(*body, "");
       if (!grant.ok()) return WriteError(res, grant.status());

@@ -82,10 +82,10 @@ Result<std::size_t> PageLimit(const json& body, std::size_t max) {
 void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services, const ApiOptions& options) {
   server.Post("/v1/check", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "access.check");
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
+      auto call = AuthorizeWithBody(services, req, res, "access.check");
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
       auto check = ParseCheck(*body, "");
       if (!check.ok()) return WriteError(res, check.status());
       auto snap = services.snapshots->Load();
@@ -102,10 +102,10 @@ void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services
 
   server.Post("/v1/check/batch", [&services, &options](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "access.check");
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
+      auto call = AuthorizeWithBody(services, req, res, "access.check");
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
       auto checks = body->find("checks");
       if (checks == body->end() || !checks->is_array()) {
         return WriteError(res, FieldError("checks", "is required: a list of checks", "REQUIRED_FIELD"));
@@ -143,13 +143,11 @@ void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services
 
   server.Post("/v1/access/assets", [&services, &options](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "access.review");
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
-      auto subject_field = body->find("subject");
-      if (subject_field == body->end()) return WriteError(res, FieldError("subject", "is required", "REQUIRED_FIELD"));
-      auto subject = ParseSubject(*subject_field, "subject");
+      auto call = AuthorizeWithBody(services, req, res, "access.review");
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
+      auto subject = RequiredSubject(*body, "subject");
       if (!subject.ok()) return WriteError(res, subject.status());
       Status error;
       auto permission = OptString(*body, "permission", "", &error);
@@ -177,10 +175,10 @@ void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services
 
   server.Post("/v1/access/subjects", [&services, &options](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "access.review");
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
+      auto call = AuthorizeWithBody(services, req, res, "access.review");
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
       Status error;
       auto asset = body->find("asset");
       if (asset == body->end() || !asset->is_object()) {

@@ -59,10 +59,10 @@ Result<InviteEntry> ParseEntry(const json& e, const std::string& account_id) {
 void RegisterInviteRoutes(httplib::Server& server, const ApiServices& services) {
   server.Post("/invites/account-invite/create", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "team.send-invite");
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
+      auto call = AuthorizeWithBody(services, req, res, "team.send-invite");
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
       auto list = body->find("subjectsAssignments");
       if (list == body->end() || !list->is_array() || list->empty() || list->size() > 50) {
         return WriteError(res, FieldError("subjectsAssignments", "must hold 1 to 50 entries", "REQUIRED_FIELD"));

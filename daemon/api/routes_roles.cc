@@ -97,10 +97,10 @@ void RegisterRoleRoutes(httplib::Server& server, const ApiServices& services) {
   auto put = [&services](bool replace) {
     return [&services, replace](const httplib::Request& req, httplib::Response& res) {
       Guard(res, [&] {
-        auto caller = Authorize(services, req, res, "roles.manage");
-        if (!caller) return;
-        auto body = ParseBody(req, res);
-        if (!body) return;
+        auto call = AuthorizeWithBody(services, req, res, "roles.manage");
+        if (!call) return;
+        const Caller* caller = &call->caller;
+        const json* body = &call->body;
         std::string id;
         if (replace) {
           id = req.matches[1];

@@ -110,10 +110,10 @@ json RoleInfoJson(const CompiledRole& role, const std::string& locale) {
 void RegisterTeamRoutes(httplib::Server& server, const ApiServices& services, const ApiOptions& options) {
   Both(server, "POST", "/v3/team/search", [&services, &options](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "team.view");
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
+      auto call = AuthorizeWithBody(services, req, res, "team.view");
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
       auto request = ParseSearch(*body, std::min<std::size_t>(1000, options.page_size_limit));
       if (!request.ok()) return WriteError(res, request.status());
       auto snap = services.snapshots->Load();
@@ -145,10 +145,10 @@ void RegisterTeamRoutes(httplib::Server& server, const ApiServices& services, co
 
   Both(server, "POST", "/team/remove", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "team.delete-member");
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
+      auto call = AuthorizeWithBody(services, req, res, "team.delete-member");
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
       Status error;
       const std::string user_id = OptString(*body, "userId", "", &error).value_or("");
       if (!error.ok()) return WriteError(res, error);
@@ -160,10 +160,10 @@ void RegisterTeamRoutes(httplib::Server& server, const ApiServices& services, co
 
   Both(server, "PATCH", "/v2/team/assignments", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "team.manage-team-member-roles");
-      if (!caller) return;
-      auto body = ParseBody(req, res);
-      if (!body) return;
+      auto call = AuthorizeWithBody(services, req, res, "team.manage-team-member-roles");
+      if (!call) return;
+      const Caller* caller = &call->caller;
+      const json* body = &call->body;
       Status error;
       const std::string user_id = OptString(*body, "userId", "", &error).value_or("");
       if (!error.ok()) return WriteError(res, error);

@@ -33,6 +33,19 @@ bool EmailIsMember(const Snapshot& snap, const AccountState& state, std::string_
   return false;
 }
 
+// A Pending or Expired invite of the account (what revoke and resend act on).
+Result<Invite> OpenInvite(const Snapshot& snap, const std::string& account_id, const std::string& invite_id,
+                          Timestamp now, const char* verb) {
+  const AccountView* view = snap.FindAccount(account_id);
+  const Invite* inv = view == nullptr ? nullptr : view->state->FindInvite(invite_id);
+  if (inv == nullptr) return NotFound("invite not found");
+  const InviteStatus status = inv->EffectiveStatus(now);
+  if (status != InviteStatus::kPending && status != InviteStatus::kExpired) {
+    return FailedPrecondition("invite is " + std::string(InviteStatusName(status)) + " and cannot be " + verb);
+  }
+  return *inv;
+}
+
 }  // namespace
 
 bool SameEmail(std::string_view a, std::string_view b) {
@@ -119,14 +132,9 @@ Result<Invite> InviteService::Revoke(const std::string& account_id, const std::s
                                      const std::string& actor) {
   Invite out;
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
-    const AccountView* view = snap.FindAccount(account_id);
-    const Invite* inv = view == nullptr ? nullptr : view->state->FindInvite(invite_id);
-    if (inv == nullptr) return NotFound("invite not found");
     const Timestamp now = clock_->Now();
-    const InviteStatus status = inv->EffectiveStatus(now);
-    if (status != InviteStatus::kPending && status != InviteStatus::kExpired) {
-      return FailedPrecondition("invite is " + std::string(InviteStatusName(status)) + " and cannot be revoked");
-    }
+    auto inv = OpenInvite(snap, account_id, invite_id, now, "revoked");
+    if (!inv.ok()) return inv.status();
     out = *inv;
     out.status = InviteStatus::kDeleted;
     out.updated_at = now;
@@ -147,14 +155,9 @@ Result<InviteWithToken> InviteService::Resend(const std::string& account_id, con
     vault_->Put(secrets_->Hash(out.token), out.token, now + ttl_ms_, now);
   }
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
-    const AccountView* view = snap.FindAccount(account_id);
-    const Invite* inv = view == nullptr ? nullptr : view->state->FindInvite(invite_id);
-    if (inv == nullptr) return NotFound("invite not found");
     const Timestamp now = clock_->Now();
-    const InviteStatus status = inv->EffectiveStatus(now);
-    if (status != InviteStatus::kPending && status != InviteStatus::kExpired) {
-      return FailedPrecondition("invite is " + std::string(InviteStatusName(status)) + " and cannot be resent");
-    }
+    auto inv = OpenInvite(snap, account_id, invite_id, now, "resent");
+    if (!inv.ok()) return inv.status();
     out.invite = *inv;
     out.invite.status = InviteStatus::kPending;
     out.invite.token_hash = secrets_->Hash(out.token);

@@ -16,8 +16,8 @@
 
 #include "core/secrets.h"
 #include "core/time.h"
-#include "team/committer.h"
 #include "team/accept_token_vault.h"
+#include "team/committer.h"
 #include "team/grant_validation.h"
 
 namespace gatehouse {

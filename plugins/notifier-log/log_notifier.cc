@@ -10,15 +10,6 @@ namespace {
 
 using gatehouse::sdk::PluginError;
 
-std::string Rfc3339(std::int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 class LogNotifier final : public gatehouse::sdk::NotifierPlugin {
  public:
   static std::unique_ptr<LogNotifier> Create(gatehouse::sdk::Host, const gatehouse::sdk::Options& options) {
@@ -41,7 +32,7 @@ class LogNotifier final : public gatehouse::sdk::NotifierPlugin {
     for (const auto& e : events) {
       nlohmann::json line = {{"event", "gatehouse.change"},   {"revision", e.revision},
                              {"type", std::string(e.type)},   {"accountId", std::string(e.account_id)},
-                             {"actor", std::string(e.actor)}, {"at", Rfc3339(e.at_ms)}};
+                             {"actor", std::string(e.actor)}, {"at", gatehouse::sdk::FormatRfc3339Utc(e.at_ms)}};
       line["data"] = nlohmann::json::parse(e.data_json, nullptr, false);
       if (line["data"].is_discarded()) line["data"] = std::string(e.data_json);
       const std::string text = line.dump() + "\n";

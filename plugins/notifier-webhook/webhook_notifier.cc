@@ -20,15 +20,6 @@ namespace {
 
 using gatehouse::sdk::PluginError;
 
-std::string Rfc3339(std::int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string HmacSha256Hex(const std::string& key, const std::string& body) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -80,7 +71,7 @@ class WebhookNotifier final : public gatehouse::sdk::NotifierPlugin {
                              {"type", std::string(e.type)},
                              {"accountId", std::string(e.account_id)},
                              {"actor", std::string(e.actor)},
-                             {"at", Rfc3339(e.at_ms)}};
+                             {"at", gatehouse::sdk::FormatRfc3339Utc(e.at_ms)}};
       item["data"] = nlohmann::json::parse(e.data_json, nullptr, false);
       if (item["data"].is_discarded()) item["data"] = std::string(e.data_json);
       list.push_back(std::move(item));

@@ -153,8 +153,9 @@ TEST_F(WebhookTest, InviteEventsCarryTheAcceptLinkTheLogDoesNotStore) {
   httplib::Client c("127.0.0.1", port);
   json invite = {{"subjectsAssignments",
                   {{{"subjectEmail", "new@example.test"}, {"assignments", {{{"policyId", "website-designer"}}}}}}}};
-  auto r = c.Post("/invites/account-invite/create", httplib::Headers{{"Authorization", key}, {"wix-account-id", "acct0"}},
-                  invite.dump(), "application/json");
+  auto r =
+      c.Post("/invites/account-invite/create", httplib::Headers{{"Authorization", key}, {"wix-account-id", "acct0"}},
+             invite.dump(), "application/json");
   ASSERT_EQ(r->status, 200) << r->body;
   const std::string link = json::parse(r->body)["successfulInvites"][0]["acceptLink"];
   ASSERT_TRUE(WaitFor([&] {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
@@ -33,6 +34,17 @@ inline void SetError(gh_error* err, std::string_view message) {
   const std::size_t n = std::min(message.size(), sizeof(err->message) - 1);
   std::memcpy(err->message, message.data(), n);
   err->message[n] = '\0';
+}
+
+// An event time (ms since the Unix epoch) as RFC 3339 UTC, "2026-03-01T09:00:00Z" — the
+// form Gatehouse uses on the wire.
+inline std::string FormatRfc3339Utc(std::int64_t ms) {
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 // An error with a chosen ABI status.
