@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential g++ clang cmake ninja-build ccache pkg-config make git python3
-  clang-format clang-tidy
+  clang-format clang-tidy libclang-rt-14-dev
   # libraries (see docs/architecture.md for which layer uses which)
   libboost-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev libsystemd-dev libpq-dev
