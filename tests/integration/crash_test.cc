@@ -22,17 +22,7 @@ using nlohmann::json;
 
 TEST(CrashTest, KillNineNeverLosesAnAcknowledgedWrite) {
   testing::TempDir dir;
-  const std::string config = dir.Write("gatehouse.yaml",
-                                       "http: {listen: 127.0.0.1:0}\n"
-                                       "policies: {dir: " GATEHOUSE_SOURCE_DIR
-                                       "/policies}\n"
-                                       "plugins: {dir: " GATEHOUSE_PLUGIN_DIR
-                                       "}\n"
-                                       "auth: {systemKeyFile: " +
-                                           dir.File("system-key") +
-                                           "}\n"
-                                           "storage: {plugin: sqlite, options: {path: " +
-                                           dir.File("g.db") + "}}\n");
+  const std::string config = testing::WriteDaemonConfig(dir);
   std::mt19937 rng(20261129);
   std::vector<std::string> acknowledged;
   std::string key;

@@ -17,18 +17,7 @@ using nlohmann::json;
 class DaemonTest : public ::testing::Test {
  protected:
   std::string WriteConfig(const std::string& policies = std::string(GATEHOUSE_SOURCE_DIR) + "/policies") {
-    return dir_.Write("gatehouse.yaml",
-                      "http: {listen: 127.0.0.1:0}\n"
-                      "policies: {dir: " +
-                          policies +
-                          "}\n"
-                          "plugins: {dir: " GATEHOUSE_PLUGIN_DIR
-                          "}\n"
-                          "auth: {systemKeyFile: " +
-                          dir_.File("system-key") +
-                          "}\n"
-                          "storage: {plugin: sqlite, options: {path: " +
-                          dir_.File("g.db") + "}}\n");
+    return testing::WriteDaemonConfig(dir_, "", policies);
   }
 
   std::string ReadKey() {

@@ -22,28 +22,18 @@ using nlohmann::json;
 class WebhookTest : public ::testing::Test {
  protected:
   std::string Config(int receiver_port) {
-    return dir_.Write("gatehouse.yaml",
-                      "http: {listen: 127.0.0.1:0}\n"
-                      "policies: {dir: " GATEHOUSE_SOURCE_DIR
-                      "/policies}\n"
-                      "plugins: {dir: " GATEHOUSE_PLUGIN_DIR
-                      "}\n"
-                      "auth: {systemKeyFile: " +
-                          dir_.File("system-key") +
-                          "}\n"
-                          "storage: {plugin: sqlite, options: {path: " +
-                          dir_.File("g.db") +
-                          "}}\n"
-                          "notifiers:\n"
-                          "  - plugin: webhook\n"
-                          "    options: {url: \"http://127.0.0.1:" +
-                          std::to_string(receiver_port) +
-                          "/hook\", secret: s3cret, timeout: 1s}\n"
-                          "  - plugin: log\n"
-                          "    options: {path: " +
-                          dir_.File("events.log") +
-                          "}\n"
-                          "notify: {backoffBase: 20ms, backoffMax: 300ms, pollInterval: 200ms, batchSize: 7}\n");
+    return testing::WriteDaemonConfig(
+        dir_,
+        "notifiers:\n"
+        "  - plugin: webhook\n"
+        "    options: {url: \"http://127.0.0.1:" +
+            std::to_string(receiver_port) +
+            "/hook\", secret: s3cret, timeout: 1s}\n"
+            "  - plugin: log\n"
+            "    options: {path: " +
+            dir_.File("events.log") +
+            "}\n"
+            "notify: {backoffBase: 20ms, backoffMax: 300ms, pollInterval: 200ms, batchSize: 7}\n");
   }
 
   std::string Key() {
