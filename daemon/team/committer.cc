@@ -25,7 +25,7 @@ Status Committer::ReplacePolicies(std::shared_ptr<const PolicySet> policies, boo
       const AccountState& state = *view.state;
       for (std::size_t slot = 0; slot < state.RoleSlotCount(); ++slot) {
         const std::string& role = state.RoleOfSlot(static_cast<std::uint16_t>(slot));
-        if (policies->FindRole(role, state.account().id) != nullptr) continue;
+        if (policies->FindRole(role, state.account().id) != nullptr || state.FindCustomRole(role) != nullptr) continue;
         const std::size_t n = state.CountGrantsWithRole(role);
         if (n == 0) continue;
         missing += (missing.empty() ? "" : "; ") + std::string("account \"") + state.account().id +

@@ -647,6 +647,9 @@ TEST_F(CustomRoleTest, SurviveARestart) {
                 ->status,
             201);
   ASSERT_EQ(Post("/v1/assignments", {{"subject", {{"id", "ann"}}}, {"policyId", "viewer"}})->status, 201);
+  // A policy reload keeps roles made over the API (they are not in the files).
+  EXPECT_TRUE(committer_->ReplacePolicies(holder_->Load()->policies(), false).ok());
+  EXPECT_TRUE(Check(*holder_->Load(), CheckQuery{"acme", SubjectType::kUser, "ann", "site.view", "s1"}, clock_.Now()));
   // Replay the log into a fresh state, as a restart does.
   SnapshotHolder fresh(std::make_shared<Snapshot>(holder_->Load()->policies(), 0));
   Committer replay(log_.get(), &codec_, &fresh);
