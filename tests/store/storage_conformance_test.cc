@@ -13,7 +13,6 @@ namespace {
 
 struct StorageTarget {
   std::string name;
-  bool persistent;
   std::function<std::map<std::string, std::string>(const testing::TempDir&)> options;
 };
 
@@ -184,9 +183,8 @@ TEST_P(PersistentStorageTest, ReopenKeepsEverything) {
   EXPECT_EQ(*log->Append({Rec("c", "3")}, 2), 3U);
 }
 
-const StorageTarget kMemory{"memory", false,
-                            [](const testing::TempDir&) { return std::map<std::string, std::string>{}; }};
-const StorageTarget kSqlite{"sqlite", true, [](const testing::TempDir& d) {
+const StorageTarget kMemory{"memory", [](const testing::TempDir&) { return std::map<std::string, std::string>{}; }};
+const StorageTarget kSqlite{"sqlite", [](const testing::TempDir& d) {
                               return std::map<std::string, std::string>{{"path", d.File("log.db")}};
                             }};
 std::string TargetName(const ::testing::TestParamInfo<StorageTarget>& p) { return p.param.name; }
