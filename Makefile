@@ -50,7 +50,7 @@ FUZZERS := policy_loader_fuzzer team_filter_fuzzer request_json_fuzzer
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS) --target $(FUZZERS)
-	@bash scripts/fuzz.sh build/fuzz $${FUZZ_SECONDS:-60}
+	@bash scripts/fuzz.sh build/fuzz $${FUZZ_SECONDS:-60} $${FUZZ_SEED:-0}
 
 format:
 	@git ls-files '*.cc' '*.h' '*.hpp' | xargs clang-format -i

@@ -9,6 +9,9 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
   int line = 1, column = 0;
   int flow_depth = 0;
   bool node_start = true;  // the next non-space character would start a node
+  // A quoted scalar or a [ ] / { } collection just ended outside any flow collection: only
+  // ':' or a comment may follow on that line ("'x'," and "[a]," make yaml-cpp loop).
+  bool after_block_value = false;
   auto fail = [&](const std::string& what) {
     return InvalidArgument(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + what);
   };
@@ -19,6 +22,7 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
       ++line;
       column = 0;
       if (flow_depth == 0) node_start = true;
+      after_block_value = false;
       continue;
     }
     if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r') {
@@ -26,6 +30,10 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
                   " (policy and config files are text)");
     }
     if (c == ' ' || c == '\t' || c == '\r') continue;
+    if (after_block_value && c == ',') {
+      return fail("',' after a complete value: commas only separate items inside [ ] or { }");
+    }
+    after_block_value = false;
     if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
       while (i + 1 < text.size() && text[i + 1] != '\n') ++i;  // comment
       continue;
@@ -37,6 +45,9 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
         if (text[i] == '\n') {
           ++line;
           column = 0;
+        } else if (static_cast<unsigned char>(text[i]) < 0x20 && text[i] != '\t' && text[i] != '\r') {
+          return fail("control character 0x" + std::to_string(static_cast<unsigned char>(text[i])) +
+                      " inside a quoted value (write it as an escape such as \\t, or leave it out)");
         } else if (quote == '"' && text[i] == '\\') {
           ++i;
           ++column;
@@ -50,6 +61,7 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
         }
       }
       node_start = false;
+      after_block_value = flow_depth == 0;
       continue;
     }
     if (node_start) {
@@ -69,6 +81,7 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
       case '}':
         if (flow_depth > 0) --flow_depth;
         node_start = false;
+        after_block_value = flow_depth == 0;
         break;
       case ',':
         node_start = flow_depth > 0;

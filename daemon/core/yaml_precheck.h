@@ -4,8 +4,10 @@
 // anchors/aliases can make a small file expand exponentially when walked. Policy and
 // config files need neither, so this rejects, with file:line:column:
 //  - a ',' where a block-context node starts (it only separates items inside [ ] or { }),
+//    or right after a quoted scalar or a [ ] / { } that is not inside another one
+//    ("'x'," and "[a]," make yaml-cpp loop; found by fuzzing in CI),
 //  - anchors (&name) and aliases (*name) where a node starts,
-//  - NUL and other C0 control bytes, and files over `max_bytes`.
+//  - NUL and other C0 control bytes (also inside quotes), and files over `max_bytes`.
 // Quoted scalars and comments are skipped. Pure function; no YAML library needed.
 #pragma once
 

@@ -11,9 +11,13 @@
 // shared_ptr<const AccountState> in a new Snapshot. Apply* methods trust their input:
 // team/ validated it before it was committed. A published AccountState is never changed.
 //
+// Derived data (the Search Team index) may be cached on a published AccountState through
+// CachedTeamIndex/CacheTeamIndex; the cache is not copied with the state.
+//
 // Thread safety: a const AccountState may be read by any number of threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -26,6 +30,26 @@
 #include "core/model.h"
 
 namespace gatehouse {
+
+class TeamIndex;
+
+// A slot for data derived from an immutable object: atomically readable and replaceable
+// through a const owner, and empty in every copy (a copy is about to be changed).
+template <typename T>
+class DerivedCache {
+ public:
+  DerivedCache() = default;
+  DerivedCache(const DerivedCache&) {}
+  DerivedCache& operator=(const DerivedCache&) {
+    value_.store(nullptr);
+    return *this;
+  }
+  std::shared_ptr<const T> Load() const { return value_.load(std::memory_order_acquire); }
+  void Store(std::shared_ptr<const T> value) const { value_.store(std::move(value), std::memory_order_release); }
+
+ private:
+  mutable std::atomic<std::shared_ptr<const T>> value_;
+};
 
 class AccountState {
  public:
@@ -110,6 +134,10 @@ class AccountState {
   // Holds an assignment active at `now` (what makes a USER a team member).
   static bool HasActiveGrant(const SubjectEntry& s, Timestamp now);
 
+  // --- derived data (engine/team_index.h) ---
+  std::shared_ptr<const TeamIndex> CachedTeamIndex() const { return team_index_.Load(); }
+  void CacheTeamIndex(std::shared_ptr<const TeamIndex> index) const { team_index_.Store(std::move(index)); }
+
   // --- mutation (on a private copy only) ---
   void ApplyInvitePut(const Invite& invite);
   void ApplyApiKeyCreated(const ApiKey& key);
@@ -142,6 +170,7 @@ class AccountState {
   std::vector<Invite> invites_;
   std::vector<ApiKey> api_keys_;
   std::vector<RoleDefinition> custom_roles_;
+  DerivedCache<TeamIndex> team_index_;
 };
 
 }  // namespace gatehouse

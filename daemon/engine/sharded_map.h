@@ -2,11 +2,17 @@
 // snapshots until a write replaces it. PutMany/EraseMany copy each touched shard once, so
 // applying a batch of changes costs the touched shards, not the whole map.
 //
+// generation() names the content: a new map and every Apply() take a number no other map
+// in the process has had, and a copy keeps it — equal generations mean equal contents, so
+// data derived from a map can be cached against it.
+//
 // Thread safety: a const ShardedMap may be read concurrently; writers work on a copy of
 // the ShardedMap object itself (cheap: 64 shared_ptrs).
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,10 +28,12 @@ class ShardedMap {
  public:
   static constexpr std::size_t kShards = 64;
 
-  ShardedMap() {
+  ShardedMap() : generation_(NextGeneration()) {
     auto empty = std::make_shared<const Shard>();
     shards_.fill(empty);
   }
+
+  std::uint64_t generation() const { return generation_; }
 
   const V* Find(std::string_view key) const {
     const Shard& shard = *shards_[ShardOf(key)];
@@ -60,6 +68,7 @@ class ShardedMap {
     for (std::size_t i = 0; i < kShards; ++i) {
       if (copies[i]) shards_[i] = std::move(copies[i]);
     }
+    generation_ = NextGeneration();
   }
 
  private:
@@ -70,7 +79,13 @@ class ShardedMap {
   using Shard = std::unordered_map<std::string, V, Hash, std::equal_to<>>;
   static std::size_t ShardOf(std::string_view key) { return std::hash<std::string_view>{}(key) % kShards; }
 
+  static std::uint64_t NextGeneration() {
+    static std::atomic<std::uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
+
   std::array<std::shared_ptr<const Shard>, kShards> shards_;
+  std::uint64_t generation_;
 };
 
 }  // namespace gatehouse

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <set>
+
+#include "engine/team_index.h"
 
 namespace gatehouse {
 namespace {
@@ -14,49 +15,63 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-bool Contains(std::string_view haystack, std::string_view needle_lower) {
-  return Lower(haystack).find(needle_lower) != std::string::npos;
-}
-
-// What a row offers to the filter, query, sort and facets.
-struct RowView {
-  TeamRow row;
-  std::string id;
-  std::string email;
-  std::string first, last;
-  std::string name_key;  // lower-case "first last" (users) or email (invites)
-  Timestamp joined = 0;  // joinedTeamAt (users) or dateCreated (invites)
-  std::set<std::string> roles;
-  InviteStatus status = InviteStatus::kPending;
-  std::vector<Restriction> restrictions;  // of the active assignments / invite assignments
+// A TeamFilter with its values resolved against one TeamIndex: role ids to role indices,
+// emails lower-cased, asset ids to nodes, invite statuses parsed.
+struct ResolvedFilter {
+  const TeamFilter* source = nullptr;
+  std::vector<ResolvedFilter> children;
+  std::vector<int> roles;                    // -1: no row holds it
+  std::vector<std::string> emails;           // lower-case
+  std::vector<std::uint32_t> assets;         // kNoNode: unknown or deleted
+  std::vector<std::optional<InviteStatus>> statuses;
 };
 
-bool CoversAsset(const AccountState& account, const RowView& r, std::string_view asset_id) {
-  const std::uint32_t node = account.FindAsset(asset_id);
-  if (node == AccountState::kNoNode) return false;
-  for (const auto& restriction : r.restrictions) {
-    if (restriction.kind == Restriction::Kind::kAccount) return true;
-    for (const auto& id : restriction.asset_ids) {
-      const std::uint32_t scope = account.FindAsset(id);
-      if (scope != AccountState::kNoNode && account.IsWithin(node, scope)) return true;
+ResolvedFilter Resolve(const TeamFilter& f, const TeamIndex& index, const AccountState& account) {
+  ResolvedFilter out;
+  out.source = &f;
+  for (const auto& child : f.children) out.children.push_back(Resolve(child, index, account));
+  for (const auto& v : f.values) {
+    switch (f.field) {
+      case TeamFilter::Field::kRoleId:
+        out.roles.push_back(index.RoleIndex(v));
+        break;
+      case TeamFilter::Field::kEmail:
+        out.emails.push_back(Lower(v));
+        break;
+      case TeamFilter::Field::kAssetId:
+        out.assets.push_back(account.FindAsset(v));
+        break;
+      case TeamFilter::Field::kInviteType:
+        out.statuses.push_back(ParseInviteStatus(v));
+        break;
+      case TeamFilter::Field::kJoinedTeamAt:
+        break;
     }
   }
-  return false;
+  return out;
 }
 
-bool Matches(const AccountState& account, const RowView& r, const TeamFilter& f) {
+bool CoversAsset(const AccountState& account, const TeamIndex::Row& r, std::uint32_t node) {
+  if (node == AccountState::kNoNode) return false;
+  if (r.account_wide) return true;
+  return std::any_of(r.scopes.begin(), r.scopes.end(),
+                     [&](std::uint32_t scope) { return account.IsWithin(node, scope); });
+}
+
+bool Matches(const AccountState& account, const TeamIndex::Row& r, const ResolvedFilter& rf) {
   using K = TeamFilter::Kind;
   using F = TeamFilter::Field;
   using O = TeamFilter::Op;
+  const TeamFilter& f = *rf.source;
   switch (f.kind) {
     case K::kAnd:
-      return std::all_of(f.children.begin(), f.children.end(),
-                         [&](const TeamFilter& c) { return Matches(account, r, c); });
+      return std::all_of(rf.children.begin(), rf.children.end(),
+                         [&](const ResolvedFilter& c) { return Matches(account, r, c); });
     case K::kOr:
-      return std::any_of(f.children.begin(), f.children.end(),
-                         [&](const TeamFilter& c) { return Matches(account, r, c); });
+      return std::any_of(rf.children.begin(), rf.children.end(),
+                         [&](const ResolvedFilter& c) { return Matches(account, r, c); });
     case K::kNot:
-      return !Matches(account, r, f.children.at(0));
+      return !Matches(account, r, rf.children.at(0));
     case K::kCompare:
       break;
   }
@@ -80,23 +95,29 @@ bool Matches(const AccountState& account, const RowView& r, const TeamFilter& f)
         return false;
     }
   }
-  if (f.field == F::kInviteType && !r.row.is_invite) return false;  // selecting it limits to invites
-  // "holds one" predicate per value.
-  auto holds = [&](const std::string& v) {
-    switch (f.field) {
-      case F::kRoleId:
-        return r.roles.count(v) > 0;
-      case F::kInviteType:
-        return InviteStatusName(r.status) == v;
-      case F::kEmail:
-        return Lower(r.email) == Lower(v);
-      case F::kAssetId:
-        return CoversAsset(account, r, v);
-      default:
-        return false;
-    }
-  };
-  const bool any = std::any_of(f.values.begin(), f.values.end(), holds);
+  if (f.field == F::kInviteType && !r.is_invite) return false;  // selecting it limits to invites
+  // Whether the row holds at least one of the values.
+  bool any = false;
+  switch (f.field) {
+    case F::kRoleId:
+      any = std::any_of(rf.roles.begin(), rf.roles.end(), [&](int role) {
+        return role >= 0 && std::binary_search(r.roles.begin(), r.roles.end(), static_cast<std::uint16_t>(role));
+      });
+      break;
+    case F::kInviteType:
+      any = std::any_of(rf.statuses.begin(), rf.statuses.end(),
+                        [&](const std::optional<InviteStatus>& s) { return s && *s == r.status; });
+      break;
+    case F::kEmail:
+      any = std::find(rf.emails.begin(), rf.emails.end(), r.email_lower) != rf.emails.end();
+      break;
+    case F::kAssetId:
+      any = std::any_of(rf.assets.begin(), rf.assets.end(),
+                        [&](std::uint32_t node) { return CoversAsset(account, r, node); });
+      break;
+    case F::kJoinedTeamAt:
+      break;
+  }
   switch (f.op) {
     case O::kEq:
     case O::kIn:
@@ -118,97 +139,113 @@ bool TeamFilter::MentionsInviteType() const {
 
 TeamSearchResult SearchTeam(const Snapshot& snapshot, const AccountState& account, const TeamSearchRequest& request,
                             Timestamp now) {
-  std::vector<RowView> rows;
-  const auto& subjects = account.subjects();
-  for (std::size_t i = 0; i < subjects.size(); ++i) {
-    const auto& s = subjects[i];
-    if (s.type != SubjectType::kUser || !AccountState::HasActiveGrant(s, now)) continue;
-    RowView r;
-    r.row = TeamRow{false, i};
-    r.id = s.id;
-    if (const User* u = snapshot.users().Find(s.id)) {
-      r.email = u->email;
-      r.first = u->first_name;
-      r.last = u->last_name;
-    }
-    r.name_key = Lower(r.first + " " + r.last);
-    r.joined = AccountState::JoinedAt(s);
-    for (const auto& g : s.grants) {
-      if (!g.ActiveAt(now)) continue;
-      r.roles.insert(account.RoleOfSlot(g.role_slot));
-      r.restrictions.push_back(account.ToAssignment(s, g).restriction);
-    }
-    rows.push_back(std::move(r));
-  }
+  const std::shared_ptr<const TeamIndex> index = TeamIndex::ForAccount(account, snapshot.users(), now);
+  const auto& rows = index->rows();
+
+  // Which rows match: listed, the free-text query, the filter.
   const bool any_invite_status = request.filter && request.filter->MentionsInviteType();
-  const auto& invites = account.invites();
-  for (std::size_t i = 0; i < invites.size(); ++i) {
-    const Invite& inv = invites[i];
-    const InviteStatus status = inv.EffectiveStatus(now);
-    const bool listed =
-        status == InviteStatus::kPending || status == InviteStatus::kExpired || status == InviteStatus::kDeclined;
-    if (!listed && !any_invite_status) continue;
-    RowView r;
-    r.row = TeamRow{true, i};
-    r.id = inv.id;
-    r.email = inv.email;
-    r.name_key = Lower(inv.email);
-    r.joined = inv.created_at;
-    r.status = status;
-    for (const auto& a : inv.assignments) {
-      r.roles.insert(a.role_id);
-      r.restrictions.push_back(a.restriction);
-    }
-    rows.push_back(std::move(r));
-  }
-  // Query and filter.
+  std::vector<char> hit(rows.size(), 1);
   const std::string q = Lower(request.query);
-  std::vector<const RowView*> hits;
-  for (const auto& r : rows) {
-    if (!q.empty()) {
-      const bool text = r.row.is_invite ? Contains(r.email, q)
-                                        : Contains(r.first, q) || Contains(r.last, q) ||
-                                              Contains(r.first + " " + r.last, q) || Contains(r.email, q);
-      if (!text) continue;
-    }
-    if (request.filter && !Matches(account, r, *request.filter)) continue;
-    hits.push_back(&r);
+  if (!q.empty()) {
+    std::fill(hit.begin(), hit.end(), 0);
+    index->MarkTextMatches(q, hit);
   }
+  std::optional<ResolvedFilter> filter;
+  if (request.filter) filter = Resolve(*request.filter, *index, account);
+  std::size_t total = 0;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    if (!hit[r]) continue;
+    if ((!rows[r].listed && !any_invite_status) || (filter && !Matches(account, rows[r], *filter))) {
+      hit[r] = 0;
+      continue;
+    }
+    ++total;
+  }
+
   // Facets over the whole matching set.
   TeamSearchResult result;
+  result.total = total;
   for (const auto facet : request.facets) {
     TeamFacet out{facet, {}};
     std::map<std::string, std::size_t> counts;
-    for (const auto* r : hits) {
-      if (facet == TeamSearchRequest::Facet::kRoles) {
-        for (const auto& role : r->roles) ++counts[role];
-      } else if (facet == TeamSearchRequest::Facet::kInviteStatus) {
-        if (r->row.is_invite) ++counts[std::string(InviteStatusName(r->status))];
-      } else if (!r->row.is_invite) {
-        ++counts["Users"];
+    if (facet == TeamSearchRequest::Facet::kRoles) {
+      std::vector<std::size_t> per_role(index->role_names().size(), 0);
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        if (!hit[r]) continue;
+        for (const std::uint16_t role : rows[r].roles) ++per_role[role];
+      }
+      for (std::size_t role = 0; role < per_role.size(); ++role) {
+        if (per_role[role] > 0) counts[index->role_names()[role]] = per_role[role];
+      }
+    } else {
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        if (!hit[r]) continue;
+        if (facet == TeamSearchRequest::Facet::kInviteStatus) {
+          if (rows[r].is_invite) ++counts[std::string(InviteStatusName(rows[r].status))];
+        } else if (!rows[r].is_invite) {
+          ++counts["Users"];
+        }
       }
     }
-    for (const auto& [value, count] : counts) {
-      if (count > 0) out.values.emplace_back(value, count);
-    }
+    for (const auto& [value, count] : counts) out.values.emplace_back(value, count);
     result.facets.push_back(std::move(out));
   }
-  // Sort: the requested keys, then id ascending whatever the direction.
+
+  // The page: the requested keys, then id ascending whatever the direction.
+  auto emit = [&](std::uint32_t r, std::size_t& skipped) {
+    if (!hit[r]) return true;
+    if (skipped < request.offset) {
+      ++skipped;
+      return true;
+    }
+    if (result.rows.size() >= request.limit) return false;
+    result.rows.push_back(TeamRow{rows[r].is_invite, rows[r].index});
+    return true;
+  };
   std::vector<TeamSearchRequest::Order> order = request.order;
   if (order.empty()) order.push_back({});
-  std::sort(hits.begin(), hits.end(), [&](const RowView* a, const RowView* b) {
-    for (const auto& o : order) {
-      if (o.by_joined) {
-        if (a->joined != b->joined) return o.descending ? a->joined > b->joined : a->joined < b->joined;
-      } else if (a->name_key != b->name_key) {
-        return o.descending ? a->name_key > b->name_key : a->name_key < b->name_key;
+  std::size_t skipped = 0;
+  if (order.size() == 1) {
+    // One key: walk the pre-sorted rows. Descending walks groups of equal keys from the
+    // end, each group forward, so ties stay in id order.
+    const auto& sorted = order[0].by_joined ? index->by_joined() : index->by_name();
+    auto same_key = [&](std::uint32_t a, std::uint32_t b) {
+      return order[0].by_joined ? rows[a].joined == rows[b].joined : rows[a].name_key == rows[b].name_key;
+    };
+    if (!order[0].descending) {
+      for (const std::uint32_t r : sorted) {
+        if (!emit(r, skipped)) break;
+      }
+    } else {
+      bool more = true;
+      for (std::size_t end = sorted.size(); end > 0 && more;) {
+        std::size_t begin = end - 1;
+        while (begin > 0 && same_key(sorted[begin - 1], sorted[end - 1])) --begin;
+        for (std::size_t i = begin; i < end && more; ++i) more = emit(sorted[i], skipped);
+        end = begin;
       }
     }
-    return a->id < b->id;
-  });
-  result.total = hits.size();
-  for (std::size_t i = request.offset; i < hits.size() && result.rows.size() < request.limit; ++i) {
-    result.rows.push_back(hits[i]->row);
+  } else {
+    std::vector<std::uint32_t> hits;
+    hits.reserve(total);
+    for (std::uint32_t r = 0; r < rows.size(); ++r) {
+      if (hit[r]) hits.push_back(r);
+    }
+    std::sort(hits.begin(), hits.end(), [&](std::uint32_t a, std::uint32_t b) {
+      for (const auto& o : order) {
+        if (o.by_joined) {
+          if (rows[a].joined != rows[b].joined) {
+            return o.descending ? rows[a].joined > rows[b].joined : rows[a].joined < rows[b].joined;
+          }
+        } else if (rows[a].name_key != rows[b].name_key) {
+          return o.descending ? rows[a].name_key > rows[b].name_key : rows[a].name_key < rows[b].name_key;
+        }
+      }
+      return rows[a].id < rows[b].id;
+    });
+    for (const std::uint32_t r : hits) {
+      if (!emit(r, skipped)) break;
+    }
   }
   return result;
 }

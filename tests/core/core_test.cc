@@ -127,6 +127,21 @@ TEST(YamlPrecheckTest, RejectsWhatMakesYamlCppAllocateWithoutBound) {
   EXPECT_FALSE(YamlPrecheck("a:\n  - , x\n", "f.yaml").ok());
 }
 
+// Found by CI's fuzzing: a ',' right after a complete quoted or flow value outside any
+// flow collection makes yaml-cpp 0.7 loop; inside [ ] / { } the same comma is fine.
+TEST(YamlPrecheckTest, RejectsCommaAfterACompleteBlockValue) {
+  for (const char* bad : {"'x',", "\"x\" ,", "[a],", "{a: b},\n", "a: 'x',\n", "a: [x], b\n"}) {
+    Status s = YamlPrecheck(bad, "f.yaml");
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("',' after a complete value"), std::string::npos) << s.message();
+  }
+  EXPECT_TRUE(YamlPrecheck("a: ['x', \"y\", [b], {c: d}]\nb: x, y\nc: 'x' # note, here\n", "f.yaml").ok());
+  Status quoted = YamlPrecheck(std::string("'\x04',", 4), "f.yaml");
+  ASSERT_FALSE(quoted.ok());
+  EXPECT_NE(quoted.message().find("control character 0x4 inside a quoted value"), std::string::npos)
+      << quoted.message();
+}
+
 TEST(YamlPrecheckTest, RejectsAnchorsAliasesControlBytesAndHugeFiles) {
   EXPECT_FALSE(YamlPrecheck("a: &x [1]\nb: *x\n", "f.yaml").ok());
   EXPECT_FALSE(YamlPrecheck("permissions: [*]\n", "f.yaml").ok());
