@@ -97,6 +97,7 @@ struct User {
 };
 
 enum class InviteStatus : std::uint8_t { kPending, kUsed, kDeleted, kDeclined, kExpired };
+inline constexpr std::size_t kInviteStatusCount = 5;
 std::string_view InviteStatusName(InviteStatus s);  // "Pending", ...
 std::optional<InviteStatus> ParseInviteStatus(std::string_view name);
 

@@ -6,7 +6,8 @@
 //  - a ',' where a block-context node starts (it only separates items inside [ ] or { }),
 //    or right after a quoted scalar or a [ ] / { } that is not inside another one
 //    ("'x'," and "[a]," make yaml-cpp loop; found by fuzzing in CI),
-//  - anchors (&name) and aliases (*name) where a node starts,
+//  - anchors (&name), aliases (*name) and tags (!name) where a node starts ("!site,"
+//    also makes yaml-cpp loop),
 //  - NUL and other C0 control bytes (also inside quotes), and files over `max_bytes`.
 // Quoted scalars and comments are skipped. Pure function; no YAML library needed.
 #pragma once

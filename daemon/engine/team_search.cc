@@ -1,6 +1,7 @@
 #include "engine/team_search.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
 
@@ -162,33 +163,39 @@ TeamSearchResult SearchTeam(const Snapshot& snapshot, const AccountState& accoun
     ++total;
   }
 
-  // Facets over the whole matching set.
+  // Facets over the whole matching set, counted in one pass.
   TeamSearchResult result;
   result.total = total;
-  for (const auto facet : request.facets) {
-    TeamFacet out{facet, {}};
-    std::map<std::string, std::size_t> counts;
-    if (facet == TeamSearchRequest::Facet::kRoles) {
-      std::vector<std::size_t> per_role(index->role_names().size(), 0);
-      for (std::size_t r = 0; r < rows.size(); ++r) {
-        if (!hit[r]) continue;
-        for (const std::uint16_t role : rows[r].roles) ++per_role[role];
-      }
-      for (std::size_t role = 0; role < per_role.size(); ++role) {
-        if (per_role[role] > 0) counts[index->role_names()[role]] = per_role[role];
-      }
-    } else {
-      for (std::size_t r = 0; r < rows.size(); ++r) {
-        if (!hit[r]) continue;
-        if (facet == TeamSearchRequest::Facet::kInviteStatus) {
-          if (rows[r].is_invite) ++counts[std::string(InviteStatusName(rows[r].status))];
-        } else if (!rows[r].is_invite) {
-          ++counts["Users"];
-        }
+  if (!request.facets.empty()) {
+    std::vector<std::size_t> per_role(index->role_names().size(), 0);
+    std::array<std::size_t, kInviteStatusCount> per_status{};
+    std::size_t users = 0;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (!hit[r]) continue;
+      for (const std::uint16_t role : rows[r].roles) ++per_role[role];
+      if (rows[r].is_invite) {
+        ++per_status[static_cast<std::size_t>(rows[r].status)];
+      } else {
+        ++users;
       }
     }
-    for (const auto& [value, count] : counts) out.values.emplace_back(value, count);
-    result.facets.push_back(std::move(out));
+    for (const auto facet : request.facets) {
+      TeamFacet out{facet, {}};
+      std::map<std::string, std::size_t> counts;  // values in name order
+      if (facet == TeamSearchRequest::Facet::kRoles) {
+        for (std::size_t role = 0; role < per_role.size(); ++role) {
+          if (per_role[role] > 0) counts[index->role_names()[role]] = per_role[role];
+        }
+      } else if (facet == TeamSearchRequest::Facet::kInviteStatus) {
+        for (std::size_t st = 0; st < per_status.size(); ++st) {
+          if (per_status[st] > 0) counts[std::string(InviteStatusName(static_cast<InviteStatus>(st)))] = per_status[st];
+        }
+      } else if (users > 0) {
+        counts["Users"] = users;
+      }
+      for (const auto& [value, count] : counts) out.values.emplace_back(value, count);
+      result.facets.push_back(std::move(out));
+    }
   }
 
   // The page: the requested keys, then id ascending whatever the direction.

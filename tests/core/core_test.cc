@@ -145,6 +145,12 @@ TEST(YamlPrecheckTest, RejectsCommaAfterACompleteBlockValue) {
 TEST(YamlPrecheckTest, RejectsAnchorsAliasesControlBytesAndHugeFiles) {
   EXPECT_FALSE(YamlPrecheck("a: &x [1]\nb: *x\n", "f.yaml").ok());
   EXPECT_FALSE(YamlPrecheck("permissions: [*]\n", "f.yaml").ok());
+  for (const char* tagged : {"!site,", "a: !t x\n", "--- !x,", "a: [!x y]\n"}) {
+    Status s = YamlPrecheck(tagged, "f.yaml");
+    ASSERT_FALSE(s.ok()) << tagged;
+    EXPECT_NE(s.message().find("'!' starts a tag"), std::string::npos) << s.message();
+  }
+  EXPECT_TRUE(YamlPrecheck("title: Hello!\nnote: \"!x\"\n", "f.yaml").ok());
   EXPECT_FALSE(YamlPrecheck(std::string("a: b\0c", 6), "f.yaml").ok());
   EXPECT_FALSE(YamlPrecheck(std::string(100, 'a'), "f.yaml", 50).ok());
 }
