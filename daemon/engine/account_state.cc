@@ -10,13 +10,14 @@ AccountState::AccountState(Account account) : account_(std::move(account)) {
   root.type = std::string(kAccountAssetType);
   root.name = account_.name;
   nodes_.push_back(std::move(root));
-  node_index_.emplace(account_.id, kRootNode);
+  links_.push_back(NodeLink{});
+  node_index_.Insert(account_.id, kRootNode);
 }
 
 std::uint32_t AccountState::FindAsset(std::string_view id) const {
-  auto it = node_index_.find(id);
-  if (it == node_index_.end() || !nodes_[it->second].live) return kNoNode;
-  return it->second;
+  const std::uint32_t n = node_index_.Find(id, [&](std::uint32_t i) -> std::string_view { return nodes_[i].id; });
+  if (n == FlatIdIndex::kNotFound || !nodes_[n].live) return kNoNode;
+  return n;
 }
 
 bool AccountState::Covers(const Grant& g, std::uint32_t node) const {
@@ -41,9 +42,9 @@ std::vector<std::uint32_t> AccountState::ScopesOf(const Grant& g) const {
 }
 
 const AccountState::SubjectEntry* AccountState::FindSubject(SubjectType type, std::string_view id) const {
-  const auto& index = subject_index_[static_cast<int>(type)];
-  auto it = index.find(id);
-  return it == index.end() ? nullptr : &subjects_[it->second];
+  const std::uint32_t i = subject_index_[static_cast<int>(type)].Find(
+      id, [&](std::uint32_t s) -> std::string_view { return subjects_[s].id; });
+  return i == FlatIdIndex::kNotFound ? nullptr : &subjects_[i];
 }
 
 Assignment AccountState::ToAssignment(const SubjectEntry& s, const Grant& g) const {
@@ -169,20 +170,21 @@ void AccountState::SetDepths(std::uint32_t node) {
     stack.pop_back();
     const std::uint32_t parent = nodes_[n].parent;
     nodes_[n].depth = parent == kNoNode ? 0 : nodes_[parent].depth + 1;
+    links_[n] = NodeLink{parent, nodes_[n].depth};
     for (std::uint32_t c : nodes_[n].children) stack.push_back(c);
   }
 }
 
 void AccountState::ApplyAssetPut(const Asset& asset) {
   const std::uint32_t parent = asset.parent_id.empty() ? kRootNode : FindAsset(asset.parent_id);
-  auto it = node_index_.find(asset.id);
-  std::uint32_t index;
-  if (it == node_index_.end()) {
+  std::uint32_t index =
+      node_index_.Find(asset.id, [&](std::uint32_t i) -> std::string_view { return nodes_[i].id; });
+  if (index == FlatIdIndex::kNotFound) {
     index = static_cast<std::uint32_t>(nodes_.size());
     nodes_.emplace_back();
-    node_index_.emplace(asset.id, index);
+    links_.emplace_back();
+    node_index_.Insert(asset.id, index);
   } else {
-    index = it->second;
     auto& node = nodes_[index];
     if (node.parent != kNoNode) {
       auto& siblings = nodes_[node.parent].children;
@@ -225,14 +227,12 @@ std::uint16_t AccountState::SlotForRole(const std::string& role_id) {
 
 void AccountState::ApplyAssignmentAdded(const Assignment& a) {
   auto& index = subject_index_[static_cast<int>(a.subject.type)];
-  auto it = index.find(a.subject.id);
-  std::uint32_t si;
-  if (it == index.end()) {
+  std::uint32_t si =
+      index.Find(a.subject.id, [&](std::uint32_t s) -> std::string_view { return subjects_[s].id; });
+  if (si == FlatIdIndex::kNotFound) {
     si = static_cast<std::uint32_t>(subjects_.size());
     subjects_.push_back(SubjectEntry{a.subject.id, a.subject.type, {}});
-    index.emplace(a.subject.id, si);
-  } else {
-    si = it->second;
+    index.Insert(a.subject.id, si);
   }
   Grant g;
   g.id = a.id;

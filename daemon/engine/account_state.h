@@ -2,7 +2,8 @@
 // team (subjects) — in the compact, indexed form the decision path reads.
 //
 // Layout: assets are nodes in a vector (node 0 is the account itself) with parent links
-// and depths, found by id through a hash map; subjects are interned per subject type and
+// and depths (mirrored into a packed links_ vector for the decision path), found by id
+// through a FlatIdIndex; subjects are interned per subject type (a FlatIdIndex each) and
 // each keeps its own small vector of Grants (one per assignment). Role ids are interned
 // into per-account "role slots" so a Grant is 48 bytes and a policy reload only has to
 // rebind the slot table (RoleBinding), never touch the grants.
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "core/model.h"
+#include "engine/flat_id_index.h"
 
 namespace gatehouse {
 
@@ -60,11 +62,11 @@ class AccountState {
 
   struct AssetNode {
     std::string id;
-    std::string type;
-    std::string name;
+    bool live = true;  // false once deleted (index kept stable); beside id: a lookup reads both
     std::uint32_t parent = kNoNode;
     std::uint32_t depth = 0;
-    bool live = true;  // false once deleted (index kept stable)
+    std::string type;
+    std::string name;
     std::vector<std::uint32_t> children;
   };
 
@@ -96,10 +98,11 @@ class AccountState {
   std::uint32_t FindAsset(std::string_view id) const;  // kNoNode when unknown or deleted
   const AssetNode& Node(std::uint32_t i) const { return nodes_[i]; }
   std::size_t NodeCount() const { return nodes_.size(); }
-  // True when `node` is `ancestor` or lies below it.
+  // True when `node` is `ancestor` or lies below it. Walks links_, the nodes' parent and
+  // depth packed 8 bytes apiece, so a small account's tree is one or two cache lines.
   bool IsWithin(std::uint32_t node, std::uint32_t ancestor) const {
-    const std::uint32_t target_depth = nodes_[ancestor].depth;
-    while (node != kNoNode && nodes_[node].depth > target_depth) node = nodes_[node].parent;
+    const std::uint32_t target_depth = links_[ancestor].depth;
+    while (node != kNoNode && links_[node].depth > target_depth) node = links_[node].parent;
     return node == ancestor;
   }
   // True when the grant's restriction covers `node` (ignores permission level).
@@ -150,21 +153,22 @@ class AccountState {
   void ApplyAssignmentRemoved(std::uint64_t assignment_id);
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  struct NodeLink {
+    std::uint32_t parent = kNoNode;
+    std::uint32_t depth = 0;
   };
-  using IndexMap = std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>>;
 
   void SetDepths(std::uint32_t node);
   std::uint16_t SlotForRole(const std::string& role_id);
 
-  Account account_;
-  std::vector<AssetNode> nodes_;
-  IndexMap node_index_;
+  // What a check reads comes first, so it shares the object's first two cache lines.
+  FlatIdIndex subject_index_[kSubjectTypeCount];
+  FlatIdIndex node_index_;  // every node ever created, live or not
   std::vector<SubjectEntry> subjects_;
-  IndexMap subject_index_[kSubjectTypeCount];
+  std::vector<NodeLink> links_;  // parallel to nodes_: the fields IsWithin reads
+  std::vector<AssetNode> nodes_;
   std::vector<std::vector<std::uint32_t>> multi_scopes_;
+  Account account_;
   std::vector<std::string> role_slots_;
   std::size_t grant_count_ = 0;
   std::vector<Invite> invites_;

@@ -85,6 +85,69 @@ TEST_F(TeamTest, ReloadFromLogRebuildsTheSameState) {
   EXPECT_TRUE(Check(*fresh.Load(), CheckQuery{"a2", SubjectType::kUser, "bob", "site.edit", "a2"}, 0));
 }
 
+// Start-up replay decodes on one thread and applies on another, in batches: a log longer
+// than many batches rebuilds exactly; a corrupt or inapplicable record anywhere stops the
+// replay with its error and publishes nothing.
+TEST_F(TeamTest, ReloadAcrossManyBatchesRebuildsTheSameState) {
+  for (int i = 0; i < 1500; ++i) {
+    ASSERT_TRUE(accounts_.Create({"a" + std::to_string(i), "A", "owner" + std::to_string(i)}, "system").ok());
+  }
+  SnapshotHolder fresh(std::make_shared<Snapshot>(holder_.Load()->policies(), 0));
+  Committer other(&log_, &codec_, &fresh);
+  auto head = other.LoadAll();
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(*head, 1500U);
+  EXPECT_EQ(fresh.Load()->revision(), 1500U);
+  EXPECT_EQ(fresh.Load()->AccountCount(), 1500U);
+  EXPECT_EQ(fresh.Load()->max_assignment_id(), 1500U);
+  EXPECT_TRUE(Check(*fresh.Load(), CheckQuery{"a1499", SubjectType::kUser, "owner1499", "site.edit", "a1499"}, 0));
+  EXPECT_FALSE(Check(*fresh.Load(), CheckQuery{"a1499", SubjectType::kUser, "owner1498", "site.edit", "a1499"}, 0));
+}
+
+TEST_F(TeamTest, ReloadStopsAtACorruptOrInapplicableRecordAndPublishesNothing) {
+  for (int i = 0; i < 1200; ++i) {
+    ASSERT_TRUE(accounts_.Create({"a" + std::to_string(i), "A", "olga"}, "system").ok());
+  }
+  testing::MemoryChangeLog corrupt, inapplicable;
+  for (testing::MemoryChangeLog* copy : {&corrupt, &inapplicable}) {
+    ASSERT_TRUE(log_.ReadSince(0, 0, [&](const ChangeRecord& r) {
+                      auto appended = copy->Append({r}, r.revision - 1);
+                      return appended.ok() ? Status::Ok() : appended.status();
+                    }).ok());
+  }
+  ChangeRecord garbage;
+  garbage.type = "assignments.updated";
+  garbage.payload = "{not json";
+  ASSERT_TRUE(corrupt.Append({garbage}, 1200).ok());
+  ChangeSet ghost;
+  ghost.type = "assignments.updated";
+  ghost.account_id = "ghost";
+  Assignment a;
+  a.id = 5000;
+  a.account_id = "ghost";
+  a.subject = Subject{"bob", SubjectType::kUser};
+  a.role_id = "owner";
+  ghost.changes.push_back(AssignmentAdded{a});
+  ASSERT_TRUE(inapplicable.Append({codec_.ToRecord(ghost)}, 1200).ok());
+  ASSERT_TRUE(inapplicable.Append({codec_.ToRecord(ghost)}, 1201).ok());
+  // The replay decodes batches on either thread: a corrupt first record fails as well.
+  testing::MemoryChangeLog corrupt_first;
+  ASSERT_TRUE(corrupt_first.Append({garbage}, 0).ok());
+  ASSERT_TRUE(log_.ReadSince(0, 0, [&](const ChangeRecord& r) {
+                    auto appended = corrupt_first.Append({r}, r.revision);
+                    return appended.ok() ? Status::Ok() : appended.status();
+                  }).ok());
+  for (testing::MemoryChangeLog* log : {&corrupt, &inapplicable, &corrupt_first}) {
+    SnapshotHolder fresh(std::make_shared<Snapshot>(holder_.Load()->policies(), 0));
+    Committer other(log, &codec_, &fresh);
+    auto head = other.LoadAll();
+    ASSERT_FALSE(head.ok());
+    EXPECT_EQ(head.status().code(), StatusCode::kInternal) << head.status().ToString();
+    EXPECT_EQ(fresh.Load()->revision(), 0U);
+    EXPECT_EQ(fresh.Load()->AccountCount(), 0U);
+  }
+}
+
 TEST_F(TeamTest, ConflictingWriterCatchesUpAndRetries) {
   // A second committer over the same log plays "another node".
   SnapshotHolder other_holder(std::make_shared<Snapshot>(holder_.Load()->policies(), 0));
