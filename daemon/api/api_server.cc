@@ -74,6 +74,11 @@ Result<int> ApiServer::Start() {
   server_->set_payload_max_length(options_.max_body_bytes);
   server_->set_keep_alive_max_count(100000);
   server_->set_keep_alive_timeout(30);
+  if (options_.access_log) {
+    server_->set_logger([log = options_.access_log](const httplib::Request& req, const httplib::Response& res) {
+      log(req.method, req.path, res.status);
+    });
+  }
   Routes();
   int port = options_.port;
   if (port == 0) {

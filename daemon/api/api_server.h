@@ -42,6 +42,9 @@ struct ApiOptions {
   std::size_t batch_check_limit = 1000;
   std::size_t page_size_limit = 1000;
   std::string tls_cert, tls_key;
+  // Called after every request with its method, path (no query, no headers: keys never
+  // reach it) and status; the daemon logs it at debug level (SIGUSR1). Optional.
+  std::function<void(const std::string& method, const std::string& path, int status)> access_log;
 };
 
 // What GET /v1/admin/status reports.

@@ -6,6 +6,8 @@
 #include <systemd/sd-daemon.h>
 
 #include <csignal>
+#include <ctime>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -19,6 +21,7 @@
 #include "core/metrics.h"
 #include "notify/dispatcher.h"
 #include "policy/policy_loader.h"
+#include "policy/policy_watcher.h"
 #include "store/plugin_change_log.h"
 #include "store/plugin_host.h"
 #include "store/plugin_notifier.h"
@@ -171,7 +174,7 @@ int RunDaemon(const DaemonArgs& args) {
   // Block the signals we handle before any thread starts, so only sigwait sees them.
   sigset_t signals;
   sigemptyset(&signals);
-  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   JsonChangeCodec codec;
@@ -289,6 +292,9 @@ int RunDaemon(const DaemonArgs& args) {
   options.page_size_limit = config->page_size_limit;
   options.tls_cert = config->tls_cert;
   options.tls_key = config->tls_key;
+  options.access_log = [](const std::string& method, const std::string& path, int status) {
+    if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("http {} {} {}", method, path, status);
+  };
   ApiServer server(options, services);
   auto port = server.Start();
   if (!port.ok()) {
@@ -299,13 +305,42 @@ int RunDaemon(const DaemonArgs& args) {
                *port, options.worker_threads);
   sd_notify(0, "READY=1");
 
+  // The main thread waits for signals, waking every second to poll the policy directory
+  // (policies.watch) and to end a SIGUSR1 debug period.
+  std::optional<PolicyWatcher> watcher;
+  if (config->policies_watch) {
+    watcher.emplace(config->policies_dir);
+    spdlog::info("watching {} for policy changes", config->policies_dir);
+  }
+  const auto configured_level = spdlog::get_level();
+  std::optional<std::chrono::steady_clock::time_point> debug_until;
+  auto reload_now = [&](const char* why) {
+    spdlog::info("reload: {}", why);
+    if (watcher) watcher->Reloaded();
+    sd_notify(0, "RELOADING=1");
+    (void)reload(false).ok();  // reported in the log, the metric and /v1/admin/status
+    sd_notify(0, "READY=1");
+  };
   for (;;) {
-    int sig = 0;
-    if (sigwait(&signals, &sig) != 0) continue;
+    const timespec poll{1, 0};
+    const int sig = sigtimedwait(&signals, nullptr, &poll);
+    if (debug_until && std::chrono::steady_clock::now() >= *debug_until) {
+      spdlog::set_level(configured_level);
+      spdlog::info("debug logging ended; log level back to {}", config->log_level);
+      debug_until.reset();
+    }
+    if (sig < 0) {  // timeout (EAGAIN) or interrupted (EINTR)
+      if (watcher && watcher->Poll()) reload_now("policy files changed");
+      continue;
+    }
     if (sig == SIGHUP) {
-      sd_notify(0, "RELOADING=1");
-      (void)reload(false).ok();  // reported in the log, the metric and /v1/admin/status
-      sd_notify(0, "READY=1");
+      reload_now("SIGHUP");
+      continue;
+    }
+    if (sig == SIGUSR1) {
+      spdlog::set_level(spdlog::level::debug);
+      debug_until = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+      spdlog::info("SIGUSR1: debug logging for 10 minutes");
       continue;
     }
     spdlog::info("signal {}: stopping (finishing in-flight requests)", sig);

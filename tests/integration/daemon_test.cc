@@ -143,5 +143,56 @@ TEST_F(DaemonTest, SighupReloadsPoliciesAndKeepsServingOnBadReload) {
   EXPECT_EQ(daemon.Wait(), 0);
 }
 
+// policies.watch: an edit under the policy directory is reloaded without a signal, once
+// it has settled; a broken edit is refused and the previous policies keep serving.
+TEST_F(DaemonTest, WatchReloadsPoliciesWhenFilesChange) {
+  testing::TempDir policies;
+  std::filesystem::copy(std::string(GATEHOUSE_SOURCE_DIR) + "/policies", policies.path(),
+                        std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+  testing::DaemonProcess daemon({"--config", testing::WriteDaemonConfig(dir_, "", policies.path())},
+                                {"GATEHOUSE_POLICIES_WATCH=true"});
+  const int port = daemon.WaitForPort();
+  ASSERT_GT(port, 0) << daemon.Output();
+  EXPECT_TRUE(daemon.WaitFor("watching .* for policy changes")) << daemon.Output();
+  httplib::Client c("127.0.0.1", port);
+  const httplib::Headers auth{{"Authorization", ReadKey()}};
+  auto generation = [&] { return json::parse(c.Get("/v1/admin/status", auth)->body)["policyGeneration"].get<int>(); };
+  const int first = generation();
+
+  policies.Write("broken.yaml", "apiVersion: gatehouse/v1\nkind: Role\nid: x\ntitle: X\ninherits: [nobody]\n");
+  ASSERT_TRUE(daemon.WaitFor("reload: policy files changed[\\s\\S]*reload failed")) << daemon.Output();
+  EXPECT_EQ(generation(), first);
+  EXPECT_EQ(c.Get("/healthz")->status, 200);
+
+  std::filesystem::remove(policies.File("broken.yaml"));
+  policies.Write("roles/auditor.yaml",
+                 "apiVersion: gatehouse/v1\nkind: Role\nid: auditor\ntitle: Auditor\n"
+                 "statements:\n  - effect: ALLOW\n    permissions: [team.view]\n");
+  ASSERT_TRUE(daemon.WaitFor("policies replaced")) << daemon.Output();
+  EXPECT_GT(generation(), first);
+  auto roles = c.Get("/v1/admin/status", auth);
+  EXPECT_NE(roles->body.find("auditor.yaml"), std::string::npos) << roles->body;
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(), 0) << daemon.Output();
+}
+
+// SIGUSR1 turns on debug logging (one line per HTTP request, no headers) for ten minutes.
+TEST_F(DaemonTest, Sigusr1SwitchesToDebugLogging) {
+  testing::DaemonProcess daemon({"--config", WriteConfig()});
+  const int port = daemon.WaitForPort();
+  ASSERT_GT(port, 0) << daemon.Output();
+  httplib::Client c("127.0.0.1", port);
+  ASSERT_EQ(c.Get("/healthz")->status, 200);
+  EXPECT_EQ(daemon.Output().find("http GET /healthz"), std::string::npos) << "info level logs no requests";
+  daemon.Signal(SIGUSR1);
+  ASSERT_TRUE(daemon.WaitFor("debug logging for 10 minutes")) << daemon.Output();
+  const std::string key = ReadKey();
+  ASSERT_EQ(c.Get("/readyz", httplib::Headers{{"Authorization", key}})->status, 200);
+  ASSERT_TRUE(daemon.WaitFor("http GET /readyz 200")) << daemon.Output();
+  EXPECT_EQ(daemon.Output().find(key), std::string::npos) << "the key must never be logged";
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(), 0) << daemon.Output();
+}
+
 }  // namespace
 }  // namespace gatehouse
