@@ -1,7 +1,9 @@
 #include "team/committer.h"
 
+#include <algorithm>
 #include <thread>
 
+#include "engine/custom_roles.h"
 #include "team/state_builder.h"
 
 namespace gatehouse {
@@ -25,13 +27,32 @@ Status Committer::ReplacePolicies(std::shared_ptr<const PolicySet> policies, boo
     std::string missing;
     current->ForEachAccount([&](const AccountView& view) {
       const AccountState& state = *view.state;
+      // Roles made over the API are compiled against the new files too: one that inherits
+      // a role the reload removes would stop compiling and silently grant nothing.
+      std::vector<CompiledRole> custom;
+      std::vector<PolicyError> custom_errors;
+      if (!state.custom_roles().empty()) CompileAccountRoles(*policies, state.custom_roles(), &custom, &custom_errors);
       for (std::size_t slot = 0; slot < state.RoleSlotCount(); ++slot) {
         const std::string& role = state.RoleOfSlot(static_cast<std::uint16_t>(slot));
-        if (policies->FindRole(role, state.account().id) != nullptr || state.FindCustomRole(role) != nullptr) continue;
+        if (policies->FindRole(role, state.account().id) != nullptr) continue;
+        const bool api_role = state.FindCustomRole(role) != nullptr;
+        if (api_role && std::any_of(custom.begin(), custom.end(), [&](const CompiledRole& r) { return r.decl.id == role; })) {
+          continue;
+        }
         const std::size_t n = state.CountGrantsWithRole(role);
         if (n == 0) continue;
         missing += (missing.empty() ? "" : "; ") + std::string("account \"") + state.account().id +
                    "\": " + std::to_string(n) + " assignment(s) of role \"" + role + "\"";
+        if (api_role) {
+          missing += " (made over the API; it would no longer compile";
+          for (const auto& e : custom_errors) {
+            if (e.message.find("\"" + role + "\"") != std::string::npos) {
+              missing += ": " + e.message;
+              break;
+            }
+          }
+          missing += ")";
+        }
       }
     });
     if (!missing.empty()) {
@@ -169,63 +190,64 @@ Result<std::uint64_t> Committer::Commit(const Build& build) {
   std::vector<Pending*> batch(queue_.begin(), queue_.end());
   queue_.clear();
   queue_lock.unlock();
-  ProcessBatch(batch);
+  std::vector<Result<std::uint64_t>> results = ProcessBatch(batch);
+  // Results are handed over under queue_mu_, the lock the waiters read them under; a
+  // waiter returns (and its Pending goes away) only after this.
   queue_lock.lock();
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
   leader_active_ = false;
   queue_cv_.notify_all();
   return *self.result;
 }
 
-void Committer::ProcessBatch(const std::vector<Pending*>& batch) {
+std::vector<Result<std::uint64_t>> Committer::ProcessBatch(const std::vector<Pending*>& batch) {
+  std::vector<Result<std::uint64_t>> results(batch.size(), Internal("write was not processed"));
   std::unique_lock lock(write_mu_);
   for (int attempt = 0;; ++attempt) {
     auto base = holder_->Load();
     StateBuilder builder(base);
     std::shared_ptr<const Snapshot> current = base;
     std::vector<ChangeRecord> records;
-    std::vector<Pending*> accepted;
-    for (Pending* p : batch) {
-      auto set = (*p->build)(*current);
+    std::vector<std::size_t> accepted;  // indices into batch
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto set = (*batch[i]->build)(*current);
       if (!set.ok()) {
-        p->result = set.status();
+        results[i] = set.status();
         continue;
       }
       if (set->changes.empty()) {
-        p->result = current->revision();
+        results[i] = current->revision();
         continue;
       }
       const std::uint64_t revision = base->revision() + records.size() + 1;
       Status applied = builder.Apply(*set, revision);
       if (!applied.ok()) {  // validation let through what state cannot apply: a bug
-        p->result = applied;
+        results[i] = applied;
         builder = StateBuilder(current);
         continue;
       }
       records.push_back(codec_->ToRecord(*set));
-      accepted.push_back(p);
+      accepted.push_back(i);
       current = builder.Build();
     }
-    if (records.empty()) return;
+    if (records.empty()) return results;
     auto head = log_->Append(records, base->revision());
     if (!head.ok()) {
       if (head.status().code() == StatusCode::kAborted && attempt < kMaxConflictRetries) {
         Status caught_up = CatchUpLocked();
-        if (caught_up.ok()) {
-          for (Pending* p : batch) p->result.reset();  // validate everything again
-          continue;
-        }
-        for (Pending* p : accepted) p->result = caught_up;
-        return;
+        if (caught_up.ok()) continue;  // validate everything again
+        for (std::size_t i : accepted) results[i] = caught_up;
+        return results;
       }
-      for (Pending* p : accepted) p->result = head.status();
-      return;
+      for (std::size_t i : accepted) results[i] = head.status();
+      return results;
     }
     holder_->Publish(current);
-    for (std::size_t i = 0; i < accepted.size(); ++i) accepted[i]->result = base->revision() + i + 1;
+    for (std::size_t k = 0; k < accepted.size(); ++k) results[accepted[k]] = base->revision() + k + 1;
     auto listeners = listeners_;
     lock.unlock();
     for (const auto& l : listeners) l(*head);
-    return;
+    return results;
   }
 }
 

@@ -62,7 +62,9 @@ class Committer {
     std::optional<Result<std::uint64_t>> result;
   };
   Status CatchUpLocked();
-  void ProcessBatch(const std::vector<Pending*>& batch);
+  // Validates, appends and publishes a batch; returns each write's result, in order. Does
+  // not touch the Pendings' result fields (Commit hands the results over under queue_mu_).
+  std::vector<Result<std::uint64_t>> ProcessBatch(const std::vector<Pending*>& batch);
 
   ChangeLog* log_;
   const ChangeCodec* codec_;

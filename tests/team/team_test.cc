@@ -211,6 +211,48 @@ TEST_F(TeamTest, ReplacePoliciesRefusesToDropAssignedRoles) {
   EXPECT_FALSE(Check(*holder_.Load(), CheckQuery{"acme", SubjectType::kUser, "ed", "site.edit", "acme"}, 0));
 }
 
+// A role made over the API that inherits a file role: dropping the file role would leave
+// the API role uncompilable and its holders silently without permissions — refused.
+TEST_F(TeamTest, ReplacePoliciesRefusesToBreakAssignedApiRoles) {
+  ASSERT_TRUE(accounts_.Create({"acme", "Acme", "olga"}, "system").ok());
+  auto commit = [&](Change change) {
+    return committer_.Commit([&](const Snapshot&) -> Result<ChangeSet> {
+      ChangeSet set;
+      set.type = "test";
+      set.account_id = "acme";
+      set.changes.push_back(change);
+      return set;
+    });
+  };
+  RoleDefinition helper;
+  helper.id = "helper";
+  helper.account_id = "acme";
+  helper.title = {{"en", "Helper"}};
+  helper.inherits = {"editor"};
+  ASSERT_TRUE(commit(RolePut{helper}).ok());
+  PolicySource keep = testing::BasicSource();
+  keep.roles.erase(keep.roles.begin() + 1);  // no "editor"
+  keep.roles[1].inherits.clear();
+  auto without_editor = testing::Compile(keep);
+  ASSERT_TRUE(without_editor);
+  // Unassigned, the API role may stop compiling.
+  EXPECT_TRUE(committer_.ReplacePolicies(without_editor, false).ok());
+  ASSERT_TRUE(committer_.ReplacePolicies(testing::Compile(testing::BasicSource()), false).ok());
+  Assignment a;
+  a.id = holder_.Load()->max_assignment_id() + 1;
+  a.account_id = "acme";
+  a.subject = Subject{"hal", SubjectType::kUser};
+  a.role_id = "helper";
+  ASSERT_TRUE(commit(AssignmentAdded{a}).ok());
+  EXPECT_TRUE(Check(*holder_.Load(), CheckQuery{"acme", SubjectType::kUser, "hal", "site.edit", "acme"}, 0));
+  auto refused = committer_.ReplacePolicies(without_editor, false);
+  ASSERT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.message().find("1 assignment(s) of role \"helper\" (made over the API"), std::string::npos)
+      << refused.message();
+  EXPECT_NE(refused.message().find("editor"), std::string::npos) << refused.message();
+  EXPECT_TRUE(Check(*holder_.Load(), CheckQuery{"acme", SubjectType::kUser, "hal", "site.edit", "acme"}, 0));
+}
+
 TEST(CodecTest, RoundTripsEveryChangeKind) {
   JsonChangeCodec codec;
   ChangeSet set;
