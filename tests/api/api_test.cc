@@ -156,6 +156,46 @@ TEST_F(ApiTest, BatchCheckInOrderAndLimited) {
   EXPECT_EQ(Body(bad)["details"]["validationError"]["fieldViolations"][0]["field"], "checks[1].permission");
 }
 
+// The batch reads well-formed checks without copying them; each answer equals the single
+// check's, and a malformed entry still gets the full parser's error with its path.
+TEST_F(ApiTest, BatchCheckAgreesWithSingleChecksAndExplainsBadEntries) {
+  CreateAcme();
+  const json olga_view = {{"permission", "site.view"}, {"asset", {{"id", "acme"}}}};
+  json mixed = json::array();
+  for (const json& subject : {json{{"id", "olga"}, {"subjectType", "USER"}}, json{{"id", "olga"}, {"subjectType", nullptr}},
+                              json{{"id", "olga"}, {"subjectType", "ACCOUNT"}}, json{{"id", "bob"}}}) {
+    json c = olga_view;
+    c["subject"] = subject;
+    mixed.push_back(c);
+  }
+  mixed[0]["explain"] = nullptr;
+  mixed[1]["explain"] = false;
+  auto r = Post("/v1/check/batch", {{"checks", mixed}});
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json results = Body(r)["results"];
+  ASSERT_EQ(results.size(), mixed.size());
+  for (std::size_t i = 0; i < mixed.size(); ++i) {
+    auto single = Post("/v1/check", mixed[i]);
+    ASSERT_EQ(single->status, 200) << single->body;
+    EXPECT_EQ(results[i]["allowed"], Body(single)["allowed"]) << i;
+  }
+  EXPECT_TRUE(results[0]["allowed"].get<bool>());
+  EXPECT_FALSE(results[2]["allowed"].get<bool>());
+  const std::pair<json, const char*> broken[] = {
+      {{{"subject", {{"id", "olga"}, {"subjectType", "ROBOT"}}}}, "checks[1].subject.subjectType"},
+      {{{"subject", {{"id", 5}}}}, "checks[1].subject.id"},
+      {{{"asset", {{"id", ""}}}}, "checks[1].asset.id"},
+      {{{"explain", "yes"}}, "checks[1].explain"},
+      {{{"permission", 7}}, "checks[1].permission"}};
+  for (const auto& [patch, field] : broken) {
+    json checks = mixed;
+    checks[1].update(patch);
+    auto bad = Post("/v1/check/batch", {{"checks", checks}});
+    ASSERT_EQ(bad->status, 400) << field << ": " << bad->body;
+    EXPECT_EQ(Body(bad)["details"]["validationError"]["fieldViolations"][0]["field"], field) << bad->body;
+  }
+}
+
 TEST_F(ApiTest, ReverseQueries) {
   CreateAcme();
   auto assets = Post("/v1/access/assets", {{"subject", {{"id", "olga"}}}, {"permission", "site.view"}});
