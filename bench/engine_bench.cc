@@ -298,8 +298,7 @@ void BM_SearchTeam100kMembers(benchmark::State& state) {
   // later calls reuse it. Measure a build on its own, then warm the cache.
   const auto build_start = Clock::now();
   benchmark::DoNotOptimize(TeamIndex::Build(account, w->snapshot->users(), 0));
-  state.counters["index_build_ms"] =
-      std::chrono::duration<double, std::milli>(Clock::now() - build_start).count();
+  state.counters["index_build_ms"] = std::chrono::duration<double, std::milli>(Clock::now() - build_start).count();
   benchmark::DoNotOptimize(SearchTeam(*w->snapshot, account, request, 0));
   std::vector<double> ms;
   std::size_t total = 0;

@@ -168,8 +168,8 @@ void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services
         auto c = FastCheck((*checks)[i]);
         if (!c) {  // the slow parser says what is wrong, with the field's path
           auto explained = ParseCheck((*checks)[i], "checks[" + std::to_string(i) + "]");
-          return WriteError(res, explained.ok() ? Internal("check " + std::to_string(i) + " could not be read")
-                                                : explained.status());
+          return WriteError(
+              res, explained.ok() ? Internal("check " + std::to_string(i) + " could not be read") : explained.status());
         }
         parsed.push_back(*c);
       }

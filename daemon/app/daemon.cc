@@ -7,11 +7,11 @@
 
 #include <csignal>
 #include <ctime>
-#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "api/api_server.h"

@@ -18,7 +18,8 @@ std::optional<SubjectType> ParseSubjectType(std::string_view name) {
 }
 
 namespace {
-constexpr std::array<std::string_view, kInviteStatusCount> kInviteStatusNames = {"Pending", "Used", "Deleted", "Declined", "Expired"};
+constexpr std::array<std::string_view, kInviteStatusCount> kInviteStatusNames = {"Pending", "Used", "Deleted",
+                                                                                 "Declined", "Expired"};
 }
 
 std::string_view InviteStatusName(InviteStatus s) { return kInviteStatusNames[static_cast<std::size_t>(s)]; }

@@ -70,7 +70,8 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
         return fail(std::string("'") + c +
                     "' starts an anchor or alias, which these files do not support (quote the value if you meant \"" +
                     c + "\")");
-      if (c == '!') return fail("'!' starts a tag, which these files do not support (quote the value if you meant \"!\")");
+      if (c == '!')
+        return fail("'!' starts a tag, which these files do not support (quote the value if you meant \"!\")");
     }
     switch (c) {
       case '[':

@@ -177,8 +177,7 @@ void AccountState::SetDepths(std::uint32_t node) {
 
 void AccountState::ApplyAssetPut(const Asset& asset) {
   const std::uint32_t parent = asset.parent_id.empty() ? kRootNode : FindAsset(asset.parent_id);
-  std::uint32_t index =
-      node_index_.Find(asset.id, [&](std::uint32_t i) -> std::string_view { return nodes_[i].id; });
+  std::uint32_t index = node_index_.Find(asset.id, [&](std::uint32_t i) -> std::string_view { return nodes_[i].id; });
   if (index == FlatIdIndex::kNotFound) {
     index = static_cast<std::uint32_t>(nodes_.size());
     nodes_.emplace_back();
@@ -227,8 +226,7 @@ std::uint16_t AccountState::SlotForRole(const std::string& role_id) {
 
 void AccountState::ApplyAssignmentAdded(const Assignment& a) {
   auto& index = subject_index_[static_cast<int>(a.subject.type)];
-  std::uint32_t si =
-      index.Find(a.subject.id, [&](std::uint32_t s) -> std::string_view { return subjects_[s].id; });
+  std::uint32_t si = index.Find(a.subject.id, [&](std::uint32_t s) -> std::string_view { return subjects_[s].id; });
   if (si == FlatIdIndex::kNotFound) {
     si = static_cast<std::uint32_t>(subjects_.size());
     subjects_.push_back(SubjectEntry{a.subject.id, a.subject.type, {}});

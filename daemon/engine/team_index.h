@@ -30,17 +30,17 @@ class TeamIndex {
  public:
   struct Row {
     bool is_invite = false;
-    bool listed = true;           // false: an accepted or revoked invite (listed only when
-                                  // the filter names inviteType)
-    std::uint32_t index = 0;      // into AccountState::subjects() or invites()
+    bool listed = true;       // false: an accepted or revoked invite (listed only when
+                              // the filter names inviteType)
+    std::uint32_t index = 0;  // into AccountState::subjects() or invites()
     std::string id;
     std::string email_lower;
-    std::string name_key;         // lower-case "first last" (members) or email (invites)
-    Timestamp joined = 0;         // joinedTeamAt (members) or dateCreated (invites)
+    std::string name_key;  // lower-case "first last" (members) or email (invites)
+    Timestamp joined = 0;  // joinedTeamAt (members) or dateCreated (invites)
     InviteStatus status = InviteStatus::kPending;
-    bool account_wide = false;    // one of its assignments covers the whole account
-    std::vector<std::uint16_t> roles;    // distinct indices into role_names(), ascending
-    std::vector<std::uint32_t> scopes;   // asset nodes its restricted assignments name
+    bool account_wide = false;          // one of its assignments covers the whole account
+    std::vector<std::uint16_t> roles;   // distinct indices into role_names(), ascending
+    std::vector<std::uint32_t> scopes;  // asset nodes its restricted assignments name
   };
 
   // The cached index of `account` if still valid for (users, now), else a new one (cached).

@@ -21,9 +21,9 @@ std::string Lower(std::string_view s) {
 struct ResolvedFilter {
   const TeamFilter* source = nullptr;
   std::vector<ResolvedFilter> children;
-  std::vector<int> roles;                    // -1: no row holds it
-  std::vector<std::string> emails;           // lower-case
-  std::vector<std::uint32_t> assets;         // kNoNode: unknown or deleted
+  std::vector<int> roles;             // -1: no row holds it
+  std::vector<std::string> emails;    // lower-case
+  std::vector<std::uint32_t> assets;  // kNoNode: unknown or deleted
   std::vector<std::optional<InviteStatus>> statuses;
 };
 

@@ -36,7 +36,8 @@ Status Committer::ReplacePolicies(std::shared_ptr<const PolicySet> policies, boo
         const std::string& role = state.RoleOfSlot(static_cast<std::uint16_t>(slot));
         if (policies->FindRole(role, state.account().id) != nullptr) continue;
         const bool api_role = state.FindCustomRole(role) != nullptr;
-        if (api_role && std::any_of(custom.begin(), custom.end(), [&](const CompiledRole& r) { return r.decl.id == role; })) {
+        if (api_role &&
+            std::any_of(custom.begin(), custom.end(), [&](const CompiledRole& r) { return r.decl.id == role; })) {
           continue;
         }
         const std::size_t n = state.CountGrantsWithRole(role);

@@ -162,8 +162,9 @@ TEST_F(ApiTest, BatchCheckAgreesWithSingleChecksAndExplainsBadEntries) {
   CreateAcme();
   const json olga_view = {{"permission", "site.view"}, {"asset", {{"id", "acme"}}}};
   json mixed = json::array();
-  for (const json& subject : {json{{"id", "olga"}, {"subjectType", "USER"}}, json{{"id", "olga"}, {"subjectType", nullptr}},
-                              json{{"id", "olga"}, {"subjectType", "ACCOUNT"}}, json{{"id", "bob"}}}) {
+  for (const json& subject :
+       {json{{"id", "olga"}, {"subjectType", "USER"}}, json{{"id", "olga"}, {"subjectType", nullptr}},
+        json{{"id", "olga"}, {"subjectType", "ACCOUNT"}}, json{{"id", "bob"}}}) {
     json c = olga_view;
     c["subject"] = subject;
     mixed.push_back(c);

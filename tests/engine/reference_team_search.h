@@ -116,8 +116,8 @@ inline bool Matches(const AccountState& account, const RowView& r, const TeamFil
 
 }  // namespace reference_detail
 
-inline TeamSearchResult ReferenceSearchTeam(const Snapshot& snapshot, const AccountState& account, const TeamSearchRequest& request,
-                            Timestamp now) {
+inline TeamSearchResult ReferenceSearchTeam(const Snapshot& snapshot, const AccountState& account,
+                                            const TeamSearchRequest& request, Timestamp now) {
   using namespace reference_detail;
   std::vector<RowView> rows;
   const auto& subjects = account.subjects();

@@ -122,7 +122,8 @@ TeamFilter RandomFilter(std::mt19937_64& rng, const Team& team, int depth) {
         f.values.push_back(pick(8) == 0 ? "no-such-role" : kRoles[pick(std::size(kRoles))]);
         break;
       case TeamFilter::Field::kInviteType:
-        f.values.push_back(pick(8) == 0 ? "pending" : std::string(InviteStatusName(static_cast<InviteStatus>(pick(5)))));
+        f.values.push_back(pick(8) == 0 ? "pending"
+                                        : std::string(InviteStatusName(static_cast<InviteStatus>(pick(5)))));
         break;
       case TeamFilter::Field::kEmail:
         f.values.push_back((pick(2) ? "SHARED" : "user") + std::to_string(pick(7)) + "@ex.test");

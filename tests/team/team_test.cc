@@ -110,10 +110,12 @@ TEST_F(TeamTest, ReloadStopsAtACorruptOrInapplicableRecordAndPublishesNothing) {
   }
   testing::MemoryChangeLog corrupt, inapplicable;
   for (testing::MemoryChangeLog* copy : {&corrupt, &inapplicable}) {
-    ASSERT_TRUE(log_.ReadSince(0, 0, [&](const ChangeRecord& r) {
-                      auto appended = copy->Append({r}, r.revision - 1);
-                      return appended.ok() ? Status::Ok() : appended.status();
-                    }).ok());
+    ASSERT_TRUE(log_.ReadSince(0, 0,
+                               [&](const ChangeRecord& r) {
+                                 auto appended = copy->Append({r}, r.revision - 1);
+                                 return appended.ok() ? Status::Ok() : appended.status();
+                               })
+                    .ok());
   }
   ChangeRecord garbage;
   garbage.type = "assignments.updated";
@@ -133,10 +135,12 @@ TEST_F(TeamTest, ReloadStopsAtACorruptOrInapplicableRecordAndPublishesNothing) {
   // The replay decodes batches on either thread: a corrupt first record fails as well.
   testing::MemoryChangeLog corrupt_first;
   ASSERT_TRUE(corrupt_first.Append({garbage}, 0).ok());
-  ASSERT_TRUE(log_.ReadSince(0, 0, [&](const ChangeRecord& r) {
-                    auto appended = corrupt_first.Append({r}, r.revision);
-                    return appended.ok() ? Status::Ok() : appended.status();
-                  }).ok());
+  ASSERT_TRUE(log_.ReadSince(0, 0,
+                             [&](const ChangeRecord& r) {
+                               auto appended = corrupt_first.Append({r}, r.revision);
+                               return appended.ok() ? Status::Ok() : appended.status();
+                             })
+                  .ok());
   for (testing::MemoryChangeLog* log : {&corrupt, &inapplicable, &corrupt_first}) {
     SnapshotHolder fresh(std::make_shared<Snapshot>(holder_.Load()->policies(), 0));
     Committer other(log, &codec_, &fresh);
