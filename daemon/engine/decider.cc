@@ -156,7 +156,7 @@ Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now
       reason = covers ? DenyReason::kRoleLacksPermission : DenyReason::kNoCoveringAssignment;
       message = "role \"" + state.RoleOfSlot(g.role_slot) + "\" no longer exists";
     } else {
-      trace = policies.Trace(*role, *perm);
+      trace = policies.Trace(*role, *perm, [&](std::string_view id) { return view->FindRole(id, policies); });
       if (!covers) {
         reason = DenyReason::kNoCoveringAssignment;
       } else if (!trace.granted) {

@@ -99,7 +99,8 @@ bool PatternMatches(std::string_view pattern, std::string_view id) {
 }
 }  // namespace
 
-bool PolicySet::TraceInto(const CompiledRole& role, std::uint32_t permission, GrantTrace* out, int depth) const {
+bool PolicySet::TraceInto(const CompiledRole& role, std::uint32_t permission, const RoleLookup& lookup, GrantTrace* out,
+                          int depth) const {
   if (depth > 64) return false;
   out->chain.push_back(role.decl.id);
   // A DENY in this role decides against, whatever it inherits.
@@ -128,17 +129,17 @@ bool PolicySet::TraceInto(const CompiledRole& role, std::uint32_t permission, Gr
     }
   }
   for (const auto& parent_id : role.decl.inherits) {
-    const CompiledRole* parent = FindRole(parent_id, role.decl.account_id);
+    const CompiledRole* parent = lookup ? lookup(parent_id) : FindRole(parent_id, role.decl.account_id);
     if (parent == nullptr || !parent->granted.Test(permission)) continue;
-    if (TraceInto(*parent, permission, out, depth + 1) && out->granted) return true;
+    if (TraceInto(*parent, permission, lookup, out, depth + 1) && out->granted) return true;
   }
   out->chain.pop_back();
   return false;
 }
 
-GrantTrace PolicySet::Trace(const CompiledRole& role, std::uint32_t permission) const {
+GrantTrace PolicySet::Trace(const CompiledRole& role, std::uint32_t permission, const RoleLookup& lookup) const {
   GrantTrace trace;
-  if (!TraceInto(role, permission, &trace, 0)) {
+  if (!TraceInto(role, permission, lookup, &trace, 0)) {
     trace = GrantTrace{};
     trace.chain.push_back(role.decl.id);
   }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -149,8 +150,13 @@ class PolicySet {
   bool AllowsParent(std::string_view type, std::string_view parent_type) const;
   const std::vector<AssetTypeDecl>& asset_types() const { return asset_types_; }
 
-  // Explains how `role` comes to grant or lack `permission` (slow path).
-  GrantTrace Trace(const CompiledRole& role, std::uint32_t permission) const;
+  // Finds a role by id for Trace: an account's view adds the roles made over the API.
+  using RoleLookup = std::function<const CompiledRole*(std::string_view id)>;
+
+  // Explains how `role` comes to grant or lack `permission` (slow path). Inherited roles
+  // are found through `lookup` when given, else among this set's roles (predefined, and
+  // the custom roles of the role's account).
+  GrantTrace Trace(const CompiledRole& role, std::uint32_t permission, const RoleLookup& lookup = nullptr) const;
 
   // Every permission id, sorted; for did-you-mean and docs.
   std::vector<std::string> PermissionIds() const;
@@ -168,7 +174,8 @@ class PolicySet {
   template <typename V>
   using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
-  bool TraceInto(const CompiledRole& role, std::uint32_t permission, GrantTrace* out, int depth) const;
+  bool TraceInto(const CompiledRole& role, std::uint32_t permission, const RoleLookup& lookup, GrantTrace* out,
+                 int depth) const;
 
   std::vector<CompiledPermission> permissions_;
   StringMap<std::uint32_t> permission_index_;

@@ -607,6 +607,27 @@ TEST_F(CustomRoleTest, CreateAssignUpdateDelete) {
   EXPECT_EQ(Delete("/v1/roles/publisher")->status, 404);
 }
 
+// An explanation follows inheritance through roles made over the API as well.
+TEST_F(CustomRoleTest, ExplanationFollowsApiRoleParents) {
+  ASSERT_EQ(
+      Post("/v1/roles",
+           {{"id", "base"}, {"title", "Base"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}})
+          ->status,
+      201);
+  ASSERT_EQ(
+      Post("/v1/roles", {{"id", "child"}, {"title", "Child"}, {"inherits", {"base", "website-designer"}}})->status,
+      201);
+  ASSERT_EQ(Post("/v1/assignments", {{"subject", {{"id", "ann"}}}, {"policyId", "child"}})->status, 201);
+  auto explained =
+      Post("/v1/check",
+           {{"subject", {{"id", "ann"}}}, {"permission", "site.view"}, {"asset", {{"id", "s1"}}}, {"explain", true}});
+  ASSERT_EQ(explained->status, 200) << explained->body;
+  const json ex = Body(explained)["explanation"];
+  EXPECT_TRUE(Body(explained)["allowed"].get<bool>());
+  EXPECT_EQ(ex["roleChain"], json({"child", "base"})) << explained->body;
+  EXPECT_NE(ex["statement"].get<std::string>().find("ALLOW site.view"), std::string::npos) << explained->body;
+}
+
 TEST_F(CustomRoleTest, ValidatedLikeRoleFiles) {
   auto typo =
       Post("/v1/roles",
