@@ -87,7 +87,13 @@ std::shared_ptr<const TeamIndex> TeamIndex::Build(const AccountState& account, c
     for (const auto& g : s.grants) {
       if (!g.ActiveAt(now)) continue;
       row.roles.push_back(role_index(account.RoleOfSlot(g.role_slot)));
-      add_restriction(row, account.ToAssignment(s, g).restriction);
+      if (g.kind == Restriction::Kind::kAccount) {
+        row.account_wide = true;
+        continue;
+      }
+      for (const std::uint32_t node : account.ScopesOf(g)) {
+        if (account.Node(node).live) row.scopes.push_back(node);
+      }
     }
     // "first last" contains first and last, so one field serves all three name matches.
     std::string text = row.name_key;
