@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "api/key_auth.h"
+#include "api/rate_limiter.h"
 #include "core/metrics.h"
 #include "core/status.h"
 #include "core/time.h"
@@ -72,6 +73,9 @@ struct ApiServices {
   std::function<Status()> readiness;         // OK when policies are loaded and storage reachable
   std::function<Status(bool force)> reload;  // POST /v1/admin/reload (same as SIGHUP)
   std::function<AdminStatus()> admin_status;
+  // Per-account request limit for account keys (limits.accountRequestsPerSecond);
+  // optional. System-key requests are not limited.
+  RateLimiter* account_rate_limiter = nullptr;
 };
 
 class ApiServer {

@@ -42,6 +42,16 @@ std::optional<Caller> Authorize(const ApiServices& services, const httplib::Requ
     WriteError(res, PermissionDenied("this key may not act on the requested account"));
     return std::nullopt;
   }
+  if (services.account_rate_limiter != nullptr) {
+    std::int64_t retry_after_ms = 0;
+    if (!services.account_rate_limiter->Admit(account, services.clock->Now(), &retry_after_ms)) {
+      if (services.metrics != nullptr) services.metrics->Add("gatehouse_rate_limited_total");
+      res.set_header("Retry-After", std::to_string((retry_after_ms + 999) / 1000));
+      WriteError(res, ResourceExhausted("account \"" + account + "\" is over its request rate; retry in " +
+                                        std::to_string(retry_after_ms) + " ms"));
+      return std::nullopt;
+    }
+  }
   auto snapshot = services.snapshots->Load();
   CheckQuery q{account, caller.principal.subject.type, caller.principal.subject.id, permission, account};
   if (!Check(*snapshot, q, services.clock->Now())) {

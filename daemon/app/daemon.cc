@@ -241,6 +241,13 @@ int RunDaemon(const DaemonArgs& args) {
   services.keys = &keys;
   services.clock = &clock;
   services.metrics = &metrics;
+  RateLimiter account_limiter(
+      static_cast<double>(config->account_requests_per_second),
+      static_cast<double>(config->account_burst != 0 ? config->account_burst : config->account_requests_per_second));
+  metrics.Describe("gatehouse_rate_limited_total", Metrics::Type::kCounter,
+                   "Requests refused with 429 because their account was over limits.accountRequestsPerSecond");
+  metrics.Set("gatehouse_rate_limited_total", 0);
+  if (account_limiter.enabled()) services.account_rate_limiter = &account_limiter;
   ChangeLog* change_log = log->get();
   services.readiness = [change_log]() -> Status {
     auto log_head = change_log->Head();

@@ -133,6 +133,9 @@ const std::vector<Key>& Keys() {
          if (e.empty() && c.page_size_limit == 0) e = "must be at least 1";
          return e;
        }},
+      {"limits.accountRequestsPerSecond",
+       [](Config& c, const std::string& v) { return ParseSize(v, &c.account_requests_per_second); }},
+      {"limits.accountBurst", [](Config& c, const std::string& v) { return ParseSize(v, &c.account_burst); }},
       {"notify.batchSize",
        [](Config& c, const std::string& v) {
          auto e = ParseSize(v, &c.notify_batch_size);

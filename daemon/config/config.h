@@ -45,6 +45,10 @@ struct Config {
   // limits
   std::size_t batch_check_limit = 1000;
   std::size_t page_size_limit = 1000;
+  // Requests per second each account's keys may make together (0 = unlimited), and how
+  // many may come at once after a quiet spell (0 = one second's worth).
+  std::size_t account_requests_per_second = 0;
+  std::size_t account_burst = 0;
   // plugins
   std::string plugins_dir = "/usr/lib/gatehouse/plugins";
   std::string storage_plugin = "sqlite";

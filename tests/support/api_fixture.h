@@ -61,6 +61,7 @@ class ApiFixture : public ::testing::Test {
     options.max_body_bytes = 64 * 1024;
     options.batch_check_limit = 5;
     options.worker_threads = 8;
+    Configure(options, services);
     server_ = std::make_unique<ApiServer>(options, services);
     auto port = server_->Start();
     ASSERT_TRUE(port.ok()) << port.status().ToString();
@@ -70,6 +71,9 @@ class ApiFixture : public ::testing::Test {
   void TearDown() override {
     if (server_) server_->Stop();
   }
+
+  // A test suite's last word on the server's options and services before it starts.
+  virtual void Configure(ApiOptions& /*options*/, ApiServices& /*services*/) {}
 
   httplib::Headers Headers(const std::string& key, const std::string& account) {
     httplib::Headers h;
