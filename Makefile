@@ -9,7 +9,7 @@ PRESET ?= dev
 BUILD := build/$(PRESET)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test asan tsan bench fuzz format lint clean
+.PHONY: all deps configure build run test asan tsan clang bench fuzz format lint clean
 
 all: build
 
@@ -37,6 +37,10 @@ test: build
 
 asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
+
+# The whole suite built with Clang 14, the second supported compiler.
+clang:
+	@$(MAKE) --no-print-directory test PRESET=clang
 
 tsan:
 	@$(MAKE) --no-print-directory test PRESET=tsan
