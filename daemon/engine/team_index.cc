@@ -1,18 +1,13 @@
 #include "engine/team_index.h"
 
 #include <algorithm>
-#include <cctype>
 #include <limits>
 #include <unordered_map>
 
+#include "core/text.h"
+
 namespace gatehouse {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Narrows [from, until) to the span around `now` in which `boundary` is not crossed.
 void Narrow(Timestamp boundary, Timestamp now, Timestamp& from, Timestamp& until) {
@@ -78,11 +73,11 @@ std::shared_ptr<const TeamIndex> TeamIndex::Build(const AccountState& account, c
     row.id = s.id;
     std::string first, last;
     if (const User* u = users.Find(s.id)) {
-      row.email_lower = Lower(u->email);
+      row.email_lower = AsciiLower(u->email);
       first = u->first_name;
       last = u->last_name;
     }
-    row.name_key = Lower(first + " " + last);
+    row.name_key = AsciiLower(first + " " + last);
     row.joined = AccountState::JoinedAt(s);
     for (const auto& g : s.grants) {
       if (!g.ActiveAt(now)) continue;
@@ -109,7 +104,7 @@ std::shared_ptr<const TeamIndex> TeamIndex::Build(const AccountState& account, c
     row.is_invite = true;
     row.index = static_cast<std::uint32_t>(i);
     row.id = inv.id;
-    row.email_lower = Lower(inv.email);
+    row.email_lower = AsciiLower(inv.email);
     row.name_key = row.email_lower;
     row.joined = inv.created_at;
     row.status = inv.EffectiveStatus(now);

@@ -2,19 +2,13 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <map>
 
+#include "core/text.h"
 #include "engine/team_index.h"
 
 namespace gatehouse {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // A TeamFilter with its values resolved against one TeamIndex: role ids to role indices,
 // emails lower-cased, asset ids to nodes, invite statuses parsed.
@@ -37,7 +31,7 @@ ResolvedFilter Resolve(const TeamFilter& f, const TeamIndex& index, const Accoun
         out.roles.push_back(index.RoleIndex(v));
         break;
       case TeamFilter::Field::kEmail:
-        out.emails.push_back(Lower(v));
+        out.emails.push_back(AsciiLower(v));
         break;
       case TeamFilter::Field::kAssetId:
         out.assets.push_back(account.FindAsset(v));
@@ -146,7 +140,7 @@ TeamSearchResult SearchTeam(const Snapshot& snapshot, const AccountState& accoun
   // Which rows match: listed, the free-text query, the filter.
   const bool any_invite_status = request.filter && request.filter->MentionsInviteType();
   std::vector<char> hit(rows.size(), 1);
-  const std::string q = Lower(request.query);
+  const std::string q = AsciiLower(request.query);
   if (!q.empty()) {
     std::fill(hit.begin(), hit.end(), 0);
     index->MarkTextMatches(q, hit);
