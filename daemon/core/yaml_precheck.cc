@@ -1,6 +1,17 @@
 #include "core/yaml_precheck.h"
 
 namespace gatehouse {
+namespace {
+
+// A byte for an error message: 'x' when printable, else its hex value.
+std::string Shown(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u >= 0x20 && u < 0x7f) return std::string("'") + c + "'";
+  static constexpr char kHex[] = "0123456789abcdef";
+  return std::string("byte 0x") + kHex[u >> 4] + kHex[u & 0xf];
+}
+
+}  // namespace
 
 Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t max_bytes) {
   if (text.size() > max_bytes) {
@@ -10,7 +21,8 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
   int flow_depth = 0;
   bool node_start = true;  // the next non-space character would start a node
   // A quoted scalar or a [ ] / { } collection just ended outside any flow collection: only
-  // ':' or a comment may follow on that line ("'x'," and "[a]," make yaml-cpp loop).
+  // ':' or a comment may follow on that line. yaml-cpp starts a new token at whatever comes
+  // next, and "'x',", "[a],", "'x'\"y\"," and "[][]," make it loop.
   bool after_block_value = false;
   auto fail = [&](const std::string& what) {
     return InvalidArgument(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + what);
@@ -30,8 +42,13 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
                   " (policy and config files are text)");
     }
     if (c == ' ' || c == '\t' || c == '\r') continue;
-    if (after_block_value && c == ',') {
-      return fail("',' after a complete value: commas only separate items inside [ ] or { }");
+    if (after_block_value) {
+      const bool comment = c == '#' && (text[i - 1] == ' ' || text[i - 1] == '\t');
+      if (c == ',') return fail("',' after a complete value: commas only separate items inside [ ] or { }");
+      if (c != ':' && !comment) {
+        return fail(Shown(c) + " after a complete value: only ':' or a comment may follow a quoted value or a " +
+                    "closed [ ] / { } on its line");
+      }
     }
     after_block_value = false;
     if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n')) {
@@ -76,14 +93,22 @@ Status YamlPrecheck(std::string_view text, const std::string& file, std::size_t 
     switch (c) {
       case '[':
       case '{':
-        ++flow_depth;
-        node_start = true;
+        // Outside [ ] / { }, a bracket inside a plain scalar ("x[1") is just a character;
+        // only one where a node starts opens a collection.
+        if (node_start || flow_depth > 0) {
+          ++flow_depth;
+          node_start = true;
+        } else {
+          node_start = false;
+        }
         break;
       case ']':
       case '}':
-        if (flow_depth > 0) --flow_depth;
         node_start = false;
-        after_block_value = flow_depth == 0;
+        if (flow_depth > 0) {
+          --flow_depth;
+          after_block_value = flow_depth == 0;
+        }
         break;
       case ',':
         node_start = flow_depth > 0;

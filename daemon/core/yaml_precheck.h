@@ -4,8 +4,9 @@
 // anchors/aliases can make a small file expand exponentially when walked. Policy and
 // config files need neither, so this rejects, with file:line:column:
 //  - a ',' where a block-context node starts (it only separates items inside [ ] or { }),
-//    or right after a quoted scalar or a [ ] / { } that is not inside another one
-//    ("'x'," and "[a]," make yaml-cpp loop; found by fuzzing in CI),
+//  - anything but ':' or a comment on the same line after a quoted scalar or a [ ] / { }
+//    that is not inside another one ("'x',", "[a],", "'x'\"y\",", "[][]," make yaml-cpp
+//    loop; found by fuzzing in CI),
 //  - anchors (&name), aliases (*name) and tags (!name) where a node starts ("!site,"
 //    also makes yaml-cpp loop),
 //  - NUL and other C0 control bytes (also inside quotes), and files over `max_bytes`.

@@ -136,6 +136,22 @@ TEST(YamlPrecheckTest, RejectsCommaAfterACompleteBlockValue) {
     EXPECT_NE(s.message().find("',' after a complete value"), std::string::npos) << s.message();
   }
   EXPECT_TRUE(YamlPrecheck("a: ['x', \"y\", [b], {c: d}]\nb: x, y\nc: 'x' # note, here\n", "f.yaml").ok());
+  // A bracket inside a plain scalar opens nothing, so a comma starting the next line is
+  // still at block level ("- x[\n," made yaml-cpp loop; found by CI's fuzzing).
+  for (const char* bad : {"- x[\n,", "k: v{\n, x"}) {
+    Status s = YamlPrecheck(bad, "f.yaml");
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("f.yaml:2:1: ','"), std::string::npos) << s.message();
+  }
+  EXPECT_TRUE(YamlPrecheck("title: x[1], y]\nnote: a{b}, c\n", "f.yaml").ok());
+  // After a complete quoted or flow value only ':' or a comment may follow on its line.
+  for (const char* bad : {"'x'\"y\",", "[][],", "[a]x[a\n,", "a: 'x' y\n", "a: [b]c\n", "'x'#c\n"}) {
+    Status s = YamlPrecheck(bad, "f.yaml");
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("after a complete value"), std::string::npos) << s.message();
+  }
+  EXPECT_NE(YamlPrecheck(std::string("'a'\xff", 4), "f.yaml").message().find("byte 0xff after"), std::string::npos);
+  EXPECT_TRUE(YamlPrecheck("'key': v\n\"k2\": [a] # c\n[x]: y\n", "f.yaml").ok());
   Status quoted = YamlPrecheck(std::string("'\x04',", 4), "f.yaml");
   ASSERT_FALSE(quoted.ok());
   EXPECT_NE(quoted.message().find("control character 0x4 inside a quoted value"), std::string::npos)
