@@ -1,4 +1,6 @@
 // POST /v1/check, /v1/check/batch, /v1/access/assets, /v1/access/subjects (api.md §3.1).
+#include <functional>
+
 #include "api/request.h"
 #include "api/routes.h"
 #include "engine/decider.h"
@@ -6,28 +8,19 @@
 namespace gatehouse::api {
 namespace {
 
-struct ParsedCheck {
-  Subject subject;
-  std::string permission;
-  std::string asset_id;
-  bool explain = false;
-};
-
-Result<ParsedCheck> ParseCheck(const json& body, const std::string& path) {
+// What is wrong with a check that FastCheck refused: the first problem, naming the field
+// under `path` ("" for a whole body), or OK when nothing is.
+Status CheckProblem(const json& body, const std::string& path) {
   if (!body.is_object()) return FieldError(path.empty() ? "body" : path, "must be an object");
   const std::string prefix = path.empty() ? "" : path + ".";
-  ParsedCheck c;
   auto subject = body.find("subject");
   if (subject == body.end()) return FieldError(prefix + "subject", "is required", "REQUIRED_FIELD");
-  auto s = ParseSubject(*subject, prefix + "subject");
-  if (!s.ok()) return s.status();
-  c.subject = *s;
+  if (auto s = ParseSubject(*subject, prefix + "subject"); !s.ok()) return s.status();
   Status error;
   auto permission = OptString(body, "permission", path, &error);
   if (!error.ok()) return error;
   if (!permission || permission->empty())
     return FieldError(prefix + "permission", "must not be empty", "REQUIRED_FIELD");
-  c.permission = *permission;
   auto asset = body.find("asset");
   if (asset == body.end() || !asset->is_object()) {
     return FieldError(prefix + "asset", "is required: {\"id\": \"...\"}", "REQUIRED_FIELD");
@@ -35,16 +28,13 @@ Result<ParsedCheck> ParseCheck(const json& body, const std::string& path) {
   auto asset_id = OptString(*asset, "id", prefix + "asset", &error);
   if (!error.ok()) return error;
   if (!asset_id || asset_id->empty()) return FieldError(prefix + "asset.id", "must not be empty", "REQUIRED_FIELD");
-  c.asset_id = *asset_id;
-  auto explain = OptBool(body, "explain", path, &error);
-  if (!error.ok()) return error;
-  c.explain = explain.value_or(false);
-  return c;
+  (void)OptBool(body, "explain", path, &error);
+  return error;
 }
 
 // A well-formed check read without copying: views into the parsed body, which outlives
 // the request's decisions. Anything unusual (a wrong type, a missing or empty field, an
-// unknown subjectType) yields nullopt, and ParseCheck then explains it with a field path.
+// unknown subjectType) yields nullopt, and CheckProblem then explains it with a field path.
 struct CheckView {
   SubjectType subject_type = SubjectType::kUser;
   std::string_view subject_id, permission, asset_id;
@@ -105,11 +95,25 @@ json ExplanationJson(const Explanation& ex) {
 constexpr std::string_view kAllowed = "{\"allowed\":true}";
 constexpr std::string_view kDenied = "{\"allowed\":false}";
 
-json Decide(const Snapshot& snap, const std::string& account, const ParsedCheck& c, Timestamp now) {
-  CheckQuery q{account, c.subject.type, c.subject.id, c.permission, c.asset_id};
-  if (!c.explain) return {{"allowed", Check(snap, q, now)}};
-  Explanation ex = Explain(snap, q, now);
-  return {{"allowed", ex.allowed}, {"explanation", ExplanationJson(ex)}};
+// A check from a request body: read as views when well-formed; otherwise CheckProblem says
+// what is wrong, naming the field under `path` (built only then).
+Result<CheckView> ReadCheck(const json& body, const std::function<std::string()>& path) {
+  if (auto c = FastCheck(body)) return *c;
+  Status problem = CheckProblem(body, path());
+  return problem.ok() ? Internal("the check at \"" + path() + "\" could not be read") : problem;
+}
+
+// Appends one decision's JSON to `out`: the constant bodies on the hot path, a tree only
+// when an explanation was asked for.
+void AppendDecision(std::string& out, const Snapshot& snap, const std::string& account, const CheckView& c,
+                    Timestamp now) {
+  const CheckQuery q{account, c.subject_type, c.subject_id, c.permission, c.asset_id};
+  if (!c.explain) {
+    out += Check(snap, q, now) ? kAllowed : kDenied;
+    return;
+  }
+  const Explanation ex = Explain(snap, q, now);
+  out += json{{"allowed", ex.allowed}, {"explanation", ExplanationJson(ex)}}.dump();
 }
 
 Result<std::size_t> PageLimit(const json& body, std::size_t max) {
@@ -132,17 +136,11 @@ void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services
       if (!call) return;
       const Caller* caller = &call->caller;
       const json* body = &call->body;
-      auto check = ParseCheck(*body, "");
+      auto check = ReadCheck(*body, [] { return std::string(); });
       if (!check.ok()) return WriteError(res, check.status());
-      auto snap = services.snapshots->Load();
-      const Timestamp now = services.clock->Now();
-      if (!check->explain) {
-        CheckQuery q{caller->account_id, check->subject.type, check->subject.id, check->permission, check->asset_id};
-        const bool allowed = Check(*snap, q, now);
-        res.set_content(std::string(allowed ? kAllowed : kDenied), "application/json");
-        return;
-      }
-      WriteJson(res, 200, Decide(*snap, caller->account_id, *check, now));
+      std::string out;
+      AppendDecision(out, *services.snapshots->Load(), caller->account_id, *check, services.clock->Now());
+      res.set_content(out, "application/json");
     });
   });
 
@@ -165,12 +163,8 @@ void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services
       std::vector<CheckView> parsed;
       parsed.reserve(checks->size());
       for (std::size_t i = 0; i < checks->size(); ++i) {
-        auto c = FastCheck((*checks)[i]);
-        if (!c) {  // the slow parser says what is wrong, with the field's path
-          auto explained = ParseCheck((*checks)[i], "checks[" + std::to_string(i) + "]");
-          return WriteError(
-              res, explained.ok() ? Internal("check " + std::to_string(i) + " could not be read") : explained.status());
-        }
+        auto c = ReadCheck((*checks)[i], [i] { return "checks[" + std::to_string(i) + "]"; });
+        if (!c.ok()) return WriteError(res, c.status());
         parsed.push_back(*c);
       }
       auto snap = services.snapshots->Load();  // one snapshot: the batch is consistent
@@ -180,14 +174,7 @@ void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services
       out += "{\"results\":[";
       for (std::size_t i = 0; i < parsed.size(); ++i) {
         if (i > 0) out += ',';
-        const auto& c = parsed[i];
-        CheckQuery q{caller->account_id, c.subject_type, c.subject_id, c.permission, c.asset_id};
-        if (!c.explain) {
-          out += Check(*snap, q, now) ? kAllowed : kDenied;
-        } else {
-          Explanation ex = Explain(*snap, q, now);
-          out += json{{"allowed", ex.allowed}, {"explanation", ExplanationJson(ex)}}.dump();
-        }
+        AppendDecision(out, *snap, caller->account_id, parsed[i], now);
       }
       out += "]}";
       res.set_content(out, "application/json");
