@@ -11,6 +11,7 @@ find_package(CLI11 REQUIRED)
 find_package(Boost 1.74 REQUIRED)  # headers only: Boost.DLL
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)
 if(GATEHOUSE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

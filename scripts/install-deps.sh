@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential g++ clang cmake ninja-build ccache pkg-config make git python3
   clang-format clang-tidy libclang-rt-14-dev
   # libraries (see docs/architecture.md for which layer uses which)
-  libboost-dev libyaml-cpp-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  libboost-dev libyaml-cpp-dev libyaml-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev libsystemd-dev libpq-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql wrk curl sqlite3

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "core/time.h"
-#include "core/yaml_precheck.h"
+#include "yaml/yaml_document.h"
 
 extern char** environ;
 
@@ -196,9 +196,9 @@ std::string EnvName(const std::string& path) {
 }
 
 std::string Where(const std::string& file, const YAML::Node& n) {
-  const auto m = n.Mark();
-  if (m.line < 0) return file;
-  return file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+  const YamlPosition p = PositionOf(n);
+  if (p.line == 0) return file;
+  return file + ":" + std::to_string(p.line) + ":" + std::to_string(p.column);
 }
 
 std::string ScalarOrList(const YAML::Node& n) {
@@ -347,17 +347,25 @@ Result<Config> ParseConfig(const std::string& text, const std::string& file, con
   Config c;
   c.file = file;
   std::vector<std::string> errors;
-  if (Status guard = YamlPrecheck(text, file); !guard.ok()) return InvalidArgument(guard.message());
+  YamlDocuments parsed = ParseYamlDocuments(text);
+  if (!parsed.ok()) {
+    const YamlProblem& p = *parsed.problem;
+    return InvalidArgument(file + ":" + std::to_string(std::max(p.line, 1)) + ":" + std::to_string(std::max(p.column, 1)) +
+                           ": YAML syntax error: " + p.message);
+  }
+  if (parsed.documents.size() > 1) {
+    errors.push_back(file + ": expected one YAML document, found " + std::to_string(parsed.documents.size()));
+  }
   try {
-    YAML::Node root = YAML::Load(text);
+    const YAML::Node root = parsed.documents.empty() ? YAML::Node() : parsed.documents.front();
     if (root.IsMap()) {
       Walk(root, "", file, c, &errors);
     } else if (!root.IsNull()) {
       errors.push_back(Where(file, root) + ": expected a mapping of configuration sections");
     }
   } catch (const YAML::Exception& e) {
-    errors.push_back(file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                     ": YAML syntax error: " + e.msg);
+    errors.push_back(file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " +
+                     e.msg);
   }
   ApplyEnv(env, c, &errors);
   return Finish(std::move(c), errors);

@@ -1,7 +1,5 @@
 #include "policy/policy_loader.h"
 
-#include "core/yaml_precheck.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -10,6 +8,9 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "policy/policy_files.h"
+#include "yaml/yaml_document.h"
 
 namespace gatehouse {
 namespace {
@@ -22,9 +23,9 @@ class DocReader {
   DocReader(const std::string& file, std::vector<PolicyError>* errors) : file_(file), errors_(errors) {}
 
   SourceLocation Loc(const YAML::Node& n) const {
-    const YAML::Mark m = n.Mark();
-    if (m.line < 0) return SourceLocation{file_, 1, 1};
-    return SourceLocation{file_, m.line + 1, m.column + 1};
+    const YamlPosition p = PositionOf(n);
+    if (p.line == 0) return SourceLocation{file_, 1, 1};
+    return SourceLocation{file_, p.line, p.column};
   }
 
   void Error(const YAML::Node& n, std::string message) { errors_->push_back({Loc(n), std::move(message)}); }
@@ -348,31 +349,15 @@ void ReadPolicyTest(DocReader& r, const YAML::Node& doc, std::vector<PolicyTestS
 void ParsePolicyText(std::string_view text, const std::string& file, const std::string& account_id,
                      PolicySource* source, std::vector<PolicyTestSuite>* tests, std::vector<PolicyError>* errors) {
   DocReader r(file, errors);
-  if (Status guard = YamlPrecheck(text, file); !guard.ok()) {
-    // "file:line:col: what" → a located error.
-    const std::string& m = guard.message();
-    SourceLocation where{file, 1, 1};
-    std::string what = m;
-    if (m.rfind(file + ":", 0) == 0) {
-      const std::string rest = m.substr(file.size() + 1);
-      int line = 0, column = 0, used = 0;
-      if (std::sscanf(rest.c_str(), "%d:%d: %n", &line, &column, &used) == 2 && used > 0) {
-        where = SourceLocation{file, line, column};
-        what = rest.substr(static_cast<std::size_t>(used));
-      } else {
-        what = rest;
-      }
-    }
-    errors->push_back({where, "YAML syntax error: " + what});
+  YamlDocuments parsed = ParseYamlDocuments(text);
+  if (!parsed.ok()) {
+    const YamlProblem& p = *parsed.problem;
+    errors->push_back({SourceLocation{file, std::max(p.line, 1), std::max(p.column, 1)}, "YAML syntax error: " + p.message});
     return;
   }
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    SourceLocation where{file, e.mark.line + 1, e.mark.column + 1};
-    if (e.mark.line < 0) where = SourceLocation{file, 1, 1};
-    errors->push_back({where, "YAML syntax error: " + e.msg});
+  const std::vector<YAML::Node>& docs = parsed.documents;
+  if (std::all_of(docs.begin(), docs.end(), [](const YAML::Node& d) { return d.IsNull(); })) {
+    errors->push_back({SourceLocation{file, 1, 1}, "empty file: expected at least one document with apiVersion and kind"});
     return;
   }
   try {
@@ -410,31 +395,21 @@ void ParsePolicyText(std::string_view text, const std::string& file, const std::
 
 PolicyLoad LoadPolicyDirectory(const std::string& dir, std::uint64_t generation) {
   PolicyLoad out;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    out.errors.push_back({SourceLocation{dir, 0, 0}, "policy directory does not exist or is not a directory"});
+  PolicyFileList listed = ListPolicyFiles(dir);
+  if (!listed.ok()) {
+    out.errors = std::move(listed.errors);
     return out;
   }
-  std::vector<fs::path> files;
-  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const auto ext = it->path().extension();
-    if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(it->path());
-  }
-  if (ec) {
-    out.errors.push_back({SourceLocation{dir, 0, 0}, "cannot read policy directory: " + ec.message()});
-    return out;
-  }
+  std::vector<fs::path> files(listed.files.begin(), listed.files.end());
   std::sort(files.begin(), files.end());
   PolicySource source;
   for (const auto& path : files) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      out.errors.push_back({SourceLocation{path.string(), 0, 0}, "cannot open file"});
+    Result<std::string> text = ReadPolicyFile(path.string());
+    if (!text.ok()) {
+      out.errors.push_back({SourceLocation{path.string(), 0, 0}, text.status().message()});
+      out.files.push_back(path.string());
       continue;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
     const fs::path rel = path.lexically_relative(dir);
     std::string account_id;
     auto part = rel.begin();
@@ -442,7 +417,7 @@ PolicyLoad LoadPolicyDirectory(const std::string& dir, std::uint64_t generation)
       ++part;
       if (part != rel.end() && std::next(part) != rel.end()) account_id = part->string();
     }
-    ParsePolicyText(text.str(), path.string(), account_id, &source, &out.tests, &out.errors);
+    ParsePolicyText(*text, path.string(), account_id, &source, &out.tests, &out.errors);
     out.files.push_back(path.string());
   }
   source.files = out.files;

@@ -1,10 +1,13 @@
 #include "policy/policy_watcher.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
-#include <filesystem>
 #include <functional>
 #include <system_error>
 #include <vector>
+
+#include "policy/policy_files.h"
 
 namespace gatehouse {
 
@@ -26,20 +29,16 @@ void PolicyWatcher::Reloaded() {
 }
 
 std::uint64_t PolicyWatcher::Fingerprint(const std::string& dir) {
-  namespace fs = std::filesystem;
+  // The same walk a load does, so a loop or a dangling link is a fingerprint (its error
+  // text) rather than a crash, and its repair is a change.
+  const PolicyFileList listed = ListPolicyFiles(dir);
   std::vector<std::string> entries;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec);
-  if (ec) return 1;  // missing or unreadable: one fixed value, so its return is a change
-  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
-    if (ec) return 2;
-    std::error_code file_ec;
-    if (!it->is_regular_file(file_ec) || file_ec) continue;
-    const auto size = it->file_size(file_ec);
-    const auto mtime = it->last_write_time(file_ec);
-    if (file_ec) continue;  // removed while we looked: the next poll sees the result
-    entries.push_back(fs::relative(it->path(), dir, file_ec).string() + '\0' + std::to_string(size) + '\0' +
-                      std::to_string(mtime.time_since_epoch().count()));
+  for (const auto& e : listed.errors) entries.push_back("!" + e.ToString());
+  for (const auto& path : listed.files) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) continue;  // removed while we looked: the next poll sees it
+    entries.push_back(path + '\0' + std::to_string(st.st_size) + '\0' + std::to_string(st.st_mtim.tv_sec) + '.' +
+                      std::to_string(st.st_mtim.tv_nsec));
   }
   std::sort(entries.begin(), entries.end());
   std::uint64_t h = 1469598103934665603ULL;  // FNV-1a over the sorted entries

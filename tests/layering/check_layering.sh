@@ -8,7 +8,7 @@ root=$1
 fail=0
 report() { echo "LAYERING: $1"; fail=1; }
 
-third_party='#include <(httplib|nlohmann|yaml-cpp|sqlite3|libpq|boost|spdlog|fmt|CLI|systemd|openssl|gtest|benchmark)'
+third_party='#include <(httplib|nlohmann|yaml-cpp|yaml\.h|sqlite3|libpq|boost|spdlog|fmt|CLI|systemd|openssl|gtest|benchmark)'
 for layer in core engine; do
   while IFS= read -r hit; do report "$hit (daemon/$layer must not use third-party code)"; done \
     < <(grep -rnE "$third_party" "$root/daemon/$layer" || true)

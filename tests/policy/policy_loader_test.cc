@@ -4,6 +4,10 @@
 
 #include "policy/policy_test_runner.h"
 #include "support/temp_dir.h"
+#include "support/unprivileged.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace gatehouse {
 namespace {
@@ -178,6 +182,65 @@ TEST_F(PolicyLoaderTest, EmptyOrMissingDirectoryIsAnError) {
   testing::TempDir empty;
   EXPECT_FALSE(LoadPolicyDirectory(empty.path()).ok());
   EXPECT_FALSE(LoadPolicyDirectory(empty.File("absent")).ok());
+}
+
+// Issue 8, item 1: a symlink loop threw std::filesystem::filesystem_error out of the load,
+// aborting the daemon on start-up and on reload, and `gatehouse validate`.
+TEST_F(PolicyLoaderTest, SymlinkLoopIsAnErrorWithThePath) {
+  ASSERT_EQ(::symlink(".", dir_.File("roles/loop").c_str()), 0);
+  PolicyLoad load = LoadPolicyDirectory(dir_.path());
+  ASSERT_FALSE(load.ok());
+  ASSERT_EQ(load.errors.size(), 1U) << Errors(load);
+  EXPECT_EQ(load.errors[0].ToString(),
+            dir_.File("roles/loop") + ": symlink loop: leads back to " + dir_.File("roles") + ", which contains it");
+  // A link that loops on itself.
+  ::unlink(dir_.File("roles/loop").c_str());
+  ASSERT_EQ(::symlink("self.yaml", dir_.File("roles/self.yaml").c_str()), 0);
+  load = LoadPolicyDirectory(dir_.path());
+  ASSERT_FALSE(load.ok());
+  EXPECT_NE(Errors(load).find("roles/self.yaml: symlink loop (-> self.yaml)"), std::string::npos) << Errors(load);
+}
+
+TEST_F(PolicyLoaderTest, SymlinkedFilesAndFoldersAreFollowedAndHiddenEntriesSkipped) {
+  testing::TempDir elsewhere;
+  elsewhere.Write("extra/viewer.yaml", "apiVersion: gatehouse/v1\nkind: Role\nid: viewer\ntitle: V\n");
+  ASSERT_EQ(::symlink(elsewhere.File("extra").c_str(), dir_.File("linked").c_str()), 0);
+  dir_.Write(".hidden/copy.yaml", kOwner);  // would be a duplicate role if read
+  PolicyLoad load = LoadPolicyDirectory(dir_.path());
+  ASSERT_TRUE(load.ok()) << Errors(load);
+  EXPECT_EQ(load.files.size(), 3U);
+  EXPECT_NE(load.policy_set->FindRole("viewer"), nullptr);
+}
+
+// Issue 8, item 10: a dangling *.yaml link and an empty file were accepted silently.
+TEST_F(PolicyLoaderTest, DanglingLinkAndEmptyFileAreErrors) {
+  ASSERT_EQ(::symlink("gone.yaml", dir_.File("roles/dangling.yaml").c_str()), 0);
+  dir_.Write("roles/empty.yaml", "");
+  dir_.Write("roles/comments.yaml", "# nothing here yet\n");
+  PolicyLoad load = LoadPolicyDirectory(dir_.path());
+  ASSERT_FALSE(load.ok());
+  EXPECT_EQ(Errors(load),
+            dir_.File("roles/dangling.yaml") + ": dangling symlink (-> gone.yaml: No such file or directory)\n");
+  ::unlink(dir_.File("roles/dangling.yaml").c_str());
+  load = LoadPolicyDirectory(dir_.path());
+  EXPECT_EQ(Errors(load), dir_.File("roles/comments.yaml") +
+                              ":1:1: empty file: expected at least one document with apiVersion and kind\n" +
+                              dir_.File("roles/empty.yaml") +
+                              ":1:1: empty file: expected at least one document with apiVersion and kind\n");
+}
+
+TEST_F(PolicyLoaderTest, UnreadableFileAndFolderNameTheReason) {
+  const std::string secret = dir_.Write("roles/secret.yaml", kOwner);
+  ::unlink(dir_.File("roles/owner.yaml").c_str());
+  ASSERT_EQ(::chmod(secret.c_str(), 0), 0);
+  const std::string dir = dir_.path();
+  ASSERT_EQ(::chmod(dir.c_str(), 0755), 0);  // mkdtemp made it 0700: nobody must enter it
+  EXPECT_EQ(testing::RunUnprivileged([&] { return LoadPolicyDirectory(dir).errors.at(0).ToString(); }),
+            secret + ": cannot read file: Permission denied");
+  ASSERT_EQ(::chmod(secret.c_str(), 0644), 0);
+  ASSERT_EQ(::chmod(dir_.File("roles").c_str(), 0700), 0);
+  EXPECT_EQ(testing::RunUnprivileged([&] { return Errors(LoadPolicyDirectory(dir)); }),
+            dir_.File("roles") + ": cannot read directory: Permission denied\n");
 }
 
 TEST_F(PolicyLoaderTest, PolicyTestsRunAndExplainFailures) {
