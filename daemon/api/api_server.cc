@@ -1,28 +1,30 @@
 #include "api/api_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <future>
 
 #include "api/request.h"
 #include "api/routes.h"
 
 namespace gatehouse {
 
-ApiServer::ApiServer(ApiOptions options, ApiServices services)
-    : options_(std::move(options)), services_(std::move(services)) {}
+// One cpp-httplib server, the thread that runs its accept loop, and its listening socket.
+struct ApiServer::Listener {
+  std::unique_ptr<httplib::Server> server;
+  std::thread thread;
+  std::future<void> finished;
+  int fd = -1;  // the listening socket, seen through the socket-options hook
+};
 
-ApiServer::~ApiServer() { Stop(); }
+namespace {
 
-void ApiServer::Routes() {
-  auto& s = *server_;
-  api::RegisterOpsRoutes(s, services_);
-  api::RegisterDecisionRoutes(s, services_, options_);
-  api::RegisterAccountRoutes(s, services_);
-  api::RegisterTeamRoutes(s, services_, options_);
-  api::RegisterDataRoutes(s, services_);
-  api::RegisterInviteRoutes(s, services_);
-  api::RegisterRoleRoutes(s, services_);
-  // Errors httplib produces itself (404 for no route, 413 for a too large body, 400 for
-  // a malformed request) get the Wix error body too.
+// Errors cpp-httplib produces itself (404 for no route, 400 for a malformed request) get
+// the Wix error body too.
+void InstallErrorHandlers(httplib::Server& s) {
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     Status st;
@@ -54,48 +56,154 @@ void ApiServer::Routes() {
   });
 }
 
-Result<int> ApiServer::Start() {
-  if (!options_.tls_cert.empty()) {
+std::string Address(const std::string& host, int port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+ApiServer::ApiServer(ApiOptions options, ApiServices services)
+    : options_(std::move(options)), services_(std::move(services)) {}
+
+ApiServer::~ApiServer() { Stop(); }
+
+void ApiServer::Routes() {
+  api::Router router(*api_->server, options_.max_body_bytes);
+  api::RegisterOpsRoutes(router, services_);
+  api::RegisterDecisionRoutes(router, services_, options_);
+  api::RegisterAccountRoutes(router, services_);
+  api::RegisterTeamRoutes(router, services_, options_);
+  api::RegisterDataRoutes(router, services_);
+  api::RegisterInviteRoutes(router, services_);
+  api::RegisterRoleRoutes(router, services_);
+  InstallErrorHandlers(*api_->server);
+  if (ops_) {
+    api::Router ops(*ops_->server, options_.max_body_bytes);
+    api::RegisterProbeRoutes(ops, services_);
+    InstallErrorHandlers(*ops_->server);
+  }
+}
+
+namespace {
+
+// Binds `server` to host:port without SO_REUSEPORT (a second daemon on a taken address
+// must fail, not share it) and re-listens with `backlog` (cpp-httplib listens with 5).
+Result<int> Bind(httplib::Server& server, int* fd, const std::string& host, int port, int backlog) {
+  server.set_socket_options([fd](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);  // restart while old sockets linger
+    *fd = sock;
+  });
+  errno = 0;
+  int bound = port;
+  if (port == 0) {
+    bound = server.bind_to_any_port(host);
+  } else if (!server.bind_to_port(host, port)) {
+    bound = -1;
+  }
+  if (bound < 0) {
+    const int err = errno;
+    return Unavailable("cannot bind " + Address(host, port) + ": " +
+                       (err == EADDRINUSE ? std::string("address already in use (is another gatehoused running?)")
+                        : err != 0        ? std::string(std::strerror(err))
+                                          : std::string("cannot resolve or bind the address")));
+  }
+  if (*fd >= 0) ::listen(*fd, backlog);
+  return bound;
+}
+
+std::unique_ptr<httplib::Server> NewServer(const ApiOptions& o, bool tls, std::size_t workers, std::string* error) {
+  std::unique_ptr<httplib::Server> server;
+  if (tls) {
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
-    server_ = std::make_unique<httplib::SSLServer>(options_.tls_cert.c_str(), options_.tls_key.c_str());
-    if (!server_->is_valid()) {
-      return InvalidArgument("http.tls: cannot load certificate \"" + options_.tls_cert + "\" / key \"" +
-                             options_.tls_key + "\"");
+    server = std::make_unique<httplib::SSLServer>(o.tls_cert.c_str(), o.tls_key.c_str());
+    if (!server->is_valid()) {
+      *error = "http.tls: cannot load certificate \"" + o.tls_cert + "\" / key \"" + o.tls_key + "\"";
+      return nullptr;
     }
 #else
-    return InvalidArgument("http.tls: this build has no TLS support");
+    *error = "http.tls: this build has no TLS support";
+    return nullptr;
 #endif
   } else {
-    server_ = std::make_unique<httplib::Server>();
+    server = std::make_unique<httplib::Server>();
   }
-  const std::size_t workers = options_.worker_threads;
-  server_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-  server_->set_tcp_nodelay(true);
-  server_->set_payload_max_length(options_.max_body_bytes);
-  server_->set_keep_alive_max_count(100000);
-  server_->set_keep_alive_timeout(30);
+  server->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  server->set_tcp_nodelay(true);
+  server->set_payload_max_length(o.max_body_bytes);
+  server->set_keep_alive_max_count(100000);
+  server->set_keep_alive_timeout(std::max<std::int64_t>(1, (o.idle_timeout_ms + 999) / 1000));
+  server->set_read_timeout(o.read_timeout_ms / 1000, (o.read_timeout_ms % 1000) * 1000);
+  server->set_write_timeout(o.write_timeout_ms / 1000, (o.write_timeout_ms % 1000) * 1000);
+  return server;
+}
+
+}  // namespace
+
+Result<int> ApiServer::Start() {
+  std::string error;
+  api_ = std::make_unique<Listener>();
+  api_->server = NewServer(options_, !options_.tls_cert.empty(), options_.worker_threads, &error);
+  if (!api_->server) return InvalidArgument(error);
   if (options_.access_log) {
-    server_->set_logger([log = options_.access_log](const httplib::Request& req, const httplib::Response& res) {
+    api_->server->set_logger([log = options_.access_log](const httplib::Request& req, const httplib::Response& res) {
       log(req.method, req.path, res.status);
     });
   }
+  if (!options_.ops_host.empty()) {
+    ops_ = std::make_unique<Listener>();
+    ops_->server = NewServer(options_, /*tls=*/false, options_.ops_threads, &error);
+  }
   Routes();
-  int port = options_.port;
-  if (port == 0) {
-    port = server_->bind_to_any_port(options_.host.c_str());
-    if (port < 0) return Unavailable("cannot bind " + options_.host + " on any port");
-  } else if (!server_->bind_to_port(options_.host.c_str(), port)) {
-    return Unavailable("cannot bind " + options_.host + ":" + std::to_string(port) + " (in use, or no permission)");
+  auto port = Bind(*api_->server, &api_->fd, options_.host, options_.port, options_.listen_backlog);
+  if (!port.ok()) return port.status();
+  if (ops_) {
+    auto ops_port = Bind(*ops_->server, &ops_->fd, options_.ops_host, options_.ops_port, 64);
+    if (!ops_port.ok()) {
+      api_->server->stop();  // bound but never served: closes the socket
+      return Unavailable("ops.listen: " + ops_port.status().message());
+    }
+    ops_bound_port_ = *ops_port;
   }
   running_ = true;
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  return port;
+  for (Listener* l : {api_.get(), ops_.get()}) {
+    if (l == nullptr) continue;
+    std::promise<void> done;
+    l->finished = done.get_future();
+    l->thread = std::thread([l, done = std::move(done)]() mutable {
+      l->server->listen_after_bind();
+      done.set_value();
+    });
+  }
+  return *port;
 }
 
-void ApiServer::Stop() {
-  if (!running_.exchange(false)) return;
-  server_->stop();  // stops accepting; the pool finishes in-flight requests on shutdown
-  if (thread_.joinable()) thread_.join();
+bool ApiServer::Stop(std::chrono::milliseconds grace) {
+  if (!running_.exchange(false)) return true;
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  // Stop accepting on both, then wait: each accept loop returns once its pool has joined.
+  for (Listener* l : {api_.get(), ops_.get()}) {
+    if (l != nullptr) l->server->stop();
+  }
+  bool drained = true;
+  for (Listener* l : {api_.get(), ops_.get()}) {
+    if (l == nullptr) continue;
+    if (l->finished.wait_until(deadline) == std::future_status::ready) {
+      l->thread.join();
+    } else {
+      drained = false;
+    }
+  }
+  if (!drained) {
+    // Workers are still inside requests: leave them (and the servers they use) alive.
+    for (auto* owner : {&api_, &ops_}) {
+      if (*owner == nullptr) continue;
+      if ((*owner)->thread.joinable()) (*owner)->thread.detach();
+      (void)(*owner)->server.release();
+      (void)owner->release();
+    }
+  }
+  return drained;
 }
 
 }  // namespace gatehouse

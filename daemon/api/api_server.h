@@ -6,12 +6,17 @@
 // account in `wix-account-id` (or `x-account-id`) and are authorized through the engine.
 //
 // Threading: cpp-httplib serves each keep-alive connection on one worker for as long as
-// it lives, so the pool is sized for connections (ApiOptions::worker_threads), and
-// TCP_NODELAY is on. Start() binds and serves on a background thread; Stop() stops
-// accepting, lets in-flight requests finish, and joins.
+// it lives, so the pool is sized for connections (ApiOptions::worker_threads), every wait
+// on a client is bounded (read, write and keep-alive idle timeouts), and TCP_NODELAY is on.
+// The optional ops listener serves /healthz, /readyz and /metrics on its own address and
+// small pool, so probes are answered whatever the API listener's pool is suffering.
+// Start() binds both (without SO_REUSEPORT: an address in use is an error, never a second
+// daemon sharing the port) and serves on background threads; Stop() stops accepting and
+// waits, up to a deadline, for in-flight requests to finish.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -39,7 +44,15 @@ struct ApiOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 = pick a free port
   std::size_t max_body_bytes = 1048576;
-  std::size_t worker_threads = 64;
+  std::size_t worker_threads = 1024;
+  std::int64_t read_timeout_ms = 10000;
+  std::int64_t write_timeout_ms = 10000;
+  std::int64_t idle_timeout_ms = 5000;
+  int listen_backlog = 1024;
+  // The ops listener; empty host = none.
+  std::string ops_host;
+  int ops_port = 0;  // 0 = pick a free port
+  std::size_t ops_threads = 4;
   std::size_t batch_check_limit = 1000;
   std::size_t page_size_limit = 1000;
   std::string tls_cert, tls_key;
@@ -83,17 +96,25 @@ class ApiServer {
   ApiServer(ApiOptions options, ApiServices services);
   ~ApiServer();
 
-  // Binds; returns the bound port. kUnavailable when the address cannot be bound.
+  // Binds both listeners; returns the API port. kUnavailable naming the address and the
+  // system's reason when one cannot be bound (nothing is left listening then).
   Result<int> Start();
-  void Stop();
+  // The ops listener's bound port; 0 when there is none.
+  int ops_port() const { return ops_bound_port_; }
+  // Stops accepting and waits up to `grace` for in-flight requests. True when everything
+  // finished; false when the deadline passed with connections still being served — the
+  // server is then abandoned (its threads keep running) and the caller should exit.
+  bool Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10000));
 
  private:
+  struct Listener;
   void Routes();
 
   ApiOptions options_;
   ApiServices services_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::unique_ptr<Listener> api_;
+  std::unique_ptr<Listener> ops_;
+  int ops_bound_port_ = 0;
   std::atomic<bool> running_{false};
 };
 

@@ -77,6 +77,8 @@ Result<Subject> RequiredSubject(const json& body, const char* field) {
 }
 
 std::optional<json> ParseBody(const httplib::Request& req, httplib::Response& res) {
+  // No body (a bare `curl -X POST`) reads as {}: required fields are then reported by name.
+  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
   json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) {
     WriteError(res, InvalidArgument("request body is not valid JSON"));

@@ -4,15 +4,19 @@
 #include <httplib.h>
 
 #include "api/api_server.h"
+#include "api/router.h"
 
 namespace gatehouse::api {
 
-void RegisterOpsRoutes(httplib::Server& server, const ApiServices& services);
-void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services, const ApiOptions& options);
-void RegisterAccountRoutes(httplib::Server& server, const ApiServices& services);
-void RegisterTeamRoutes(httplib::Server& server, const ApiServices& services, const ApiOptions& options);
-void RegisterDataRoutes(httplib::Server& server, const ApiServices& services);
-void RegisterInviteRoutes(httplib::Server& server, const ApiServices& services);
-void RegisterRoleRoutes(httplib::Server& server, const ApiServices& services);
+// /healthz, /readyz, /metrics: on the API listener and on the ops listener.
+void RegisterProbeRoutes(Router& server, const ApiServices& services);
+// The probes plus /openapi.json and /v1/admin/*.
+void RegisterOpsRoutes(Router& server, const ApiServices& services);
+void RegisterDecisionRoutes(Router& server, const ApiServices& services, const ApiOptions& options);
+void RegisterAccountRoutes(Router& server, const ApiServices& services);
+void RegisterTeamRoutes(Router& server, const ApiServices& services, const ApiOptions& options);
+void RegisterDataRoutes(Router& server, const ApiServices& services);
+void RegisterInviteRoutes(Router& server, const ApiServices& services);
+void RegisterRoleRoutes(Router& server, const ApiServices& services);
 
 }  // namespace gatehouse::api

@@ -12,7 +12,7 @@ json AccountJson(const Account& a) {
 
 }  // namespace
 
-void RegisterAccountRoutes(httplib::Server& server, const ApiServices& services) {
+void RegisterAccountRoutes(Router& server, const ApiServices& services) {
   server.Post("/v1/accounts", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
       auto call = AuthorizeWithBody(services, req, res, "", /*account_scoped=*/false);

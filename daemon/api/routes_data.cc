@@ -22,7 +22,7 @@ json AssetOut(const AccountState& account, std::uint32_t node) {
 
 }  // namespace
 
-void RegisterDataRoutes(httplib::Server& server, const ApiServices& services) {
+void RegisterDataRoutes(Router& server, const ApiServices& services) {
   server.Put(R"(/v1/users/([^/]+))", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
       auto call = AuthorizeWithBody(services, req, res, "", /*account_scoped=*/false);

@@ -129,7 +129,7 @@ Result<std::size_t> PageLimit(const json& body, std::size_t max) {
 
 }  // namespace
 
-void RegisterDecisionRoutes(httplib::Server& server, const ApiServices& services, const ApiOptions& options) {
+void RegisterDecisionRoutes(Router& server, const ApiServices& services, const ApiOptions& options) {
   server.Post("/v1/check", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
       auto call = AuthorizeWithBody(services, req, res, "access.check");

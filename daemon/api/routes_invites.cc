@@ -56,7 +56,7 @@ Result<InviteEntry> ParseEntry(const json& e, const std::string& account_id) {
 
 }  // namespace
 
-void RegisterInviteRoutes(httplib::Server& server, const ApiServices& services) {
+void RegisterInviteRoutes(Router& server, const ApiServices& services) {
   server.Post("/invites/account-invite/create", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
       auto call = AuthorizeWithBody(services, req, res, "team.send-invite");

@@ -4,16 +4,28 @@
 
 namespace gatehouse::api {
 
-void RegisterOpsRoutes(httplib::Server& server, const ApiServices& services) {
+void RegisterProbeRoutes(Router& server, const ApiServices& services) {
   server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"ok\"}", "application/json");
-  });
-  server.Get("/openapi.json", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(std::string(OpenApiDocument()), "application/json");
   });
   server.Get("/metrics", [&services](const httplib::Request&, httplib::Response& res) {
     const std::string text = services.metrics != nullptr ? services.metrics->RenderPrometheus() : std::string();
     res.set_content(text, "text/plain; version=0.0.4");
+  });
+  server.Get("/readyz", [&services](const httplib::Request&, httplib::Response& res) {
+    Status ready = services.readiness ? services.readiness() : Status::Ok();
+    if (!ready.ok()) {
+      WriteJson(res, 503, {{"status", "unavailable"}, {"reason", ready.message()}});
+      return;
+    }
+    WriteJson(res, 200, {{"status", "ready"}, {"revision", services.snapshots->Load()->revision()}});
+  });
+}
+
+void RegisterOpsRoutes(Router& server, const ApiServices& services) {
+  RegisterProbeRoutes(server, services);
+  server.Get("/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(OpenApiDocument()), "application/json");
   });
   server.Post("/v1/admin/reload", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
@@ -43,14 +55,6 @@ void RegisterOpsRoutes(httplib::Server& server, const ApiServices& services) {
       if (!st.last_reload_at.empty()) out["lastReload"]["at"] = st.last_reload_at;
       WriteJson(res, 200, out);
     });
-  });
-  server.Get("/readyz", [&services](const httplib::Request&, httplib::Response& res) {
-    Status ready = services.readiness ? services.readiness() : Status::Ok();
-    if (!ready.ok()) {
-      WriteJson(res, 503, {{"status", "unavailable"}, {"reason", ready.message()}});
-      return;
-    }
-    WriteJson(res, 200, {{"status", "ready"}, {"revision", services.snapshots->Load()->revision()}});
   });
 }
 

@@ -93,7 +93,7 @@ json RoleOut(const RoleDefinition& r) {
 
 }  // namespace
 
-void RegisterRoleRoutes(httplib::Server& server, const ApiServices& services) {
+void RegisterRoleRoutes(Router& server, const ApiServices& services) {
   auto put = [&services](bool replace) {
     return [&services, replace](const httplib::Request& req, httplib::Response& res) {
       Guard(res, [&] {

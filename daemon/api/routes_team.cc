@@ -8,9 +8,9 @@
 namespace gatehouse::api {
 namespace {
 
-using Handler = httplib::Server::Handler;
+using Handler = Router::Handler;
 
-void Both(httplib::Server& server, const std::string& method, const std::string& suffix, const Handler& handler) {
+void Both(Router& server, const std::string& method, const std::string& suffix, const Handler& handler) {
   for (const char* prefix : {"/roles-management", "/roles-management-web"}) {
     const std::string path = prefix + suffix;
     if (method == "GET") server.Get(path, handler);
@@ -107,7 +107,7 @@ json RoleInfoJson(const CompiledRole& role, const std::string& locale) {
 
 }  // namespace
 
-void RegisterTeamRoutes(httplib::Server& server, const ApiServices& services, const ApiOptions& options) {
+void RegisterTeamRoutes(Router& server, const ApiServices& services, const ApiOptions& options) {
   Both(server, "POST", "/v3/team/search", [&services, &options](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
       auto call = AuthorizeWithBody(services, req, res, "team.view");

@@ -2,10 +2,13 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -109,9 +112,18 @@ void PluginLog(int level, std::string_view message) {
 
 std::size_t WorkerThreads(const Config& config) {
   if (config.threads > 0) return static_cast<std::size_t>(config.threads);
-  // cpp-httplib holds a worker per keep-alive connection: size for connections, not cores.
-  const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
-  return std::max<std::size_t>(64, cores * 32);
+  // cpp-httplib holds a worker per open connection: size for connections, not cores.
+  return 1024;
+}
+
+// Every connection is a descriptor: lift the soft limit to the hard one (systemd's default
+// soft limit is 1024), so the pool, not EMFILE, bounds the connections.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) spdlog::warn("cannot raise the open-file limit: {}", std::strerror(errno));
+  }
 }
 
 }  // namespace
@@ -295,6 +307,14 @@ int RunDaemon(const DaemonArgs& args) {
   options.port = config->listen_port;
   options.max_body_bytes = config->max_body_bytes;
   options.worker_threads = WorkerThreads(*config);
+  options.read_timeout_ms = config->read_timeout_ms;
+  options.write_timeout_ms = config->write_timeout_ms;
+  options.idle_timeout_ms = config->idle_timeout_ms;
+  options.listen_backlog = static_cast<int>(config->listen_backlog);
+  options.ops_host = config->ops_host;
+  options.ops_port = config->ops_port;
+  options.ops_threads = static_cast<std::size_t>(config->ops_threads);
+  RaiseOpenFileLimit();
   options.batch_check_limit = config->batch_check_limit;
   options.page_size_limit = config->page_size_limit;
   options.tls_cert = config->tls_cert;
@@ -310,6 +330,9 @@ int RunDaemon(const DaemonArgs& args) {
   }
   spdlog::info("listening on {}://{}:{} ({} workers)", config->tls_cert.empty() ? "http" : "https", config->listen_host,
                *port, options.worker_threads);
+  if (server.ops_port() != 0) {
+    spdlog::info("ops listener on http://{}:{} (/healthz, /readyz, /metrics)", config->ops_host, server.ops_port());
+  }
   sd_notify(0, "READY=1");
 
   // The main thread waits for signals, waking every second to poll the policy directory
@@ -354,8 +377,15 @@ int RunDaemon(const DaemonArgs& args) {
     break;
   }
   sd_notify(0, "STOPPING=1");
-  server.Stop();
+  const bool drained = server.Stop(std::chrono::seconds(config->shutdown_grace_seconds));
   dispatcher.Stop();
+  if (!drained) {
+    // Acknowledged writes are durable already; what is cut off was never answered.
+    spdlog::warn("stopped after http.shutdownGraceSeconds ({} s) with requests still in flight; closing them",
+                 config->shutdown_grace_seconds);
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
   spdlog::info("stopped");
   return 0;
 }

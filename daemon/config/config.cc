@@ -48,7 +48,7 @@ std::string ParsePositiveDuration(const std::string& v, std::int64_t* out) {
   return "";
 }
 
-std::string ParseListen(const std::string& v, Config& c) {
+std::string ParseHostPort(const std::string& v, std::string* host_out, int* port_out) {
   const auto colon = v.rfind(':');
   if (colon == std::string::npos || colon == 0) return "expected HOST:PORT, got \"" + v + "\"";
   std::size_t port;
@@ -57,9 +57,17 @@ std::string ParseListen(const std::string& v, Config& c) {
   }
   std::string host = v.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  c.listen_host = host;
-  c.listen_port = static_cast<int>(port);
+  *host_out = host;
+  *port_out = static_cast<int>(port);
   return "";
+}
+
+std::string ParseListen(const std::string& v, Config& c) { return ParseHostPort(v, &c.listen_host, &c.listen_port); }
+
+std::string ParseSeconds(const std::string& v, std::int64_t* seconds_ms, std::int64_t max_ms) {
+  auto e = ParsePositiveDuration(v, seconds_ms);
+  if (e.empty() && *seconds_ms > max_ms) e = "expected at most " + std::to_string(max_ms / 1000) + "s, got \"" + v + "\"";
+  return e;
 }
 
 std::vector<std::string> SplitList(const std::string& v) {
@@ -90,8 +98,42 @@ const std::vector<Key>& Keys() {
        [](Config& c, const std::string& v) {
          std::size_t n;
          auto e = ParseSize(v, &n);
-         if (e.empty() && n > 1024) e = "expected 0 to 1024 threads";
+         if (e.empty() && n > 8192) e = "expected 0 to 8192 threads";
          c.threads = static_cast<int>(n);
+         return e;
+       }},
+      {"http.readTimeout", [](Config& c, const std::string& v) { return ParseSeconds(v, &c.read_timeout_ms, 3600000); }},
+      {"http.writeTimeout",
+       [](Config& c, const std::string& v) { return ParseSeconds(v, &c.write_timeout_ms, 3600000); }},
+      {"http.idleTimeout", [](Config& c, const std::string& v) { return ParseSeconds(v, &c.idle_timeout_ms, 3600000); }},
+      {"http.listenBacklog",
+       [](Config& c, const std::string& v) {
+         auto e = ParseSize(v, &c.listen_backlog);
+         if (e.empty() && (c.listen_backlog == 0 || c.listen_backlog > 65535)) e = "expected 1 to 65535";
+         return e;
+       }},
+      {"http.shutdownGraceSeconds",
+       [](Config& c, const std::string& v) {
+         std::size_t n;
+         auto e = ParseSize(v, &n);
+         if (e.empty() && n > 3600) e = "expected 0 to 3600 seconds";
+         c.shutdown_grace_seconds = static_cast<int>(n);
+         return e;
+       }},
+      {"ops.listen",
+       [](Config& c, const std::string& v) {
+         if (v.empty()) {
+           c.ops_host.clear();
+           return std::string();
+         }
+         return ParseHostPort(v, &c.ops_host, &c.ops_port);
+       }},
+      {"ops.threads",
+       [](Config& c, const std::string& v) {
+         std::size_t n;
+         auto e = ParseSize(v, &n);
+         if (e.empty() && (n == 0 || n > 64)) e = "expected 1 to 64 threads";
+         c.ops_threads = static_cast<int>(n);
          return e;
        }},
       {"policies.dir",
@@ -168,10 +210,10 @@ const std::vector<Key>& Keys() {
        }},
       {"log.format",
        [](Config& c, const std::string& v) {
-         static const std::vector<std::string> ok = {"auto", "text", "json", "journald"};
+         static const std::vector<std::string> ok = {"auto", "text", "json", "journald", "journal"};
          if (std::find(ok.begin(), ok.end(), v) == ok.end())
            return "expected auto, text, json or journald, got \"" + v + "\"";
-         c.log_format = v;
+         c.log_format = v == "journal" ? "journald" : v;
          return std::string();
        }},
   };

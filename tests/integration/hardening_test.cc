@@ -2,7 +2,11 @@
 // must not take gatehoused down, split it, or lose an event. Each test names the item it
 // guards; each failed on the main this issue was filed against.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -32,6 +36,52 @@ CommandResult RunCommand(const std::string& command) {
   const int status = ::pclose(p);
   r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
+}
+
+// A raw TCP connection to 127.0.0.1:port (-1 on failure).
+int Connect(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool SendAll(int fd, const std::string& data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Sends a raw request and reads until the peer closes or `timeout` passes.
+std::string RawExchange(int port, const std::string& request, std::chrono::milliseconds timeout) {
+  const int fd = Connect(port);
+  if (fd < 0) return "<connect failed>";
+  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  SendAll(fd, request);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) {
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.find("\r\n\r\n") != std::string::npos) {
+      const auto cl = out.find("Content-Length: ");
+      const auto head_end = out.find("\r\n\r\n") + 4;
+      if (cl != std::string::npos && out.size() >= head_end + std::stoul(out.substr(cl + 16))) break;
+    }
+  }
+  ::close(fd);
+  return out;
 }
 
 std::string CliBinary() { return std::string(GATEHOUSE_BINARY_DIR) + "/bin/gatehouse"; }
@@ -87,6 +137,178 @@ TEST_F(HardeningTest, SymlinkLoopInPoliciesIsAnErrorNotACrash) {
   testing::DaemonProcess again({"--config", config});
   EXPECT_EQ(again.Wait(), 3) << again.Output();
   EXPECT_NE(again.Output().find(loop_error), std::string::npos) << again.Output();
+}
+
+// Item 2: a second daemon on a taken address started (SO_REUSEPORT) and the kernel split
+// traffic between two daemons with different states.
+TEST_F(HardeningTest, SecondDaemonOnATakenAddressExits) {
+  testing::DaemonProcess first({"--config", testing::WriteDaemonConfig(dir_)});
+  const int port = first.WaitForPort();
+  ASSERT_GT(port, 0) << first.Output();
+  testing::TempDir other;
+  const std::string config = testing::WriteDaemonConfig(other, "");
+  std::string text;
+  {
+    std::ifstream in(config);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  text.replace(text.find("127.0.0.1:0"), 11, "127.0.0.1:" + std::to_string(port));
+  other.Write("gatehouse.yaml", text);
+  testing::DaemonProcess second({"--config", config});
+  EXPECT_EQ(second.Wait(), 7) << second.Output();
+  EXPECT_NE(second.Output().find("cannot bind 127.0.0.1:" + std::to_string(port) +
+                                 ": address already in use (is another gatehoused running?)"),
+            std::string::npos)
+      << second.Output();
+}
+
+class HttpHardeningTest : public HardeningTest {
+ protected:
+  void Start(const std::string& extra = "", const std::string& http_fields = "") {
+    daemon_.emplace(std::vector<std::string>{
+        "--config", testing::WriteDaemonConfig(dir_, extra, GATEHOUSE_SOURCE_DIR "/policies", http_fields)});
+    port_ = daemon_->WaitForPort();
+    ASSERT_GT(port_, 0) << daemon_->Output();
+    key_ = ReadKey();
+    httplib::Client c("127.0.0.1", port_);
+    auto created = c.Post("/v1/accounts", httplib::Headers{{"Authorization", key_}},
+                          json{{"id", "acme"}, {"name", "Acme"}, {"ownerUserId", "olga"}}.dump(), "application/json");
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->status, 201) << created->body;
+  }
+
+  std::optional<testing::DaemonProcess> daemon_;
+  int port_ = -1;
+  std::string key_;
+};
+
+// Item 5: a body over 8 KiB sent as curl -d sends it (x-www-form-urlencoded) got 413
+// although http.maxBodyBytes is 1 MiB; the limit is now that setting and nothing else.
+TEST_F(HttpHardeningTest, BodyIsReadWhateverTheContentType) {
+  Start();
+  json checks = json::array();
+  for (int i = 0; i < 200; ++i) {
+    checks.push_back({{"subject", {{"id", "olga"}}}, {"permission", "site.view"}, {"asset", {{"id", "acme"}}}});
+  }
+  const std::string body = json{{"checks", checks}}.dump();
+  ASSERT_GT(body.size(), 8192U);
+  httplib::Client c("127.0.0.1", port_);
+  const httplib::Headers auth{{"Authorization", "Bearer " + key_}, {"wix-account-id", "acme"}};
+  for (const char* type : {"application/x-www-form-urlencoded", "text/plain", "application/json"}) {
+    auto r = c.Post("/v1/check/batch", auth, body, type);
+    ASSERT_TRUE(r) << type;
+    EXPECT_EQ(r->status, 200) << type << ": " << r->body;
+  }
+  // The limit is http.maxBodyBytes, for any type, and its error says so.
+  auto big = c.Post("/v1/check/batch", auth, std::string(1048577, ' '), "application/x-www-form-urlencoded");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  EXPECT_NE(big->body.find("http.maxBodyBytes is 1048576"), std::string::npos) << big->body;
+  // No Content-Type at all.
+  const std::string raw = RawExchange(port_,
+                                      "POST /v1/check/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key_ +
+                                          "\r\nwix-account-id: acme\r\nContent-Length: " +
+                                          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body,
+                                      std::chrono::seconds(5));
+  EXPECT_EQ(raw.rfind("HTTP/1.1 200", 0), 0U) << raw.substr(0, 300);
+}
+
+// Item 6: a POST with no body and no Content-Length (curl -X POST) waited for the body
+// until the read timed out, then answered 400.
+TEST_F(HttpHardeningTest, PostWithoutBodyOrLengthIsAnEmptyBody) {
+  Start();
+  const auto started = std::chrono::steady_clock::now();
+  const std::string reload = RawExchange(
+      port_, "POST /v1/admin/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key_ + "\r\n\r\n",
+      std::chrono::seconds(20));
+  EXPECT_EQ(reload.rfind("HTTP/1.1 200", 0), 0U) << reload;
+  EXPECT_NE(reload.find("\"reloaded\":true"), std::string::npos) << reload;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));  // not a read timeout
+  // A route that needs fields names the missing one.
+  const std::string check = RawExchange(port_,
+                                        "POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key_ +
+                                            "\r\nwix-account-id: acme\r\n\r\n",
+                                        std::chrono::seconds(20));
+  EXPECT_EQ(check.rfind("HTTP/1.1 400", 0), 0U) << check;
+  EXPECT_NE(check.find("subject"), std::string::npos) << check;
+}
+
+// Item 4 and the issue's "done when": 10 000 idle connections and 100 slow-header sockets
+// on the API listener; the ops listener still answers /healthz at once, the API listener
+// serves again soon after they close, and SIGTERM ends within the grace period although a
+// slow client is attached.
+TEST_F(HttpHardeningTest, FloodsOfIdleAndSlowConnectionsDoNotStopProbesOrShutdown) {
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &limit), 0);
+  ASSERT_GE(limit.rlim_max, 10400U) << "the test needs 10 400 descriptors (ulimit -Hn)";
+  limit.rlim_cur = limit.rlim_max;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &limit), 0);
+  Start("ops: {listen: 127.0.0.1:0}\n", ", shutdownGraceSeconds: 2");
+  const auto ops_port = daemon_->WaitFor(R"(ops listener on http://127.0.0.1:(\d+))");
+  ASSERT_TRUE(ops_port) << daemon_->Output();
+  httplib::Client ops("127.0.0.1", std::stoi(*ops_port));
+  ops.set_connection_timeout(1);
+  ops.set_read_timeout(1);
+
+  std::vector<int> idle;
+  for (int i = 0; i < 10000; ++i) {
+    const int fd = Connect(port_);
+    ASSERT_GE(fd, 0) << "connection " << i << ": " << std::strerror(errno);
+    idle.push_back(fd);
+  }
+  std::vector<int> slow;
+  for (int i = 0; i < 100; ++i) {
+    const int fd = Connect(port_);
+    ASSERT_GE(fd, 0);
+    SendAll(fd, "GET /healthz HTTP/1.1\r\n");
+    slow.push_back(fd);
+  }
+  std::atomic<bool> stop_drip{false};
+  std::thread drip([&] {  // one header line per socket every second, for as long as the test wants
+    for (int n = 0; !stop_drip; ++n) {
+      for (int fd : slow) SendAll(fd, "X-Slow-" + std::to_string(n) + ": 1\r\n");
+      for (int i = 0; i < 10 && !stop_drip; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  // Probes on the ops listener are answered within 1 s while the API listener is held.
+  for (int i = 0; i < 3; ++i) {
+    auto health = ops.Get("/healthz");
+    ASSERT_TRUE(health) << "ops /healthz did not answer within 1 s (attempt " << i << ")";
+    EXPECT_EQ(health->status, 200);
+    auto ready = ops.Get("/readyz");
+    ASSERT_TRUE(ready);
+    EXPECT_EQ(ready->status, 200) << ready->body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  EXPECT_TRUE(ops.Get("/metrics"));
+  EXPECT_EQ(ops.Get("/v1/admin/status")->status, 404);  // only the probes live there
+
+  // The idle flood goes away; the API listener serves again within 10 s.
+  for (int fd : idle) ::close(fd);
+  const auto closed = std::chrono::steady_clock::now();
+  bool served = false;
+  while (!served && std::chrono::steady_clock::now() - closed < std::chrono::seconds(10)) {
+    httplib::Client api("127.0.0.1", port_);
+    api.set_connection_timeout(1);
+    api.set_read_timeout(1);
+    auto r = api.Get("/healthz");
+    served = r && r->status == 200;
+  }
+  EXPECT_TRUE(served) << "the API listener did not serve within 10 s after the idle connections closed";
+
+  // SIGTERM with the slow clients still attached: out within the grace period (2 s here).
+  const auto term = std::chrono::steady_clock::now();
+  daemon_->Signal(SIGTERM);
+  EXPECT_EQ(daemon_->Wait(), 0) << daemon_->Output();
+  const auto took = std::chrono::steady_clock::now() - term;
+  EXPECT_LT(took, std::chrono::seconds(8)) << "SIGTERM took "
+                                           << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                                           << " ms with a 2 s grace period";
+  EXPECT_NE(daemon_->Output().find("stopped after http.shutdownGraceSeconds (2 s)"), std::string::npos)
+      << daemon_->Output();
+  stop_drip = true;
+  drip.join();
+  for (int fd : slow) ::close(fd);
 }
 
 }  // namespace

@@ -24,11 +24,13 @@ namespace gatehouse::testing {
 
 // Writes `dir`/gatehouse.yaml for a test daemon: an ephemeral loopback port, `policies`
 // (default: the repo's), the built plugins, the system key and a SQLite log in `dir`,
-// then `extra` YAML (more top-level sections). Returns the file's path.
+// then `extra` YAML (more top-level sections) and `http_fields` (more keys of the http
+// section, ", key: value" each). Returns the file's path.
 inline std::string WriteDaemonConfig(const TempDir& dir, const std::string& extra = "",
-                                     const std::string& policies = GATEHOUSE_SOURCE_DIR "/policies") {
+                                     const std::string& policies = GATEHOUSE_SOURCE_DIR "/policies",
+                                     const std::string& http_fields = "") {
   return dir.Write("gatehouse.yaml",
-                   "http: {listen: 127.0.0.1:0}\npolicies: {dir: " + policies +
+                   "http: {listen: 127.0.0.1:0" + http_fields + "}\npolicies: {dir: " + policies +
                        "}\nplugins: {dir: " GATEHOUSE_PLUGIN_DIR "}\nauth: {systemKeyFile: " + dir.File("system-key") +
                        "}\nstorage: {plugin: sqlite, options: {path: " + dir.File("g.db") + "}}\n" + extra);
 }

@@ -1,0 +1,53 @@
+#include "api/router.h"
+
+#include "api/request.h"
+
+namespace gatehouse::api {
+namespace {
+
+bool HasBody(const httplib::Request& req) {
+  return req.has_header("Content-Length") || req.has_header("Transfer-Encoding");
+}
+
+}  // namespace
+
+httplib::Server::HandlerWithContentReader Router::WithBody(Handler handler) const {
+  return [handler = std::move(handler), limit = max_body_bytes_](
+             const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    if (HasBody(req)) {
+      if (req.is_multipart_form_data()) {
+        res.set_header("Connection", "close");  // the unread body must not be taken for the next request
+        return WriteError(res, InvalidArgument("multipart/form-data bodies are not accepted; send JSON"));
+      }
+      std::string body;
+      const bool read = reader([&](const char* data, std::size_t size) {
+        if (body.size() + size > limit) return false;
+        body.append(data, size);
+        return true;
+      });
+      if (!read) {
+        const bool too_large = res.status == 413 || body.size() >= limit;
+        res.set_header("Connection", "close");
+        if (!too_large) return WriteError(res, InvalidArgument("request body could not be read"));
+        res.status = 413;
+        res.set_content(ErrorBody(InvalidArgument("request body too large (http.maxBodyBytes is " +
+                                                  std::to_string(limit) + " bytes)")),
+                        "application/json");
+        return;
+      }
+      // The request is the server's own (non-const) object; the handlers read req.body.
+      const_cast<httplib::Request&>(req).body = std::move(body);
+    }
+    handler(req, res);
+  };
+}
+
+void Router::Get(const std::string& pattern, Handler handler) { server_.Get(pattern, std::move(handler)); }
+void Router::Post(const std::string& pattern, Handler handler) { server_.Post(pattern, WithBody(std::move(handler))); }
+void Router::Put(const std::string& pattern, Handler handler) { server_.Put(pattern, WithBody(std::move(handler))); }
+void Router::Patch(const std::string& pattern, Handler handler) { server_.Patch(pattern, WithBody(std::move(handler))); }
+void Router::Delete(const std::string& pattern, Handler handler) {
+  server_.Delete(pattern, WithBody(std::move(handler)));
+}
+
+}  // namespace gatehouse::api

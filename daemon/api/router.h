@@ -1,0 +1,43 @@
+// Router: how routes are put on a cpp-httplib server. Internal to api/.
+//
+// Every route with a body (POST, PUT, PATCH, DELETE) is registered as a content-reader
+// route, so the handler, not cpp-httplib, decides how the body is read:
+//  - The body is read whatever its Content-Type; the only limit is http.maxBodyBytes
+//    (cpp-httplib's own path refuses an x-www-form-urlencoded body over 8 KiB — curl -d's
+//    default type — with 413).
+//  - A request with neither Content-Length nor Transfer-Encoding has an empty body, as
+//    HTTP/1.1 says (cpp-httplib's own path waited for the connection to close, then
+//    answered 400: `curl -X POST .../v1/admin/reload` failed).
+//  - multipart/form-data is refused with 400 (no route takes it).
+// A body over the limit gets 413 and one that breaks off mid-way 400, both with the Wix
+// error body, and the handler is not called.
+//
+// Thread safety: register before the server starts; handlers run on the server's workers.
+#pragma once
+
+#include <httplib.h>
+
+#include <string>
+
+namespace gatehouse::api {
+
+class Router {
+ public:
+  using Handler = httplib::Server::Handler;
+
+  Router(httplib::Server& server, std::size_t max_body_bytes) : server_(server), max_body_bytes_(max_body_bytes) {}
+
+  void Get(const std::string& pattern, Handler handler);
+  void Post(const std::string& pattern, Handler handler);
+  void Put(const std::string& pattern, Handler handler);
+  void Patch(const std::string& pattern, Handler handler);
+  void Delete(const std::string& pattern, Handler handler);
+
+ private:
+  httplib::Server::HandlerWithContentReader WithBody(Handler handler) const;
+
+  httplib::Server& server_;
+  std::size_t max_body_bytes_;
+};
+
+}  // namespace gatehouse::api
