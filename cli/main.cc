@@ -66,12 +66,13 @@ void PrintInfo(const PluginInfo& info, bool options) {
 
 int PluginsList(const std::string& dir) {
   PluginHost host(dir);
-  auto all = host.List();
+  // Each library is loaded in a child process: a plugin that crashes is reported by name.
+  auto all = host.ProbeAll();
   if (all.empty()) std::printf("no plugins in %s\n", dir.c_str());
   int rc = 0;
   for (const auto& [path, plugin] : all) {
     if (plugin.ok()) {
-      PrintInfo(plugin->info, false);
+      PrintInfo(*plugin, false);
     } else {
       std::printf("BROKEN     %s: %s\n", path.c_str(), plugin.status().message().c_str());
       rc = 1;

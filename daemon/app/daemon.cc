@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 
 #include <cerrno>
+#include <cctype>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -147,12 +148,13 @@ int RunDaemon(const DaemonArgs& args) {
                config->policies_dir, policies.policy_set->predefined_roles().size(),
                policies.policy_set->PermissionCount());
 
-  PluginHost host(config->plugins_dir);
+  PluginHost host(config->plugins_dir, [](const std::string& m) { spdlog::info("{}", m); });
   auto storage_plugin = host.Load("storage", config->storage_plugin);
   if (!storage_plugin.ok()) {
     spdlog::critical("storage: {}", storage_plugin.status().message());
     return 4;
   }
+  spdlog::info("storage: opening plugin {} from {}", storage_plugin->info.name, storage_plugin->info.path);
   auto log = PluginChangeLog::Open(*storage_plugin, config->storage_options, &PluginLog);
   if (!log.ok()) {
     spdlog::critical("storage: {}", log.status().message());
@@ -165,6 +167,7 @@ int RunDaemon(const DaemonArgs& args) {
       spdlog::critical("notifier {}: {}", nc.name, plugin.status().message());
       return 4;
     }
+    spdlog::info("notifier {}: opening plugin {} from {}", nc.name, plugin->info.name, plugin->info.path);
     auto notifier = PluginNotifier::Open(*plugin, nc.options, &PluginLog);
     if (!notifier.ok()) {
       spdlog::critical("notifier {}: {}", nc.name, notifier.status().message());
@@ -211,13 +214,30 @@ int RunDaemon(const DaemonArgs& args) {
   metrics.AddCollector([&snapshots](Metrics& m) {
     m.Set("gatehouse_state_revision", static_cast<double>(snapshots.Load()->revision()));
   });
+  // The storage plugin's own gauges (ABI 1.1), e.g. gatehouse_storage_wal_bytes for SQLite.
+  metrics.AddCollector([storage = log->get()](Metrics& m) {
+    auto gauges = storage->Metrics();
+    if (!gauges.ok()) return;
+    for (const auto& [name, value] : *gauges) {
+      std::string family = "gatehouse_storage_";
+      for (char c : name) family += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      m.Describe(family, Metrics::Type::kGauge, "Reported by the storage plugin");
+      m.Set(family, value);
+    }
+  });
   DispatcherOptions delivery;
   delivery.batch_size = config->notify_batch_size;
   delivery.backoff_base = std::chrono::milliseconds(config->notify_backoff_base_ms);
   delivery.backoff_max = std::chrono::milliseconds(config->notify_backoff_max_ms);
   delivery.poll_interval = std::chrono::milliseconds(config->notify_poll_interval_ms);
   NotificationDispatcher dispatcher(log->get(), &metrics, delivery,
-                                    [](const std::string& m) { spdlog::warn("{}", m); });
+                                    [](bool error, const std::string& m) {
+                                      if (error) {
+                                        spdlog::error("{}", m);
+                                      } else {
+                                        spdlog::warn("{}", m);
+                                      }
+                                    });
   for (auto& [name, notifier] : notifiers) dispatcher.Add(name, std::move(notifier));
   AcceptTokenVault accept_tokens;
   const std::string accept_base = config->accept_base_url;

@@ -372,6 +372,11 @@ void ApplyEnv(const std::vector<std::string>& env, Config& c, std::vector<std::s
 
 Result<Config> Finish(Config c, const std::vector<std::string>& errors) {
   std::vector<std::string> all = errors;
+  // The default database path belongs to the default plugin: another plugin gets only the
+  // options written for it (it would refuse an unknown "path").
+  if (c.storage_plugin == "sqlite" && c.storage_options.count("path") == 0) {
+    c.storage_options["path"] = kDefaultSqlitePath;
+  }
   if (c.tls_cert.empty() != c.tls_key.empty()) {
     all.push_back((c.file.empty() ? std::string("config") : c.file) + ": http.tls: set both cert and key, or neither");
   }

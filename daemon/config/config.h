@@ -19,6 +19,8 @@
 
 namespace gatehouse {
 
+inline constexpr const char* kDefaultSqlitePath = "/var/lib/gatehouse/gatehouse.db";
+
 struct NotifierConfig {
   std::string plugin;
   std::string name;  // cursor and metrics label; default: the plugin name (+ "#2", ... if repeated)
@@ -61,7 +63,9 @@ struct Config {
   // plugins
   std::string plugins_dir = "/usr/lib/gatehouse/plugins";
   std::string storage_plugin = "sqlite";
-  std::map<std::string, std::string> storage_options = {{"path", "/var/lib/gatehouse/gatehouse.db"}};
+  // Options for the storage plugin. With the default plugin (sqlite) and no `path`, path
+  // is kDefaultSqlitePath; other plugins get exactly what is written.
+  std::map<std::string, std::string> storage_options;
   std::vector<NotifierConfig> notifiers;
   // notify (delivery tuning, a Gatehouse extension of the spec's config)
   std::size_t notify_batch_size = 100;

@@ -91,6 +91,7 @@ void NotificationDispatcher::Run(Worker* w) {
   const std::string delivered = Series("gatehouse_notifier_delivered_total", "notifier", w->name);
   const std::string failures = Series("gatehouse_notifier_failures_total", "notifier", w->name);
   const std::string rejected = Series("gatehouse_notifier_rejected_total", "notifier", w->name);
+  for (const auto* series : {&delivered, &failures, &rejected}) metrics_->Add(*series, 0);  // present from the start
   auto retry_later = [&]() {
     metrics_->Add(failures);
     // Full jitter: a random wait in [0, backoff], then double the ceiling.
@@ -111,7 +112,7 @@ void NotificationDispatcher::Run(Worker* w) {
       return Status::Ok();
     });
     if (!n.ok()) {
-      if (warn_) warn_("notifier " + w->name + ": reading the change log: " + n.status().message());
+      if (warn_) warn_(false, "notifier " + w->name + ": reading the change log: " + n.status().message());
       if (!retry_later()) return;
       continue;
     }
@@ -128,15 +129,15 @@ void NotificationDispatcher::Run(Worker* w) {
     }
     const DeliveryResult result = w->notifier->Deliver(batch);
     if (result.outcome == DeliveryOutcome::kRetryLater) {
-      if (warn_) warn_("notifier " + w->name + ": delivery failed, will retry: " + result.message);
+      if (warn_) warn_(false, "notifier " + w->name + ": delivery failed, will retry: " + result.message);
       if (!retry_later()) return;
       continue;
     }
     if (result.outcome == DeliveryOutcome::kRejected) {
       metrics_->Add(rejected, static_cast<double>(batch.size()));
       if (warn_) {
-        warn_("notifier " + w->name + ": rejected revisions " + std::to_string(batch.front().revision) + ".." +
-              std::to_string(batch.back().revision) + " permanently: " + result.message);
+        warn_(true, "notifier " + w->name + ": skipped revisions " + std::to_string(batch.front().revision) + ".." +
+              std::to_string(batch.back().revision) + " (the notifier rejected them permanently; they will not be delivered): " + result.message);
       }
     } else {
       metrics_->Add(delivered, static_cast<double>(batch.size()));

@@ -47,7 +47,9 @@ struct DispatcherOptions {
 
 class NotificationDispatcher {
  public:
-  using LogFn = std::function<void(const std::string&)>;  // warnings for operators
+  // Messages for operators: `error` is true for events skipped for good (a notifier's
+  // explicit permanent reject), false for warnings (a failure that will be retried).
+  using LogFn = std::function<void(bool error, const std::string&)>;
 
   NotificationDispatcher(ChangeLog* log, Metrics* metrics, DispatcherOptions options = {}, LogFn warn = nullptr);
   ~NotificationDispatcher();

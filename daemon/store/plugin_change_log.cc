@@ -2,6 +2,8 @@
 
 #include <gatehouse/plugin.h>
 
+#include <cstddef>
+
 namespace gatehouse {
 namespace {
 
@@ -31,12 +33,6 @@ gh_status RecordSinkThunk(void* ctx, const gh_record* r) {
   return c->status.ok() ? GH_OK : GH_ERR_INTERNAL;
 }
 
-gh_error NewError() {
-  gh_error e{};
-  e.struct_size = sizeof(gh_error);
-  return e;
-}
-
 }  // namespace
 
 StatusCode StatusCodeFromAbi(int status) {
@@ -59,7 +55,7 @@ StatusCode StatusCodeFromAbi(int status) {
 Status PluginChangeLog::FromAbi(int status, const gh_error& err, const char* what) const {
   if (status == GH_OK) return Status::Ok();
   std::string message = "storage \"" + plugin_.info.name + "\": " + what + ": " +
-                        (err.message[0] != '\0' ? std::string(err.message) : "failed");
+                        PluginErrorMessage(err, "failed");
   return Status(StatusCodeFromAbi(status), std::move(message));
 }
 
@@ -78,7 +74,7 @@ Result<std::unique_ptr<PluginChangeLog>> PluginChangeLog::Open(const LoadedPlugi
   self->host_api_ = gh_host_api{sizeof(gh_host_api), GH_ABI_MAJOR, GH_ABI_MINOR, self->log_.get(), &HostLog};
   std::vector<gh_option> opts;
   for (const auto& [name, value] : *validated) opts.push_back(gh_option{Str(name), Str(value)});
-  gh_error err = NewError();
+  gh_error err = NewPluginError();
   const gh_status st = self->vt_->create(&self->host_api_, opts.data(), opts.size(), &self->instance_, &err);
   if (st != GH_OK || self->instance_ == nullptr) {
     self->instance_ = nullptr;
@@ -94,7 +90,7 @@ PluginChangeLog::~PluginChangeLog() {
 
 Result<std::uint64_t> PluginChangeLog::Load(const RecordSink& sink) {
   SinkContext ctx{&sink, Status::Ok()};
-  gh_error err = NewError();
+  gh_error err = NewPluginError();
   std::uint64_t head = 0;
   const gh_status st = vt_->load(instance_, &RecordSinkThunk, &ctx, &head, &err);
   if (!ctx.status.ok()) return ctx.status;
@@ -109,7 +105,7 @@ Result<std::uint64_t> PluginChangeLog::Append(const std::vector<ChangeRecord>& r
     rs.push_back(
         gh_record{sizeof(gh_record), r.revision, Str(r.type), Str(r.account_id), Str(r.actor), r.at, Str(r.payload)});
   }
-  gh_error err = NewError();
+  gh_error err = NewPluginError();
   std::uint64_t head = 0;
   const gh_status st = vt_->append(instance_, rs.data(), rs.size(), expected_head, &head, &err);
   if (st != GH_OK) return FromAbi(st, err, "append");
@@ -118,7 +114,7 @@ Result<std::uint64_t> PluginChangeLog::Append(const std::vector<ChangeRecord>& r
 
 Result<std::size_t> PluginChangeLog::ReadSince(std::uint64_t since, std::size_t limit, const RecordSink& sink) {
   SinkContext ctx{&sink, Status::Ok()};
-  gh_error err = NewError();
+  gh_error err = NewPluginError();
   std::size_t count = 0;
   const gh_status st = vt_->read_since(instance_, since, limit, &RecordSinkThunk, &ctx, &count, &err);
   if (!ctx.status.ok()) return ctx.status;
@@ -127,7 +123,7 @@ Result<std::size_t> PluginChangeLog::ReadSince(std::uint64_t since, std::size_t 
 }
 
 Result<std::uint64_t> PluginChangeLog::Head() {
-  gh_error err = NewError();
+  gh_error err = NewPluginError();
   std::uint64_t head = 0;
   const gh_status st = vt_->head(instance_, &head, &err);
   if (st != GH_OK) return FromAbi(st, err, "head");
@@ -135,7 +131,7 @@ Result<std::uint64_t> PluginChangeLog::Head() {
 }
 
 Result<std::optional<std::string>> PluginChangeLog::GetCursor(const std::string& name) {
-  gh_error err = NewError();
+  gh_error err = NewPluginError();
   std::string value;
   auto sink = [](void* ctx, gh_str v) { *static_cast<std::string*>(ctx) = Copy(v); };
   const gh_status st = vt_->cursor_get(instance_, Str(name), sink, &value, &err);
@@ -145,14 +141,31 @@ Result<std::optional<std::string>> PluginChangeLog::GetCursor(const std::string&
 }
 
 Status PluginChangeLog::PutCursor(const std::string& name, const std::string& value) {
-  gh_error err = NewError();
+  gh_error err = NewPluginError();
   return FromAbi(vt_->cursor_put(instance_, Str(name), Str(value), &err), err, "cursor put");
 }
 
 Status PluginChangeLog::Compact() {
   if (vt_->compact == nullptr) return Status::Ok();
-  gh_error err = NewError();
+  gh_error err = NewPluginError();
   return FromAbi(vt_->compact(instance_, &err), err, "compact");
+}
+
+Result<std::vector<std::pair<std::string, double>>> PluginChangeLog::Metrics() {
+  std::vector<std::pair<std::string, double>> out;
+  // A table built against ABI 1.0 ends before `metrics`: the entry is absent, not NULL.
+  if (vt_->struct_size < offsetof(gh_storage_vtable, metrics) + sizeof(vt_->metrics) || vt_->metrics == nullptr) {
+    return out;
+  }
+  gh_error err = NewPluginError();
+  const gh_status st = vt_->metrics(
+      instance_,
+      [](void* ctx, gh_str name, double value) {
+        static_cast<std::vector<std::pair<std::string, double>>*>(ctx)->emplace_back(Copy(name), value);
+      },
+      &out, &err);
+  if (st != GH_OK) return FromAbi(st, err, "metrics");
+  return out;
 }
 
 }  // namespace gatehouse

@@ -34,6 +34,8 @@ class PluginChangeLog final : public ChangeLog {
   Result<std::optional<std::string>> GetCursor(const std::string& name) override;
   Status PutCursor(const std::string& name, const std::string& value) override;
   Status Compact();
+  // The plugin's gauges (ABI 1.1 `metrics`); empty when it has none or predates 1.1.
+  Result<std::vector<std::pair<std::string, double>>> Metrics();
 
  private:
   PluginChangeLog() = default;

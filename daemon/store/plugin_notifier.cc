@@ -27,13 +27,12 @@ Result<std::unique_ptr<PluginNotifier>> PluginNotifier::Open(const LoadedPlugin&
   self->host_api_ = gh_host_api{sizeof(gh_host_api), GH_ABI_MAJOR, GH_ABI_MINOR, self->log_.get(), &HostLog};
   std::vector<gh_option> opts;
   for (const auto& [name, value] : *validated) opts.push_back(gh_option{Str(name), Str(value)});
-  gh_error err{};
-  err.struct_size = sizeof(gh_error);
+  gh_error err = NewPluginError();
   const gh_status st = self->vt_->create(&self->host_api_, opts.data(), opts.size(), &self->instance_, &err);
   if (st != GH_OK || self->instance_ == nullptr) {
     self->instance_ = nullptr;
     return Status(StatusCodeFromAbi(st == GH_OK ? GH_ERR_INTERNAL : st),
-                  "notifier \"" + plugin.info.name + "\": open: " + std::string(err.message));
+                  "notifier \"" + plugin.info.name + "\": open: " + PluginErrorMessage(err, "failed"));
   }
   return self;
 }
@@ -49,13 +48,14 @@ DeliveryResult PluginNotifier::Deliver(const std::vector<ChangeRecord>& events) 
     es.push_back(
         gh_event{sizeof(gh_event), e.revision, Str(e.type), Str(e.account_id), Str(e.actor), e.at, Str(e.payload)});
   }
-  gh_error err{};
-  err.struct_size = sizeof(gh_error);
+  gh_error err = NewPluginError();
   const gh_status st = vt_->deliver(instance_, es.data(), es.size(), &err);
   if (st == GH_OK) return {DeliveryOutcome::kDelivered, ""};
-  const std::string message = err.message[0] != '\0' ? err.message : "delivery failed";
-  if (st == GH_ERR_RETRYABLE || st == GH_ERR_UNAVAILABLE) return {DeliveryOutcome::kRetryLater, message};
-  return {DeliveryOutcome::kRejected, message};
+  const std::string message = PluginErrorMessage(err, "delivery failed");
+  // Only an explicit permanent answer skips events. GH_ERR_INTERNAL (a notifier that threw),
+  // and any status this host does not know, may succeed later: retry, never skip.
+  if (st == GH_ERR_PERMANENT) return {DeliveryOutcome::kRejected, message};
+  return {DeliveryOutcome::kRetryLater, message + " (status " + std::to_string(st) + ")"};
 }
 
 }  // namespace gatehouse

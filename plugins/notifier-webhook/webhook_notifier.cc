@@ -5,8 +5,10 @@
 //   X-Gatehouse-Revisions: <first>-<last>
 //   {"events": [{"revision", "type", "accountId", "actor", "at", "data"}, ...]}
 //
-// 2xx: delivered. 408, 429, 5xx, timeouts and connection errors: retry later (the host
-// backs off). Any other status: rejected (the receiver will never accept this batch).
+// 2xx: delivered. 410 Gone: rejected for good (the receiver says this endpoint will never
+// take events again; the host skips the batch and logs it at error level). Every other
+// answer — 4xx included (a receiver mid-deploy answers 404, a misconfigured one 401) —
+// and timeouts and connection errors: retry later, with the host's backoff.
 // Receivers deduplicate by revision: delivery is at least once.
 #include <httplib.h>
 #include <openssl/evp.h>
@@ -34,17 +36,6 @@ std::string HmacSha256Hex(const std::string& key, const std::string& body) {
   return out;
 }
 
-std::int64_t DurationMs(const std::string& text) {
-  // The host validated the format; accept "<n>ms", "<n>s", "<n>m".
-  const std::size_t digits = text.find_first_not_of("0123456789");
-  const std::int64_t n = std::stoll(text.substr(0, digits));
-  const std::string unit = digits == std::string::npos ? "s" : text.substr(digits);
-  if (unit == "ms") return n;
-  if (unit == "m") return n * 60000;
-  if (unit == "h") return n * 3600000;
-  return n * 1000;
-}
-
 class WebhookNotifier final : public gatehouse::sdk::NotifierPlugin {
  public:
   static std::unique_ptr<WebhookNotifier> Create(gatehouse::sdk::Host host, const gatehouse::sdk::Options& options) {
@@ -59,7 +50,7 @@ class WebhookNotifier final : public gatehouse::sdk::NotifierPlugin {
     self->origin_ = url.substr(0, path_start);
     self->path_ = path_start == std::string::npos ? "/" : url.substr(path_start);
     self->secret_ = options.Get("secret");
-    self->timeout_ms_ = DurationMs(options.Get("timeout", "5s"));
+    self->timeout_ms_ = options.GetDurationMs("timeout", 5000);
     if (self->secret_.empty()) host.Log(GH_LOG_WARN, "webhook " + url + ": no secret, requests are not signed");
     return self;
   }
@@ -93,8 +84,8 @@ class WebhookNotifier final : public gatehouse::sdk::NotifierPlugin {
     }
     if (res->status >= 200 && res->status < 300) return GH_OK;
     *error = origin_ + path_ + " answered " + std::to_string(res->status);
-    if (res->status == 408 || res->status == 429 || res->status >= 500) return GH_ERR_RETRYABLE;
-    return GH_ERR_PERMANENT;
+    if (res->status == 410) return GH_ERR_PERMANENT;
+    return GH_ERR_RETRYABLE;
   }
 
  private:

@@ -49,6 +49,7 @@ log: {level: debug, format: json}
   EXPECT_EQ(c->invite_ttl_ms, 24LL * 3600 * 1000);
   EXPECT_EQ(c->batch_check_limit, 10U);
   EXPECT_EQ(c->storage_options.at("name"), "x");
+  EXPECT_EQ(c->storage_options.count("path"), 0U);  // the sqlite default is not given to another plugin
   ASSERT_EQ(c->notifiers.size(), 1U);
   EXPECT_EQ(c->notifiers[0].options.at("secret"), "s");
   EXPECT_EQ(c->log_format, "json");

@@ -162,6 +162,74 @@ TEST_F(HardeningTest, SecondDaemonOnATakenAddressExits) {
       << second.Output();
 }
 
+// Item 3: a second daemon on the same SQLite file started, reported ready, served stale
+// reads for ever and answered every write 503 "database is locked".
+TEST_F(HardeningTest, SecondDaemonOnTheSameDatabaseExits) {
+  testing::DaemonProcess first({"--config", testing::WriteDaemonConfig(dir_)});
+  ASSERT_GT(first.WaitForPort(), 0) << first.Output();
+  testing::TempDir other;
+  std::string config = testing::WriteDaemonConfig(other);
+  std::string text;
+  {
+    std::ifstream in(config);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  text.replace(text.find(other.File("g.db")), other.File("g.db").size(), dir_.File("g.db"));
+  other.Write("gatehouse.yaml", text);
+  testing::DaemonProcess second({"--config", config});
+  EXPECT_EQ(second.Wait(), 4) << second.Output();
+  EXPECT_NE(second.Output().find("database \"" + dir_.File("g.db") + "\" is in use by process " +
+                                 std::to_string(first.pid())),
+            std::string::npos)
+      << second.Output();
+  // The first one is unaffected and still writes.
+  httplib::Client c("127.0.0.1", first.WaitForPort());
+  auto created = c.Post("/v1/accounts", httplib::Headers{{"Authorization", ReadKey()}},
+                        json{{"id", "acme"}, {"name", "Acme"}, {"ownerUserId", "olga"}}.dump(), "application/json");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 201) << created->body;
+}
+
+// Item 7: broken storage plugins, through the real daemon and the real CLI.
+std::string ConfigWithStorage(const testing::TempDir& dir, const std::string& plugins_dir, const std::string& plugin) {
+  std::string config = testing::WriteDaemonConfig(dir);
+  std::ifstream in(config);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  text.replace(text.find("plugins: {dir: " GATEHOUSE_PLUGIN_DIR "}"),
+               std::string("plugins: {dir: " GATEHOUSE_PLUGIN_DIR "}").size(), "plugins: {dir: " + plugins_dir + "}");
+  const std::string storage = "storage: {plugin: sqlite, options: {path: " + dir.File("g.db") + "}}";
+  text.replace(text.find(storage), storage.size(), "storage: {plugin: " + plugin + "}");
+  return dir.Write("gatehouse.yaml", text);
+}
+
+TEST_F(HardeningTest, StoragePluginWithANullFunctionIsRefusedAtStart) {
+  testing::DaemonProcess daemon({"--config", ConfigWithStorage(dir_, GATEHOUSE_TEST_PLUGIN_DIR, "null-entries")});
+  EXPECT_EQ(daemon.Wait(), 4) << daemon.Output();
+  EXPECT_NE(daemon.Output().find("function table entry \"append\" is NULL"), std::string::npos) << daemon.Output();
+}
+
+TEST_F(HardeningTest, PluginCrashingInCreateIsNamedInTheLastLogLine) {
+  testing::DaemonProcess daemon({"--config", ConfigWithStorage(dir_, GATEHOUSE_CRASHING_PLUGIN_DIR, "crash-create")});
+  EXPECT_EQ(daemon.Wait(), 128 + SIGSEGV) << daemon.Output();
+  std::string out = daemon.Output();
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  const std::string last = out.substr(out.rfind('\n') + 1);
+  EXPECT_NE(last.find("storage: opening plugin crash-create from " GATEHOUSE_CRASHING_PLUGIN_DIR
+                      "/gatehouse-storage-crash-create.so"),
+            std::string::npos)
+      << out;
+}
+
+TEST_F(HardeningTest, PluginsListNamesACrashingPluginAndListsTheRest) {
+  const CommandResult r = RunCommand(CliBinary() + " plugins list --dir " GATEHOUSE_CRASHING_PLUGIN_DIR);
+  EXPECT_EQ(r.rc, 1) << r.output;
+  EXPECT_NE(r.output.find("BROKEN     " GATEHOUSE_CRASHING_PLUGIN_DIR "/gatehouse-notifier-crash-entry.so: plugin " GATEHOUSE_CRASHING_PLUGIN_DIR
+                          "/gatehouse-notifier-crash-entry.so: crashed with signal 11 (SIGSEGV) while being loaded"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("storage    crash-create"), std::string::npos) << r.output;
+}
+
 class HttpHardeningTest : public HardeningTest {
  protected:
   void Start(const std::string& extra = "", const std::string& http_fields = "") {

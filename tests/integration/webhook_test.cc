@@ -7,6 +7,7 @@
 #include <atomic>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 
 #include "support/daemon_process.h"
@@ -168,18 +169,59 @@ TEST_F(WebhookTest, InviteEventsCarryTheAcceptLinkTheLogDoesNotStore) {
   }
 }
 
-TEST_F(WebhookTest, WrongSecretIsRejectedAndCounted) {
+// Issue 8, item 8: any 4xx was a permanent reject, so a receiver mid-deploy answering 404
+// lost revisions for good. Now only 410 Gone skips; other answers are retried in order.
+TEST_F(WebhookTest, NotFoundWhileTheReceiverDeploysIsRetriedAndLosesNothing) {
+  testing::WebhookReceiver receiver("s3cret");
+  const int receiver_port = receiver.Start();
+  receiver.FailNext(6, 404);
+  testing::DaemonProcess daemon({"--config", Config(receiver_port)});
+  const int port = daemon.WaitForPort();
+  ASSERT_GT(port, 0) << daemon.Output();
+  ASSERT_EQ(CreateAccounts(port, Key(), "a", 20), 20);
+  ASSERT_TRUE(WaitFor([&] { return Distinct(receiver) == 20; })) << daemon.Output();
+  EXPECT_EQ(receiver.failed(), 6);
+  const auto revisions = receiver.Revisions();
+  std::vector<std::uint64_t> expected(20);
+  for (std::uint64_t i = 0; i < 20; ++i) expected[i] = i + 1;
+  EXPECT_EQ(std::vector<std::uint64_t>(revisions.begin(), revisions.end()), expected);  // in order, once each
+  EXPECT_NE(daemon.Output().find("answered 404"), std::string::npos) << daemon.Output();
+  EXPECT_EQ(daemon.Output().find("skipped revisions"), std::string::npos) << daemon.Output();
+}
+
+// A wrong secret (401) is a misconfiguration the operator fixes: retried, never skipped.
+TEST_F(WebhookTest, WrongSecretIsRetriedNotSkipped) {
   testing::WebhookReceiver receiver("another-secret");
   const int receiver_port = receiver.Start();
   testing::DaemonProcess daemon({"--config", Config(receiver_port)});
   const int port = daemon.WaitForPort();
   ASSERT_GT(port, 0) << daemon.Output();
   ASSERT_EQ(CreateAccounts(port, Key(), "a", 3), 3);
-  ASSERT_TRUE(WaitFor([&] { return daemon.Output().find("rejected revisions") != std::string::npos; }))
-      << daemon.Output();
+  ASSERT_TRUE(WaitFor([&] { return receiver.bad_signatures() >= 3; })) << daemon.Output();
+  EXPECT_NE(daemon.Output().find("answered 401"), std::string::npos) << daemon.Output();
   httplib::Client c("127.0.0.1", port);
-  EXPECT_NE(c.Get("/metrics")->body.find("gatehouse_notifier_rejected_total{notifier=\"webhook\"}"), std::string::npos);
-  EXPECT_GT(receiver.bad_signatures(), 0);
+  EXPECT_NE(c.Get("/metrics")->body.find("gatehouse_notifier_rejected_total{notifier=\"webhook\"} 0"),
+            std::string::npos);
+  EXPECT_EQ(daemon.Output().find("skipped revisions"), std::string::npos) << daemon.Output();
+}
+
+// 410 Gone is the receiver's explicit "never again": skipped, counted, and logged at error
+// level with the revisions.
+TEST_F(WebhookTest, GoneIsSkippedAndLoggedAsAnError) {
+  testing::WebhookReceiver receiver("s3cret");
+  const int receiver_port = receiver.Start();
+  receiver.FailNext(1000, 410);
+  testing::DaemonProcess daemon({"--config", Config(receiver_port)});
+  const int port = daemon.WaitForPort();
+  ASSERT_GT(port, 0) << daemon.Output();
+  ASSERT_EQ(CreateAccounts(port, Key(), "a", 3), 3);
+  ASSERT_TRUE(WaitFor([&] {
+    return std::regex_search(daemon.Output(), std::regex(R"(error notifier webhook: skipped revisions \d+\.\.3 )"));
+  })) << daemon.Output();
+  EXPECT_TRUE(std::regex_search(daemon.Output(), std::regex(R"(error notifier webhook: skipped revisions 1\.\.\d+ )")));
+  httplib::Client c("127.0.0.1", port);
+  EXPECT_NE(c.Get("/metrics")->body.find("gatehouse_notifier_rejected_total{notifier=\"webhook\"} 3"),
+            std::string::npos);
 }
 
 }  // namespace

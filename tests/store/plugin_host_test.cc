@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <gatehouse/plugin.hpp>
+
 #include "store/plugin_change_log.h"
+#include "store/plugin_notifier.h"
 #include "support/temp_dir.h"
 
 namespace gatehouse {
@@ -35,7 +38,9 @@ TEST(PluginHostTest, NotASharedLibrary) {
   testing::TempDir dir;
   dir.Write("gatehouse-storage-text.so", "this is not an ELF file\n");
   PluginHost host(dir.path());
-  ExpectRefused(host.Load("storage", "text"), StatusCode::kInvalidArgument, "cannot be loaded");
+  // Issue 8, item 10: this was "cannot be loaded: Bad file descriptor".
+  ExpectRefused(host.Load("storage", "text"), StatusCode::kInvalidArgument,
+                "cannot be loaded: is not a shared library (no ELF header)");
 }
 
 TEST(PluginHostTest, MissingEntrySymbol) {
@@ -57,10 +62,10 @@ TEST(PluginHostTest, WrongKind) {
 
 TEST(PluginHostTest, ListReportsBrokenOnesToo) {
   auto all = TestHost().List();
-  ASSERT_EQ(all.size(), 5U);
+  ASSERT_EQ(all.size(), 9U);
   int ok = 0;
   for (const auto& [path, r] : all) ok += r.ok() ? 1 : 0;
-  EXPECT_EQ(ok, 2);  // strict, wrong-kind (a valid notifier)
+  EXPECT_EQ(ok, 5);  // strict, wrong-kind (a valid notifier), abi-1-0, unterminated, throwing
 }
 
 TEST(PluginHostTest, ValidatesOptionsAgainstTheSchema) {
@@ -97,6 +102,112 @@ TEST(PluginHostTest, CreateFailureAndEscapingExceptionsBecomeStatuses) {
   ASSERT_TRUE(opened.ok());
   auto append = (*opened)->Append({ChangeRecord{}}, 0);
   EXPECT_EQ(append.status().code(), StatusCode::kUnavailable);
+}
+
+// Issue 8, item 7: a NULL required entry was listed as healthy and segfaulted on first use.
+TEST(PluginHostTest, NullRequiredFunctionIsRefusedByName) {
+  ExpectRefused(TestHost().Load("storage", "null-entries"), StatusCode::kInvalidArgument,
+                "function table entry \"append\" is NULL (required by the storage ABI)");
+}
+
+// Issue 8, item 13: the host required struct_size >= sizeof(its own struct), so growing the
+// ABI would refuse every existing plugin. A plugin built against 1.0 loads and works on 1.1.
+TEST(PluginHostTest, PluginBuiltAgainstAbi10LoadsAndWorksOnThisHost) {
+  static_assert(GH_ABI_MINOR >= 1, "this test needs a host newer than ABI 1.0");
+  auto p = TestHost().Load("storage", "abi-1-0");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->info.abi_minor, 0U);
+  EXPECT_LT(*static_cast<const std::uint32_t*>(p->descriptor->vtable), sizeof(gh_storage_vtable));
+  auto log = PluginChangeLog::Open(*p, {}, nullptr);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ChangeRecord r;
+  r.type = "account.created";
+  r.account_id = "a";
+  r.payload = "{}";
+  auto head = (*log)->Append({r, r}, 0);
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(*head, 2U);
+  EXPECT_EQ((*log)->Append({r}, 0).status().code(), StatusCode::kAborted);
+  std::vector<std::uint64_t> seen;
+  auto loaded = (*log)->Load([&](const ChangeRecord& c) {
+    seen.push_back(c.revision);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(seen, (std::vector<std::uint64_t>{1, 2}));
+  // The 1.1 entry lies beyond its table: absent, not read.
+  auto gauges = (*log)->Metrics();
+  ASSERT_TRUE(gauges.ok());
+  EXPECT_TRUE(gauges->empty());
+}
+
+// Issue 8, item 13: the error buffer was read as a C string, past its end when the plugin
+// wrote no NUL (ASan finds the over-read; here the length shows it stopped at the buffer).
+TEST(PluginHostTest, ErrorBufferWithoutNulIsReadWithinItsBounds) {
+  auto p = TestHost().Load("storage", "unterminated");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  auto log = PluginChangeLog::Open(*p, {}, nullptr);
+  ASSERT_FALSE(log.ok());
+  const std::string& m = log.status().message();
+  EXPECT_EQ(m, "storage \"unterminated\": open: " + std::string(sizeof(gh_error{}.message), 'x'));
+}
+
+// Issue 8, item 8: a notifier that threw (GH_ERR_INTERNAL) was a permanent reject.
+TEST(PluginHostTest, NotifierThatThrowsIsRetriedNotSkipped) {
+  auto p = TestHost().Load("notifier", "throwing");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  auto notifier = PluginNotifier::Open(*p, {}, nullptr);
+  ASSERT_TRUE(notifier.ok()) << notifier.status().ToString();
+  std::vector<ChangeRecord> batch(1);
+  for (int i = 1; i <= 2; ++i) {
+    DeliveryResult r = (*notifier)->Deliver(batch);
+    EXPECT_EQ(r.outcome, DeliveryOutcome::kRetryLater) << r.message;
+    EXPECT_NE(r.message.find("backend hiccup #" + std::to_string(i)), std::string::npos) << r.message;
+  }
+  EXPECT_EQ((*notifier)->Deliver(batch).outcome, DeliveryOutcome::kDelivered);
+}
+
+// Issue 8, item 10: the host hands duration options over as milliseconds, so no plugin
+// parses "1h30m" with a parser of its own (the webhook plugin read it as 1 s).
+TEST(PluginHostTest, DurationOptionsReachThePluginAsMilliseconds) {
+  auto p = TestHost().Load("storage", "strict");
+  ASSERT_TRUE(p.ok());
+  auto good = PluginHost::ValidateOptions(p->info, {{"url", "x"}, {"timeout", "1h30m"}});
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  bool found = false;
+  for (const auto& [name, value] : *good) {
+    if (name == "timeout") {
+      EXPECT_EQ(value, "5400000ms");
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+  std::vector<gh_option> opts = {{{"timeout", 7}, {"5400000ms", 9}}};
+  gatehouse::sdk::Options options(opts.data(), opts.size());
+  EXPECT_EQ(options.GetDurationMs("timeout"), 5400000);
+  EXPECT_EQ(options.GetDurationMs("absent", 5000), 5000);
+}
+
+// Issue 8, item 7: `gatehouse plugins list` loads each library in a child process, so a
+// plugin that crashes in its entry function is reported, with its signal, not fatal.
+TEST(PluginHostTest, ProbeReportsACrashingPluginByNameAndSignal) {
+  PluginHost host(GATEHOUSE_CRASHING_PLUGIN_DIR);
+  auto all = host.ProbeAll();
+  ASSERT_EQ(all.size(), 2U);
+  const auto& [path, result] = all[0];  // sorted: notifier-crash-entry, storage-crash-create
+  EXPECT_EQ(path, std::string(GATEHOUSE_CRASHING_PLUGIN_DIR) + "/gatehouse-notifier-crash-entry.so");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(),
+            "plugin " + path + ": crashed with signal 11 (SIGSEGV) while being loaded");
+  // A healthy library probes to the same answer as an in-process load.
+  auto sqlite = PluginHost(GATEHOUSE_PLUGIN_DIR).ProbeFile(PluginHost(GATEHOUSE_PLUGIN_DIR).PathFor("storage", "sqlite"));
+  ASSERT_TRUE(sqlite.ok()) << sqlite.status().ToString();
+  EXPECT_EQ(sqlite->name, "sqlite");
+  EXPECT_EQ(sqlite->abi_minor, static_cast<std::uint32_t>(GH_ABI_MINOR));
+  auto broken = TestHost().ProbeFile(TestHost().PathFor("storage", "null-entries"));
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(broken.status().message().find("\"append\" is NULL"), std::string::npos);
 }
 
 }  // namespace

@@ -25,6 +25,12 @@ class WebhookReceiver {
     server_->Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
       const std::string expected = "sha256=" + Hmac(req.body);
       std::lock_guard lock(mu_);
+      if (fail_next_ > 0) {  // a receiver being deployed, or gone
+        --fail_next_;
+        ++failed_;
+        res.status = fail_status_;
+        return;
+      }
       if (req.get_header_value("X-Gatehouse-Signature") != expected) {
         ++bad_signatures_;
         res.status = 401;
@@ -61,6 +67,16 @@ class WebhookReceiver {
     std::lock_guard lock(mu_);
     return batches_;
   }
+  // The next `count` requests are answered `status` and their events not recorded.
+  void FailNext(int count, int status) {
+    std::lock_guard lock(mu_);
+    fail_next_ = count;
+    fail_status_ = status;
+  }
+  int failed() {
+    std::lock_guard lock(mu_);
+    return failed_;
+  }
 
  private:
   std::string Hmac(const std::string& body) const {
@@ -85,6 +101,9 @@ class WebhookReceiver {
   std::vector<std::uint64_t> revisions_;
   int bad_signatures_ = 0;
   int batches_ = 0;
+  int fail_next_ = 0;
+  int fail_status_ = 0;
+  int failed_ = 0;
 };
 
 }  // namespace gatehouse::testing

@@ -5,8 +5,14 @@
  * who the plugin is, which options it takes, and a table of functions of its kind.
  *
  * Stability rules, for every struct here:
- *  - Each struct starts with `struct_size`; structs only ever grow at the end. A reader
- *    checks struct_size before touching a field added in a later minor version.
+ *  - Each struct starts with `struct_size`; structs only ever grow at the end, one minor
+ *    version at a time. A reader checks struct_size before touching a field added in a later
+ *    minor version: a field beyond struct_size is absent (a function: as if NULL).
+ *  - The host accepts any struct at least as large as the ABI 1.0 layout (the
+ *    GH_*_SIZE_1_0 constants below), so a plugin built against 1.0 keeps loading on every
+ *    1.x host; a plugin built against 1.1 on a 1.1 host gets the 1.1 fields read.
+ *  - Function-table entries marked "Optional" may be NULL; every other entry is required,
+ *    and the host refuses a table with a NULL required entry, naming it.
  *  - Status numbers are stable and never reused.
  *  - Strings cross as gh_str views (pointer + length, not NUL-terminated) that are
  *    borrowed: valid only for the duration of the call that passes them.
@@ -30,7 +36,7 @@ extern "C" {
 #endif
 
 #define GH_ABI_MAJOR 1
-#define GH_ABI_MINOR 0
+#define GH_ABI_MINOR 1 /* 1.1: gh_storage_vtable.metrics */
 #define GH_PLUGIN_ENTRY gatehouse_plugin_entry
 #define GH_PLUGIN_ENTRY_NAME "gatehouse_plugin_entry"
 
@@ -49,7 +55,9 @@ typedef int32_t gh_status;
 #define GH_ERR_UNAVAILABLE 4      /* environment failure; nothing was changed */
 #define GH_ERR_INTERNAL 5         /* a bug or corruption */
 #define GH_ERR_RETRYABLE 6        /* notifier: delivery failed, try again later */
-#define GH_ERR_PERMANENT 7        /* notifier: delivery can never succeed */
+#define GH_ERR_PERMANENT 7        /* notifier: delivery can never succeed; the host skips it */
+/* A notifier's GH_ERR_INTERNAL, or any status not listed here, is retried like
+ * GH_ERR_RETRYABLE: only an explicit GH_ERR_PERMANENT makes the host skip events. */
 
 /* Plugin kinds. */
 #define GH_KIND_STORAGE 1
@@ -62,7 +70,8 @@ typedef struct gh_str {
 } gh_str;
 
 /* An error message buffer. OWNERSHIP: owned by the caller (host); the plugin writes a
- * NUL-terminated message of at most sizeof(message)-1 bytes into it on failure. */
+ * NUL-terminated message of at most sizeof(message)-1 bytes into it on failure. The host
+ * zeroes it before each call and never reads past the last byte, NUL or not. */
 typedef struct gh_error {
   uint32_t struct_size;
   char message[1024];
@@ -72,7 +81,8 @@ typedef struct gh_error {
 #define GH_OPT_STRING 1
 #define GH_OPT_INT 2
 #define GH_OPT_BOOL 3
-#define GH_OPT_DURATION 4 /* "30s", "5m", "168h", "250ms" */
+#define GH_OPT_DURATION 4 /* written "30s", "5m", "1h30m", "250ms"; handed to the plugin
+                             as whole milliseconds: "5400000ms" */
 
 /* One option a plugin accepts. OWNERSHIP: plugin-owned static data, valid while the
  * library is loaded. default_value may be NULL (no default); then `required` says whether
@@ -127,6 +137,9 @@ typedef struct gh_record {
 typedef gh_status (*gh_record_sink)(void* ctx, const gh_record* record);
 /* The host's receiver for a value (copied by the host during the call). */
 typedef void (*gh_value_sink)(void* ctx, gh_str value);
+/* The host's receiver for one gauge: `name` is lower_snake_case with its unit
+ * ("wal_bytes"); the host publishes it as gatehouse_storage_<name>. */
+typedef void (*gh_metric_sink)(void* ctx, gh_str name, double value);
 
 typedef struct gh_storage gh_storage; /* opaque plugin instance */
 
@@ -152,7 +165,14 @@ typedef struct gh_storage_vtable {
   gh_status (*cursor_put)(gh_storage* self, gh_str name, gh_str value, gh_error* err);
   /* Optional (may be NULL): reclaim space; must not change what load/read_since return. */
   gh_status (*compact)(gh_storage* self, gh_error* err);
+  /* ---- ABI 1.1 ---- */
+  /* Optional (may be NULL): reports the backend's gauges (sizes, lags) through sink; the
+   * host calls it when /metrics is scraped, from any thread. Must be cheap. */
+  gh_status (*metrics)(gh_storage* self, gh_metric_sink sink, void* ctx, gh_error* err);
 } gh_storage_vtable;
+
+/* The smallest gh_storage_vtable the host accepts: the ABI 1.0 layout (up to compact). */
+#define GH_STORAGE_VTABLE_SIZE_1_0 (offsetof(gh_storage_vtable, metrics))
 
 /* ---- Notifier: delivers committed changes as events ----------------------------- */
 
@@ -180,6 +200,9 @@ typedef struct gh_notifier_vtable {
   gh_status (*deliver)(gh_notifier* self, const gh_event* events, size_t count, gh_error* err);
 } gh_notifier_vtable;
 
+/* The smallest gh_notifier_vtable the host accepts: the ABI 1.0 layout. */
+#define GH_NOTIFIER_VTABLE_SIZE_1_0 (sizeof(gh_notifier_vtable))
+
 /* ---- The descriptor and the entry point ----------------------------------------- */
 
 /* OWNERSHIP: plugin-owned static data, valid while the library is loaded. */
@@ -195,6 +218,10 @@ typedef struct gh_plugin_descriptor {
   size_t option_count;
   const void* vtable; /* gh_storage_vtable* or gh_notifier_vtable*, by kind */
 } gh_plugin_descriptor;
+
+/* The smallest descriptor, option spec and host API the other side accepts (ABI 1.0). */
+#define GH_PLUGIN_DESCRIPTOR_SIZE_1_0 (sizeof(gh_plugin_descriptor))
+#define GH_OPTION_SPEC_SIZE_1_0 (sizeof(gh_option_spec))
 
 /* The entry point. `supported_majors` lists the ABI majors the host can speak; the plugin
  * returns its descriptor for one of them, or NULL when it supports none. */

@@ -96,6 +96,19 @@ class Options {
     auto it = values_.find(name);
     return it == values_.end() || it->second.empty() ? fallback : std::stoll(it->second);
   }
+  // A GH_OPT_DURATION option in milliseconds. The host validates durations ("1h30m",
+  // "250ms") with its own parser and hands them over as whole milliseconds ("5400000ms"),
+  // so plugins never parse the human form themselves.
+  std::int64_t GetDurationMs(const std::string& name, std::int64_t fallback = 0) const {
+    auto it = values_.find(name);
+    if (it == values_.end() || it->second.empty()) return fallback;
+    const std::string& v = it->second;
+    const std::size_t digits = v.find_first_not_of("0123456789");
+    if (digits == 0 || (digits != std::string::npos && v.compare(digits, std::string::npos, "ms") != 0)) {
+      throw PluginError(GH_ERR_INVALID_ARGUMENT, "option \"" + name + "\": expected <n>ms from the host, got \"" + v + "\"");
+    }
+    return std::stoll(v.substr(0, digits));
+  }
   bool GetBool(const std::string& name, bool fallback = false) const {
     auto it = values_.find(name);
     if (it == values_.end() || it->second.empty()) return fallback;
@@ -146,6 +159,8 @@ class StoragePlugin {
   virtual std::optional<std::string> CursorGet(std::string_view name) = 0;
   virtual void CursorPut(std::string_view name, std::string_view value) = 0;
   virtual void Compact() {}
+  // ABI 1.1: the backend's gauges, name → value ("wal_bytes"); empty by default.
+  virtual std::vector<std::pair<std::string, double>> Metrics() { return {}; }
 };
 
 class NotifierPlugin {
@@ -237,6 +252,11 @@ struct StorageThunks {
   static gh_status Compact(gh_storage* self, gh_error* err) {
     return Guard(err, [&] { Self(self)->Compact(); });
   }
+  static gh_status Metrics(gh_storage* self, gh_metric_sink sink, void* ctx, gh_error* err) {
+    return Guard(err, [&] {
+      for (const auto& [name, value] : Self(self)->Metrics()) sink(ctx, Str(name), value);
+    });
+  }
   static const gh_storage_vtable* Table() {
     static const gh_storage_vtable table = {sizeof(gh_storage_vtable),
                                             &Create,
@@ -247,7 +267,8 @@ struct StorageThunks {
                                             &Head,
                                             &CursorGet,
                                             &CursorPut,
-                                            &Compact};
+                                            &Compact,
+                                            &Metrics};
     return &table;
   }
 };
