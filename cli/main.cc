@@ -3,6 +3,8 @@
 //   gatehouse test DIR                run its PolicyTest suites; failures explained; coverage
 //   gatehouse plugins list [--dir D]  what is installed
 //   gatehouse plugins describe NAME   a plugin's options (NAME: sqlite or storage-sqlite)
+#include <gatehouse/plugin.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -112,6 +114,8 @@ int PluginsDescribe(const std::string& dir, std::string name) {
 
 int main(int argc, char** argv) {
   CLI::App app{"gatehouse: validate and test policies, inspect plugins"};
+  app.set_version_flag("--version", "gatehouse " GATEHOUSE_VERSION " (plugin ABI " + std::to_string(GH_ABI_MAJOR) + "." +
+                                        std::to_string(GH_ABI_MINOR) + ")");
   app.require_subcommand(1);
   std::string dir;
   bool verbose = false;

@@ -1,6 +1,5 @@
 #include "app/daemon.h"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -19,6 +18,7 @@
 #include <thread>
 
 #include "api/api_server.h"
+#include "app/logging.h"
 #include "api/key_auth.h"
 #include "codec/json_change_codec.h"
 #include "config/config.h"
@@ -36,21 +36,6 @@ namespace gatehouse {
 namespace {
 
 namespace fs = std::filesystem;
-
-void SetupLogging(const Config& config) {
-  auto logger = spdlog::stderr_color_mt("gatehouse");
-  const bool journald =
-      config.log_format == "journald" || (config.log_format == "auto" && std::getenv("JOURNAL_STREAM") != nullptr);
-  if (journald) {
-    logger->set_pattern("%v");  // journald adds time and unit
-  } else if (config.log_format == "json") {
-    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})", spdlog::pattern_time_type::utc);
-  } else {
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  }
-  logger->set_level(spdlog::level::from_str(config.log_level));
-  spdlog::set_default_logger(logger);
-}
 
 // The system key hashes to accept: configured ones, else the one generated on first start
 // (stored beside the key file as <file>.sha256; the key itself is written once, 0600).

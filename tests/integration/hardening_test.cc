@@ -8,9 +8,12 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "support/daemon_process.h"
@@ -228,6 +231,88 @@ TEST_F(HardeningTest, PluginsListNamesACrashingPluginAndListsTheRest) {
             std::string::npos)
       << r.output;
   EXPECT_NE(r.output.find("storage    crash-create"), std::string::npos) << r.output;
+}
+
+// Item 10: log.format json wrote invalid JSON when a message held a quote.
+TEST_F(HardeningTest, JsonLogLinesParseWhateverTheMessageHolds) {
+  // A policy directory whose name holds a quote, a backslash and a control byte, with a
+  // misspelled permission (its error quotes the name and a suggestion).
+  const std::string policies = dir_.File(std::string("pol\"ic\\ies\x01"));
+  fs::copy(GATEHOUSE_SOURCE_DIR "/policies", policies, fs::copy_options::recursive);
+  dir_.Write(std::string("pol\"ic\\ies\x01/roles/typo.yaml"),
+             "apiVersion: gatehouse/v1\nkind: Role\nid: typo\ntitle: T\nstatements:\n"
+             "  - effect: ALLOW\n    permissions: [site.edt]\n");
+  const std::string yaml_path = "\"" + dir_.path() + "/pol\\\"ic\\\\ies\\x01\"";  // YAML escapes
+  const std::string config = testing::WriteDaemonConfig(dir_, "log: {format: json}\n", yaml_path);
+  testing::DaemonProcess daemon({"--config", config});
+  EXPECT_EQ(daemon.Wait(), 3) << daemon.Output();
+  std::istringstream lines(daemon.Output());
+  int parsed = 0;
+  bool saw_typo = false;
+  for (std::string line; std::getline(lines, line);) {
+    const json j = json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << "not JSON: " << line;
+    EXPECT_TRUE(j.contains("time") && j.contains("level") && j.contains("msg")) << line;
+    saw_typo = saw_typo || j["msg"].get<std::string>().find("unknown permission \"site.edt\"") != std::string::npos;
+    ++parsed;
+  }
+  EXPECT_GE(parsed, 2);
+  EXPECT_TRUE(saw_typo) << daemon.Output();
+  EXPECT_NE(daemon.Output().find("pol\\\"ic\\\\ies\\u0001"), std::string::npos) << daemon.Output();
+}
+
+// Item 10: log.format journal(d) lost the level (every line reached the journal as info).
+// The daemon now speaks the native journal protocol; this test is the journal: it listens
+// on journald's socket (on a machine without journald) and reads the datagrams.
+TEST_F(HardeningTest, JournalLogsCarryTheLevelAsPriority) {
+  const std::string socket_path = "/run/systemd/journal/socket";
+  ASSERT_FALSE(fs::exists(socket_path)) << "a journald runs here; this test needs the socket path to itself";
+  fs::create_directories("/run/systemd/journal");
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, socket_path.c_str(), sizeof addr.sun_path - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
+  struct Cleanup {
+    int fd;
+    std::string path;
+    ~Cleanup() {
+      ::close(fd);
+      ::unlink(path.c_str());
+    }
+  } cleanup{fd, socket_path};
+  timeval tv{0, 200000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+
+  testing::DaemonProcess daemon({"--config", testing::WriteDaemonConfig(dir_, "log: {format: journal}\n")});
+  std::vector<std::string> entries;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  auto has = [&](const std::string& a, const std::string& b) {
+    for (const auto& e : entries) {
+      if (e.find(a) != std::string::npos && e.find(b) != std::string::npos) return true;
+    }
+    return false;
+  };
+  while (!has("MESSAGE=listening on", "") && std::chrono::steady_clock::now() < deadline) {
+    char buf[65536];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n > 0) entries.emplace_back(buf, static_cast<std::size_t>(n));
+  }
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(), 0) << daemon.Output();
+  EXPECT_TRUE(has("PRIORITY=6", "MESSAGE=listening on")) << "info → 6";
+  EXPECT_TRUE(has("PRIORITY=4", "MESSAGE=no system key configured")) << "warning → 4";
+  EXPECT_TRUE(has("SYSLOG_IDENTIFIER=gatehoused", "MESSAGE=listening on"));
+}
+
+TEST_F(HardeningTest, BothBinariesTellTheirVersion) {
+  for (const std::string& bin : {testing::DaemonBinary(), CliBinary()}) {
+    const CommandResult r = RunCommand(bin + " --version");
+    EXPECT_EQ(r.rc, 0) << r.output;
+    EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(^gatehoused? \d+\.\d+\.\d+ \(plugin ABI 1\.\d+\)\n$)")))
+        << r.output;
+  }
 }
 
 class HttpHardeningTest : public HardeningTest {
