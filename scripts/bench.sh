@@ -9,3 +9,5 @@ echo "== storage (SQLite, durable) and start-up"
 "$build/bench/store_bench" --benchmark_counters_tabular=true
 echo "== HTTP (wrk over loopback)"
 bash "$(dirname "$0")/bench_http.sh" "$build" 10
+echo "== soak (checks and durable writes together; WAL and memory must stay flat)"
+bash "$(dirname "$0")/soak.sh" "$build" "${SOAK_SECONDS:-180}"

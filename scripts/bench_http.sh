@@ -15,19 +15,9 @@ trap cleanup EXIT
 
 "$build/bench/bare_server" 18181 >/dev/null &
 pids+=($!)
-cat > "$work/g.yaml" <<YAML
-http: {listen: 127.0.0.1:18182}
-policies: {dir: $root/policies}
-plugins: {dir: $build/plugins}
-auth: {systemKeyFile: $work/system-key}
-storage: {plugin: sqlite, options: {path: $work/g.db}}
-log: {level: warn}
-YAML
-"$build/bin/gatehoused" --config "$work/g.yaml" 2>"$work/daemon.log" &
-pids+=($!)
-for _ in $(seq 1 100); do [ -s "$work/system-key" ] && curl -sf localhost:18182/healthz >/dev/null && break; sleep 0.1; done
-KEY=$(cat "$work/system-key")
-export KEY ACCOUNT=bench
+source "$root/scripts/bench_daemon.sh"
+start_daemon "$build" 18182
+export ACCOUNT=bench
 
 python3 - "$KEY" <<'PY'
 import json, sys, urllib.request

@@ -45,9 +45,9 @@ struct ApiOptions {
   int port = 8080;  // 0 = pick a free port
   std::size_t max_body_bytes = 1048576;
   std::size_t worker_threads = 1024;
-  std::int64_t read_timeout_ms = 10000;
-  std::int64_t write_timeout_ms = 10000;
-  std::int64_t idle_timeout_ms = 5000;
+  std::int64_t read_timeout_ms = 5000;
+  std::int64_t write_timeout_ms = 5000;
+  std::int64_t idle_timeout_ms = 30000;
   int listen_backlog = 1024;
   // The ops listener; empty host = none.
   std::string ops_host;

@@ -64,9 +64,12 @@ std::string ParseHostPort(const std::string& v, std::string* host_out, int* port
 
 std::string ParseListen(const std::string& v, Config& c) { return ParseHostPort(v, &c.listen_host, &c.listen_port); }
 
-std::string ParseSeconds(const std::string& v, std::int64_t* seconds_ms, std::int64_t max_ms) {
-  auto e = ParsePositiveDuration(v, seconds_ms);
-  if (e.empty() && *seconds_ms > max_ms) e = "expected at most " + std::to_string(max_ms / 1000) + "s, got \"" + v + "\"";
+// Whole seconds, 1 to 3600, stored as milliseconds.
+std::string ParseSeconds(const std::string& v, std::int64_t* out_ms) {
+  std::size_t n = 0;
+  auto e = ParseSize(v, &n);
+  if (e.empty() && (n == 0 || n > 3600)) e = "expected 1 to 3600 seconds, got \"" + v + "\"";
+  if (e.empty()) *out_ms = static_cast<std::int64_t>(n) * 1000;
   return e;
 }
 
@@ -102,10 +105,12 @@ const std::vector<Key>& Keys() {
          c.threads = static_cast<int>(n);
          return e;
        }},
-      {"http.readTimeout", [](Config& c, const std::string& v) { return ParseSeconds(v, &c.read_timeout_ms, 3600000); }},
-      {"http.writeTimeout",
-       [](Config& c, const std::string& v) { return ParseSeconds(v, &c.write_timeout_ms, 3600000); }},
-      {"http.idleTimeout", [](Config& c, const std::string& v) { return ParseSeconds(v, &c.idle_timeout_ms, 3600000); }},
+      {"http.readTimeoutSeconds",
+       [](Config& c, const std::string& v) { return ParseSeconds(v, &c.read_timeout_ms); }},
+      {"http.writeTimeoutSeconds",
+       [](Config& c, const std::string& v) { return ParseSeconds(v, &c.write_timeout_ms); }},
+      {"http.idleTimeoutSeconds",
+       [](Config& c, const std::string& v) { return ParseSeconds(v, &c.idle_timeout_ms); }},
       {"http.listenBacklog",
        [](Config& c, const std::string& v) {
          auto e = ParseSize(v, &c.listen_backlog);

@@ -98,5 +98,31 @@ TEST(ConfigTest, MissingFile) {
   EXPECT_NE(c.status().message().find("absent.yaml"), std::string::npos);
 }
 
+TEST(ConfigTest, ConnectionSettingsAndTheOpsListener) {
+  auto c = ParseConfig(
+      "http: {readTimeoutSeconds: 7, writeTimeoutSeconds: 8, idleTimeoutSeconds: 9, listenBacklog: 4096,\n"
+      "       shutdownGraceSeconds: 3, threads: 2048}\nops: {listen: 127.0.0.1:9090, threads: 2}\nlog: {format: journal}\n",
+      "g.yaml", {});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->read_timeout_ms, 7000);
+  EXPECT_EQ(c->write_timeout_ms, 8000);
+  EXPECT_EQ(c->idle_timeout_ms, 9000);
+  EXPECT_EQ(c->listen_backlog, 4096U);
+  EXPECT_EQ(c->shutdown_grace_seconds, 3);
+  EXPECT_EQ(c->threads, 2048);
+  EXPECT_EQ(c->ops_host, "127.0.0.1");
+  EXPECT_EQ(c->ops_port, 9090);
+  EXPECT_EQ(c->ops_threads, 2);
+  EXPECT_EQ(c->log_format, "journald");
+  auto defaults = ParseConfig("", "g.yaml", {});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->ops_host.empty());  // no ops listener unless asked
+  EXPECT_EQ(defaults->shutdown_grace_seconds, 10);
+  for (const char* bad : {"http: {readTimeoutSeconds: 0}\n", "http: {idleTimeoutSeconds: 5s}\n",
+                          "http: {listenBacklog: 0}\n", "ops: {listen: nowhere}\n", "ops: {threads: 0}\n"}) {
+    EXPECT_FALSE(ParseConfig(bad, "g.yaml", {}).ok()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace gatehouse
