@@ -11,8 +11,12 @@ PACKAGES=(
   libboost-dev libyaml-cpp-dev libyaml-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev libsystemd-dev libpq-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev postgresql wrk curl sqlite3
+  libgtest-dev libgmock-dev libbenchmark-dev postgresql wrk curl sqlite3 openssl
 )
+# Wix's JavaScript SDK is tested as a real client (tests/integration/wix_sdk): it needs node
+# and npm. A machine that has them from elsewhere keeps its own; otherwise Debian's.
+if ! command -v node >/dev/null 2>&1; then PACKAGES+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -57,7 +57,7 @@ Result<InviteEntry> ParseEntry(const json& e, const std::string& account_id) {
 }  // namespace
 
 void RegisterInviteRoutes(Router& server, const ApiServices& services) {
-  server.Post("/invites/account-invite/create", [&services](const httplib::Request& req, httplib::Response& res) {
+  const Router::Handler create = [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {
       auto call = AuthorizeWithBody(services, req, res, "team.send-invite");
       if (!call) return;
@@ -80,7 +80,8 @@ void RegisterInviteRoutes(Router& server, const ApiServices& services) {
       }
       json successful = json::array();
       if (!entries.empty()) {
-        auto result = services.invites->Create(caller->account_id, entries, caller->principal.Actor());
+        auto result = services.invites->Create(caller->account_id, entries, caller->principal.Actor(),
+                                               caller->principal.system ? "" : caller->principal.subject.id);
         if (!result.ok()) return WriteError(res, result.status());
         auto snap = services.snapshots->Load();
         const AccountState& state = *snap->FindAccount(caller->account_id)->state;
@@ -95,7 +96,10 @@ void RegisterInviteRoutes(Router& server, const ApiServices& services) {
       }
       WriteJson(res, 200, {{"successfulInvites", std::move(successful)}, {"failedInvites", std::move(failed)}});
     });
-  });
+  };
+  server.Post("/invites/account-invite/create", create);
+  // Wix's generated SDK, pointed at a host that is not Wix's, sends its bare proto path.
+  server.Post("/account-invite/create", create);
 
   server.Get(R"(/v1/invites/([^/]+))", [&services](const httplib::Request& req, httplib::Response& res) {
     Guard(res, [&] {

@@ -161,8 +161,52 @@ json InviteJson(const AccountState& account, const Invite& invite, Timestamp now
 
 json AccountInviteJson(const AccountState& account, const Invite& invite, Timestamp now,
                        const std::string& accept_link) {
-  json j = InviteJson(account, invite, now, accept_link);
-  j["accountId"] = invite.account_id;
+  // The shape Wix's SDK declares: assignments grouped by role in the request's form, an
+  // account-wide grant alone as an empty inner list.
+  json policy_ids = json::array();
+  json assignments = json::array();
+  for (const auto& a : invite.assignments) {
+    auto it = std::find_if(assignments.begin(), assignments.end(),
+                           [&](const json& g) { return g["policyId"] == a.role_id; });
+    if (it == assignments.end()) {
+      policy_ids.push_back(a.role_id);
+      assignments.push_back({{"policyId", a.role_id}, {"assignments", json::array()}, {"accountWide", false}});
+      it = std::prev(assignments.end());
+    }
+    json& resources = (*it)["assignments"];
+    switch (a.restriction.kind) {
+      case Restriction::Kind::kAccount:
+        (*it)["accountWide"] = true;
+        break;
+      case Restriction::Kind::kSite:
+        for (const auto& site : a.restriction.asset_ids) {
+          resources.push_back({{"fullNameResource", {{"siteContext", {{"metasiteId", site}}}}}});
+        }
+        break;
+      default:  // folder conditions: invites are never made with them
+        break;
+    }
+  }
+  for (auto& g : assignments) {
+    // Account-wide beside site grants is spelled out; alone it is the empty list.
+    if (g["accountWide"].get<bool>() && !g["assignments"].empty()) {
+      g["assignments"].push_back({{"fullNameResource", {{"accountContext", {{"accountId", invite.account_id}}}}}});
+    }
+    g.erase("accountWide");
+  }
+  json j = {{"id", invite.id},
+            {"accountId", invite.account_id},
+            {"email", invite.email},
+            {"status", InviteStatusName(invite.EffectiveStatus(now))},
+            {"dateCreated", FormatRfc3339(invite.created_at)},
+            {"dateUpdated", FormatRfc3339(invite.updated_at)},
+            {"expirationDate", FormatRfc3339(invite.expires_at)},
+            {"policyIds", std::move(policy_ids)},
+            {"assignments", std::move(assignments)}};
+  if (!accept_link.empty()) j["acceptLink"] = accept_link;
+  if (!invite.inviter_id.empty()) j["inviterId"] = invite.inviter_id;
+  if (!invite.accepted_by.empty()) j["acceptedByAccountId"] = invite.accepted_by;
+  (void)account;
   return j;
 }
 

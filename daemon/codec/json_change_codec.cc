@@ -108,17 +108,21 @@ struct Encoder {
     for (const auto& a : i.assignments) {
       assignments.push_back({{"policyId", a.role_id}, {"restrictions", RestrictionJson(a.restriction)}});
     }
-    return {{"op", "invite.put"},
-            {"id", i.id},
-            {"accountId", i.account_id},
-            {"email", i.email},
-            {"status", InviteStatusName(i.status)},
-            {"tokenHash", i.token_hash},
-            {"assignments", assignments},
-            {"inviter", i.inviter},
-            {"createdAt", i.created_at},
-            {"updatedAt", i.updated_at},
-            {"expiresAt", i.expires_at}};
+    json j = {{"op", "invite.put"},
+              {"id", i.id},
+              {"accountId", i.account_id},
+              {"email", i.email},
+              {"status", InviteStatusName(i.status)},
+              {"tokenHash", i.token_hash},
+              {"assignments", assignments},
+              {"inviter", i.inviter},
+              {"createdAt", i.created_at},
+              {"updatedAt", i.updated_at},
+              {"expiresAt", i.expires_at}};
+    // Added later: absent in older records, so written only when set and read as optional.
+    if (!i.inviter_id.empty()) j["inviterId"] = i.inviter_id;
+    if (!i.accepted_by.empty()) j["acceptedBy"] = i.accepted_by;
+    return j;
   }
   json operator()(const ApiKeyCreated& c) const {
     return {{"op", "apikey.create"},
@@ -201,6 +205,8 @@ Change DecodeOne(const DecodeJson& j) {
       i.assignments.push_back({a.at("policyId").get<std::string>(), RestrictionFrom(a.at("restrictions"))});
     }
     i.inviter = j.at("inviter").get<std::string>();
+    i.inviter_id = j.value("inviterId", std::string());
+    i.accepted_by = j.value("acceptedBy", std::string());
     i.created_at = j.at("createdAt").get<Timestamp>();
     i.updated_at = j.at("updatedAt").get<Timestamp>();
     i.expires_at = j.at("expiresAt").get<Timestamp>();

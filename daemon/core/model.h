@@ -117,7 +117,9 @@ struct Invite {
   InviteStatus status = InviteStatus::kPending;
   std::string token_hash;
   std::vector<InviteAssignment> assignments;
-  std::string inviter;  // actor that created it
+  std::string inviter;      // actor that created it ("system", "key:<id>")
+  std::string inviter_id;   // the subject id of the key that created it; empty for the system key
+  std::string accepted_by;  // the user id that accepted it (status Used)
   Timestamp created_at = 0;
   Timestamp updated_at = 0;
   Timestamp expires_at = 0;

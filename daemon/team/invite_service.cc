@@ -55,7 +55,7 @@ bool SameEmail(std::string_view a, std::string_view b) {
 }
 
 Result<InviteCreateResult> InviteService::Create(const std::string& account_id, const std::vector<InviteEntry>& entries,
-                                                 const std::string& actor) {
+                                                 const std::string& actor, const std::string& inviter_id) {
   if (entries.empty() || entries.size() > 50) {
     return FieldError("subjectsAssignments", "must hold 1 to 50 entries, got " + std::to_string(entries.size()),
                       entries.empty() ? "REQUIRED_FIELD" : "MAX_SIZE");
@@ -115,6 +115,7 @@ Result<InviteCreateResult> InviteService::Create(const std::string& account_id, 
       inv.token_hash = secrets_->Hash(tokens[i]);
       for (const auto& g : e.grants) inv.assignments.push_back({g.role_id, g.restriction});
       inv.inviter = actor;
+      inv.inviter_id = inviter_id;
       inv.created_at = inv.updated_at = now;
       inv.expires_at = now + ttl_ms_;
       created.token = tokens[i];
@@ -226,6 +227,7 @@ Result<InviteService::Accepted> InviteService::Accept(const std::string& token, 
     }
     out.invite = *inv;
     out.invite.status = InviteStatus::kUsed;
+    out.invite.accepted_by = user_id;
     out.invite.updated_at = now;
     set.changes.push_back(InvitePut{out.invite});
     return set;

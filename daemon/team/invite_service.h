@@ -44,8 +44,9 @@ class InviteService {
                 AcceptTokenVault* vault = nullptr)
       : committer_(committer), clock_(clock), secrets_(secrets), ttl_ms_(ttl_ms), vault_(vault) {}
 
+  // `inviter_id`: the subject id of the key making the call (empty for the system key).
   Result<InviteCreateResult> Create(const std::string& account_id, const std::vector<InviteEntry>& entries,
-                                    const std::string& actor);
+                                    const std::string& actor, const std::string& inviter_id = "");
   Result<Invite> Revoke(const std::string& account_id, const std::string& invite_id, const std::string& actor);
   Result<InviteWithToken> Resend(const std::string& account_id, const std::string& invite_id, const std::string& actor);
 

@@ -358,7 +358,12 @@ TEST_F(TeamApiTest, CreateInvitePartialSuccess) {
   EXPECT_EQ(inv["email"], "new@acme.test");
   EXPECT_EQ(inv["accountId"], "acme");
   EXPECT_EQ(inv["status"], "Pending");
-  EXPECT_EQ(inv["assignments"][0]["restrictions"]["site"]["id"], "s1");
+  // The shape Wix's SDK declares: the request's form, and the role ids.
+  EXPECT_EQ(inv["policyIds"], json::array({"website-designer"}));
+  EXPECT_EQ(inv["assignments"],
+            json::parse(R"([{"policyId":"website-designer",
+                             "assignments":[{"fullNameResource":{"siteContext":{"metasiteId":"s1"}}}]}])"));
+  EXPECT_FALSE(inv.contains("restrictions"));
   const std::string link = inv["acceptLink"];
   EXPECT_EQ(link.rfind("https://team.example/accept?token=", 0), 0U);
   EXPECT_GE(TokenOf(inv).size(), 22U);  // ≥ 128 bits, URL-safe
@@ -367,6 +372,32 @@ TEST_F(TeamApiTest, CreateInvitePartialSuccess) {
   json many = json::array();
   for (int i = 0; i < 51; ++i) many.push_back(entry("m" + std::to_string(i) + "@a.test", "website-designer"));
   EXPECT_EQ(Post("/invites/account-invite/create", {{"subjectsAssignments", many}})->status, 400);
+}
+
+// Issue 12: Wix's SDK posts its bare proto path, and reads AccountInvite in the request's form.
+TEST_F(TeamApiTest, CreateInviteAliasAnswersInTheSdkShape) {
+  json entry = {{"subjectEmail", "dee@acme.test"},
+                {"assignments",
+                 {{{"policyId", "website-manager"}, {"assignments", json::array()}},
+                  {{"policyId", "website-designer"},
+                   {"assignments",
+                    {{{"fullNameResource", {{"siteContext", {{"metasiteId", "s1"}}}}}},
+                     {{"fullNameResource", {{"siteContext", {{"metasiteId", "s2"}}}}}}}}}}}};
+  auto r = Post("/account-invite/create", {{"subjectsAssignments", {entry}}});
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json inv = Body(r)["successfulInvites"][0];
+  EXPECT_EQ(inv["policyIds"], json::array({"website-manager", "website-designer"}));
+  EXPECT_EQ(inv["assignments"], json::parse(R"([
+      {"policyId":"website-manager","assignments":[]},
+      {"policyId":"website-designer","assignments":[
+          {"fullNameResource":{"siteContext":{"metasiteId":"s1"}}},
+          {"fullNameResource":{"siteContext":{"metasiteId":"s2"}}}]}])"));
+  EXPECT_FALSE(inv.contains("inviterId"));  // made with the system key
+  // The lifecycle routes answer the same shape; Search Team keeps the restrictions form.
+  EXPECT_EQ(Body(Get("/v1/invites/" + inv["id"].get<std::string>()))["assignments"], inv["assignments"]);
+  json found = Search({{"query", "dee@"}});
+  ASSERT_EQ(found["teamMembers"].size(), 1U) << found.dump();
+  EXPECT_EQ(found["teamMembers"][0]["invite"]["assignments"][1]["restrictions"]["site"]["id"], "s1");
 }
 
 TEST_F(TeamApiTest, OnboardingByInviteEndToEnd) {
@@ -381,6 +412,8 @@ TEST_F(TeamApiTest, OnboardingByInviteEndToEnd) {
       client_->Post("/v1/invites/accept", json{{"token", token}, {"userId", "cara"}}.dump(), "application/json");
   ASSERT_EQ(accepted->status, 200) << accepted->body;
   EXPECT_EQ(Body(accepted)["invite"]["status"], "Used");
+  EXPECT_EQ(Body(accepted)["invite"]["acceptedByAccountId"], "cara");
+  EXPECT_EQ(Body(Get("/v1/invites/" + inv["id"].get<std::string>()))["acceptedByAccountId"], "cara");
   EXPECT_TRUE(Allowed("cara", "site.edit", "s2"));
   EXPECT_FALSE(Allowed("cara", "site.edit", "s1"));
   auto again =
