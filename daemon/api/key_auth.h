@@ -8,6 +8,7 @@
 #pragma once
 
 #include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -43,17 +44,30 @@ class OpenSslSecrets final : public Secrets {
   std::string Hash(std::string_view token) const override { return Sha256Hex(token); }
 };
 
+// Who an Authorization header is. Keys are stored as SHA-256 hashes; hashing the presented
+// key is the costly part of authenticating, so the hashes of recently presented keys are
+// kept in a small cache (KeyHashCache) — the key is still looked up in the request's
+// snapshot every time, so a revocation takes effect with the write that commits it.
+//
+// Thread safety: safe for concurrent use.
 class KeyAuthenticator {
  public:
   KeyAuthenticator(std::vector<std::string> system_key_hashes, const SnapshotHolder* snapshots);
+  ~KeyAuthenticator();
 
   // `header` is the Authorization value; "Bearer " is stripped. kUnauthenticated when
   // missing, unknown or revoked — with the same message, so nothing is revealed.
   Result<Principal> Authenticate(std::string_view header) const;
+  // The same, against the caller's snapshot (one snapshot per request).
+  Result<Principal> Authenticate(std::string_view header, const Snapshot& snapshot) const;
 
  private:
+  class KeyHashCache;
+  std::string HashOf(std::string_view key) const;
+
   std::vector<std::string> system_hashes_;
   const SnapshotHolder* snapshots_;
+  std::unique_ptr<KeyHashCache> cache_;
 };
 
 }  // namespace gatehouse

@@ -1,5 +1,7 @@
 #include "api/router.h"
 
+#include <stdexcept>
+
 #include "api/request.h"
 
 namespace gatehouse::api {
@@ -48,6 +50,15 @@ void Router::Put(const std::string& pattern, Handler handler) { server_.Put(patt
 void Router::Patch(const std::string& pattern, Handler handler) { server_.Patch(pattern, WithBody(std::move(handler))); }
 void Router::Delete(const std::string& pattern, Handler handler) {
   server_.Delete(pattern, WithBody(std::move(handler)));
+}
+
+void Router::Add(const std::string& method, const std::string& pattern, Handler handler) {
+  if (method == "GET") return Get(pattern, std::move(handler));
+  if (method == "POST") return Post(pattern, std::move(handler));
+  if (method == "PUT") return Put(pattern, std::move(handler));
+  if (method == "PATCH") return Patch(pattern, std::move(handler));
+  if (method == "DELETE") return Delete(pattern, std::move(handler));
+  throw std::invalid_argument("Router::Add: unknown method " + method);
 }
 
 }  // namespace gatehouse::api

@@ -32,6 +32,8 @@ class Router {
   void Put(const std::string& pattern, Handler handler);
   void Patch(const std::string& pattern, Handler handler);
   void Delete(const std::string& pattern, Handler handler);
+  // Any of the above by name ("GET", "POST", ...).
+  void Add(const std::string& method, const std::string& pattern, Handler handler);
 
  private:
   httplib::Server::HandlerWithContentReader WithBody(Handler handler) const;
