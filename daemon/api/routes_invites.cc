@@ -1,5 +1,5 @@
 // Account invites: the Wix Create Invite call (api.md §2.6) and the /v1 lifecycle (§3.3).
-#include "api/request.h"
+#include "api/route_kernel.h"
 #include "api/routes.h"
 #include "api/team_json.h"
 
@@ -56,128 +56,112 @@ Result<InviteEntry> ParseEntry(const json& e, const std::string& account_id) {
 
 }  // namespace
 
+// subjectsAssignments → per-entry failures and the entries to create.
+static Result<Reply> CreateInvites(const ApiServices& services, Call& c) {
+  auto list = c.body.find("subjectsAssignments");
+  if (list == c.body.end() || !list->is_array() || list->empty() || list->size() > 50) {
+    return FieldError("subjectsAssignments", "must hold 1 to 50 entries", "REQUIRED_FIELD");
+  }
+  std::vector<InviteEntry> entries;
+  json failed = json::array();
+  for (const auto& e : *list) {
+    auto entry = ParseEntry(e, c.account_id);
+    if (!entry.ok()) {
+      failed.push_back({{"subjectEmail", e.is_object() ? e.value("subjectEmail", std::string()) : ""},
+                        {"errorMessage", entry.status().message()}});
+      continue;
+    }
+    entries.push_back(std::move(*entry));
+  }
+  json successful = json::array();
+  if (!entries.empty()) {
+    auto result = services.invites->Create(c.account_id, entries, c.Actor(),
+                                           c.principal.system ? "" : c.principal.subject.id);
+    if (!result.ok()) return result.status();
+    auto after = services.snapshots->Load();
+    const AccountState& state = *after->FindAccount(c.account_id)->state;
+    for (const auto& created : result->created) {
+      json inv = AccountInviteJson(state, created.invite, c.now, AcceptLink(services, created.token));
+      if (c.principal.system) inv["inviterAccountId"] = c.account_id;
+      successful.push_back(std::move(inv));
+    }
+    for (const auto& [email, why] : result->failed) failed.push_back({{"subjectEmail", email}, {"errorMessage", why}});
+  }
+  return Reply::Json(200, {{"successfulInvites", std::move(successful)}, {"failedInvites", std::move(failed)}});
+}
+
+static Result<std::string> RequiredToken(const json& body) {
+  Status error;
+  const std::string token = OptString(body, "token", "", &error).value_or("");
+  if (!error.ok()) return error;
+  if (token.empty()) return FieldError("token", "must not be empty", "REQUIRED_FIELD");
+  return token;
+}
+
 void RegisterInviteRoutes(Router& server, const ApiServices& services) {
-  const Router::Handler create = [&services](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto call = AuthorizeWithBody(services, req, res, "team.send-invite");
-      if (!call) return;
-      const Caller* caller = &call->caller;
-      const json* body = &call->body;
-      auto list = body->find("subjectsAssignments");
-      if (list == body->end() || !list->is_array() || list->empty() || list->size() > 50) {
-        return WriteError(res, FieldError("subjectsAssignments", "must hold 1 to 50 entries", "REQUIRED_FIELD"));
+  const ApiServices* s = &services;
+  auto create = [s](Call& c) { return CreateInvites(*s, c); };
+  auto lifecycle = [s](bool resend) {
+    return [s, resend](Call& c) -> Result<Reply> {
+      Invite invite;
+      std::string token;
+      if (resend) {
+        auto r = s->invites->Resend(c.account_id, c.Param(1), c.Actor());
+        if (!r.ok()) return r.status();
+        invite = r->invite;
+        token = r->token;
+      } else {
+        auto r = s->invites->Revoke(c.account_id, c.Param(1), c.Actor());
+        if (!r.ok()) return r.status();
+        invite = *r;
       }
-      std::vector<InviteEntry> entries;
-      json failed = json::array();
-      for (const auto& e : *list) {
-        auto entry = ParseEntry(e, caller->account_id);
-        if (!entry.ok()) {
-          failed.push_back({{"subjectEmail", e.is_object() ? e.value("subjectEmail", std::string()) : ""},
-                            {"errorMessage", entry.status().message()}});
-          continue;
-        }
-        entries.push_back(std::move(*entry));
-      }
-      json successful = json::array();
-      if (!entries.empty()) {
-        auto result = services.invites->Create(caller->account_id, entries, caller->principal.Actor(),
-                                               caller->principal.system ? "" : caller->principal.subject.id);
-        if (!result.ok()) return WriteError(res, result.status());
-        auto snap = services.snapshots->Load();
-        const AccountState& state = *snap->FindAccount(caller->account_id)->state;
-        const Timestamp now = services.clock->Now();
-        for (const auto& c : result->created) {
-          json inv = AccountInviteJson(state, c.invite, now, AcceptLink(services, c.token));
-          if (caller->principal.system) inv["inviterAccountId"] = caller->account_id;
-          successful.push_back(std::move(inv));
-        }
-        for (const auto& [email, why] : result->failed)
-          failed.push_back({{"subjectEmail", email}, {"errorMessage", why}});
-      }
-      WriteJson(res, 200, {{"successfulInvites", std::move(successful)}, {"failedInvites", std::move(failed)}});
-    });
-  };
-  server.Post("/invites/account-invite/create", create);
-  // Wix's generated SDK, pointed at a host that is not Wix's, sends its bare proto path.
-  server.Post("/account-invite/create", create);
-
-  server.Get(R"(/v1/invites/([^/]+))", [&services](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "team.view-invites");
-      if (!caller) return;
-      auto snap = services.snapshots->Load();
-      const AccountView* view = snap->FindAccount(caller->account_id);
-      const Invite* inv = view == nullptr ? nullptr : view->state->FindInvite(std::string(req.matches[1]));
-      if (inv == nullptr) return WriteError(res, NotFound("invite not found"));
-      WriteJson(res, 200, AccountInviteJson(*view->state, *inv, services.clock->Now()));
-    });
-  });
-
-  auto lifecycle = [&services](const char* permission, bool resend) {
-    return [&services, permission, resend](const httplib::Request& req, httplib::Response& res) {
-      Guard(res, [&] {
-        auto caller = Authorize(services, req, res, permission);
-        if (!caller) return;
-        const std::string id = req.matches[1];
-        Invite invite;
-        std::string token;
-        if (resend) {
-          auto r = services.invites->Resend(caller->account_id, id, caller->principal.Actor());
-          if (!r.ok()) return WriteError(res, r.status());
-          invite = r->invite;
-          token = r->token;
-        } else {
-          auto r = services.invites->Revoke(caller->account_id, id, caller->principal.Actor());
-          if (!r.ok()) return WriteError(res, r.status());
-          invite = *r;
-        }
-        auto snap = services.snapshots->Load();
-        WriteJson(res, 200,
-                  AccountInviteJson(*snap->FindAccount(caller->account_id)->state, invite, services.clock->Now(),
-                                    AcceptLink(services, token)));
-      });
+      auto after = s->snapshots->Load();
+      return Reply::Json(200, AccountInviteJson(*after->FindAccount(c.account_id)->state, invite, c.now,
+                                                AcceptLink(*s, token)));
     };
   };
-  server.Post(R"(/v1/invites/([^/]+)/revoke)", lifecycle("team.delete-invite", false));
-  server.Post(R"(/v1/invites/([^/]+)/resend)", lifecycle("team.send-invite", true));
-
-  // The token is the credential: no API key.
-  server.Post("/v1/invites/accept", [&services](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto body = ParseBody(req, res);
-      if (!body) return;
-      Status error;
-      const std::string token = OptString(*body, "token", "", &error).value_or("");
-      const std::string user_id = OptString(*body, "userId", "", &error).value_or("");
-      if (!error.ok()) return WriteError(res, error);
-      if (token.empty()) return WriteError(res, FieldError("token", "must not be empty", "REQUIRED_FIELD"));
-      auto accepted = services.invites->Accept(token, user_id);
-      if (!accepted.ok()) return WriteError(res, accepted.status());
-      auto snap = services.snapshots->Load();
-      const AccountState& state = *snap->FindAccount(accepted->invite.account_id)->state;
-      json assignments = json::array();
-      for (const auto& a : accepted->assignments) assignments.push_back(AssignmentJson(state, a));
-      WriteJson(res, 200,
-                {{"invite", AccountInviteJson(state, accepted->invite, services.clock->Now())},
-                 {"assignments", std::move(assignments)}});
-    });
-  });
-  server.Post("/v1/invites/decline", [&services](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto body = ParseBody(req, res);
-      if (!body) return;
-      Status error;
-      const std::string token = OptString(*body, "token", "", &error).value_or("");
-      if (!error.ok()) return WriteError(res, error);
-      if (token.empty()) return WriteError(res, FieldError("token", "must not be empty", "REQUIRED_FIELD"));
-      auto declined = services.invites->Decline(token);
-      if (!declined.ok()) return WriteError(res, declined.status());
-      auto snap = services.snapshots->Load();
-      WriteJson(res, 200,
-                {{"invite", AccountInviteJson(*snap->FindAccount(declined->account_id)->state, *declined,
-                                              services.clock->Now())}});
-    });
-  });
+  Serve(server, services,
+        {
+            {"POST", "/invites/account-invite/create", Access::kAccount, "team.send-invite", true, create},
+            // Wix's generated SDK, pointed at a host that is not Wix's, sends its bare proto path.
+            {"POST", "/account-invite/create", Access::kAccount, "team.send-invite", true, create},
+            {"GET", R"(/v1/invites/([^/]+))", Access::kAccount, "team.view-invites", false,
+             [](Call& c) -> Result<Reply> {
+               const AccountView* view = c.snapshot->FindAccount(c.account_id);
+               const Invite* inv = view == nullptr ? nullptr : view->state->FindInvite(c.Param(1));
+               if (inv == nullptr) return NotFound("invite not found");
+               return Reply::Json(200, AccountInviteJson(*view->state, *inv, c.now));
+             }},
+            {"POST", R"(/v1/invites/([^/]+)/revoke)", Access::kAccount, "team.delete-invite", false, lifecycle(false)},
+            {"POST", R"(/v1/invites/([^/]+)/resend)", Access::kAccount, "team.send-invite", false, lifecycle(true)},
+            // The token is the credential: no API key.
+            {"POST", "/v1/invites/accept", Access::kOpen, "", true,
+             [s](Call& c) -> Result<Reply> {
+               auto token = RequiredToken(c.body);
+               if (!token.ok()) return token.status();
+               Status error;
+               const std::string user_id = OptString(c.body, "userId", "", &error).value_or("");
+               if (!error.ok()) return error;
+               auto accepted = s->invites->Accept(*token, user_id);
+               if (!accepted.ok()) return accepted.status();
+               auto after = s->snapshots->Load();
+               const AccountState& state = *after->FindAccount(accepted->invite.account_id)->state;
+               json assignments = json::array();
+               for (const auto& a : accepted->assignments) assignments.push_back(AssignmentJson(state, a));
+               return Reply::Json(200, {{"invite", AccountInviteJson(state, accepted->invite, c.now)},
+                                        {"assignments", std::move(assignments)}});
+             }},
+            {"POST", "/v1/invites/decline", Access::kOpen, "", true,
+             [s](Call& c) -> Result<Reply> {
+               auto token = RequiredToken(c.body);
+               if (!token.ok()) return token.status();
+               auto declined = s->invites->Decline(*token);
+               if (!declined.ok()) return declined.status();
+               auto after = s->snapshots->Load();
+               return Reply::Json(
+                   200, {{"invite", AccountInviteJson(*after->FindAccount(declined->account_id)->state, *declined, c.now)}});
+             }},
+        });
 }
 
 }  // namespace gatehouse::api

@@ -1,8 +1,7 @@
 // Custom roles of an account (api.md §3.4): POST /v1/roles, PUT and DELETE /v1/roles/{id}.
-#include "api/request.h"
+#include "api/route_kernel.h"
 #include "api/routes.h"
 #include "api/team_json.h"
-#include "core/guid.h"
 
 namespace gatehouse::api {
 namespace {
@@ -94,41 +93,29 @@ json RoleOut(const RoleDefinition& r) {
 }  // namespace
 
 void RegisterRoleRoutes(Router& server, const ApiServices& services) {
-  auto put = [&services](bool replace) {
-    return [&services, replace](const httplib::Request& req, httplib::Response& res) {
-      Guard(res, [&] {
-        auto call = AuthorizeWithBody(services, req, res, "roles.manage");
-        if (!call) return;
-        const Caller* caller = &call->caller;
-        const json* body = &call->body;
-        std::string id;
-        if (replace) {
-          id = req.matches[1];
-        } else {
-          Status error;
-          id = OptString(*body, "id", "", &error).value_or("");
-          if (!error.ok()) return WriteError(res, error);
-          if (id.empty()) id = "custom-" + NewGuid();
-        }
-        auto role = ParseRole(*body, caller->account_id, id);
-        if (!role.ok()) return WriteError(res, role.status());
-        auto stored = services.roles->Put(*role, replace, caller->principal.Actor());
-        if (!stored.ok()) return WriteError(res, stored.status());
-        WriteJson(res, replace ? 200 : 201, RoleOut(*stored));
-      });
+  const ApiServices* s = &services;
+  auto put = [s](bool replace) {
+    return [s, replace](Call& c) -> Result<Reply> {
+      Status error;
+      const std::string id = replace ? c.Param(1) : OptString(c.body, "id", "", &error).value_or("");
+      if (!error.ok()) return error;
+      auto role = ParseRole(c.body, c.account_id, id);
+      if (!role.ok()) return role.status();
+      auto stored = s->roles->Put(*role, replace, c.Actor());
+      if (!stored.ok()) return stored.status();
+      return Reply::Json(replace ? 200 : 201, RoleOut(*stored));
     };
   };
-  server.Post("/v1/roles", put(false));
-  server.Put(R"(/v1/roles/([^/]+))", put(true));
-  server.Delete(R"(/v1/roles/([^/]+))", [&services](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "roles.manage");
-      if (!caller) return;
-      Status st = services.roles->Delete(caller->account_id, req.matches[1], caller->principal.Actor());
-      if (!st.ok()) return WriteError(res, st);
-      WriteJson(res, 200, json::object());
-    });
-  });
+  Serve(server, services,
+        {
+            {"POST", "/v1/roles", Access::kAccount, "roles.manage", true, put(false)},
+            {"PUT", R"(/v1/roles/([^/]+))", Access::kAccount, "roles.manage", true, put(true)},
+            {"DELETE", R"(/v1/roles/([^/]+))", Access::kAccount, "roles.manage", false,
+             [s](Call& c) -> Result<Reply> {
+               if (Status st = s->roles->Delete(c.account_id, c.Param(1), c.Actor()); !st.ok()) return st;
+               return Reply::Json(200, json::object());
+             }},
+        });
 }
 
 }  // namespace gatehouse::api

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 
+#include "core/guid.h"
 #include "engine/custom_roles.h"
 
 namespace gatehouse {
 
-Result<RoleDefinition> RoleService::Put(const RoleDefinition& role, bool replace, const std::string& actor) {
+Result<RoleDefinition> RoleService::Put(const RoleDefinition& requested, bool replace, const std::string& actor) {
+  RoleDefinition role = requested;
+  if (!replace && role.id.empty()) role.id = "custom-" + NewGuid();
   if (!IsValidId(role.id)) return FieldError("id", "must be 1 to 128 printable ASCII characters without spaces");
   if (role.title.empty()) return FieldError("title", "must not be empty", "REQUIRED_FIELD");
   if (role.title.find("en") == role.title.end())

@@ -19,7 +19,8 @@ class RoleService {
  public:
   RoleService(Committer* committer, const Clock* clock) : committer_(committer), clock_(clock) {}
 
-  // `replace`: PUT semantics (the role must exist); else POST (it must not).
+  // `replace`: PUT semantics (the role must exist); else POST (it must not). A new role
+  // without an id gets "custom-<guid>". Returns the role as stored.
   Result<RoleDefinition> Put(const RoleDefinition& role, bool replace, const std::string& actor);
   Status Delete(const std::string& account_id, const std::string& role_id, const std::string& actor);
 
