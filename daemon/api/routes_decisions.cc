@@ -1,7 +1,7 @@
 // POST /v1/check, /v1/check/batch, /v1/access/assets, /v1/access/subjects (api.md §3.1).
 #include <functional>
 
-#include "api/request.h"
+#include "api/route_kernel.h"
 #include "api/routes.h"
 #include "engine/decider.h"
 
@@ -130,120 +130,98 @@ Result<std::size_t> PageLimit(const json& body, std::size_t max) {
 }  // namespace
 
 void RegisterDecisionRoutes(Router& server, const ApiServices& services, const ApiOptions& options) {
-  server.Post("/v1/check", [&services](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto call = AuthorizeWithBody(services, req, res, "access.check");
-      if (!call) return;
-      const Caller* caller = &call->caller;
-      const json* body = &call->body;
-      auto check = ReadCheck(*body, [] { return std::string(); });
-      if (!check.ok()) return WriteError(res, check.status());
-      std::string out;
-      AppendDecision(out, *services.snapshots->Load(), caller->account_id, *check, services.clock->Now());
-      res.set_content(out, "application/json");
-    });
-  });
-
-  server.Post("/v1/check/batch", [&services, &options](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto call = AuthorizeWithBody(services, req, res, "access.check");
-      if (!call) return;
-      const Caller* caller = &call->caller;
-      const json* body = &call->body;
-      auto checks = body->find("checks");
-      if (checks == body->end() || !checks->is_array()) {
-        return WriteError(res, FieldError("checks", "is required: a list of checks", "REQUIRED_FIELD"));
-      }
-      if (checks->size() > options.batch_check_limit) {
-        return WriteError(res, FieldError("checks",
-                                          "at most " + std::to_string(options.batch_check_limit) +
-                                              " checks per request, got " + std::to_string(checks->size()),
-                                          "MAX_SIZE"));
-      }
-      std::vector<CheckView> parsed;
-      parsed.reserve(checks->size());
-      for (std::size_t i = 0; i < checks->size(); ++i) {
-        auto c = ReadCheck((*checks)[i], [i] { return "checks[" + std::to_string(i) + "]"; });
-        if (!c.ok()) return WriteError(res, c.status());
-        parsed.push_back(*c);
-      }
-      auto snap = services.snapshots->Load();  // one snapshot: the batch is consistent
-      const Timestamp now = services.clock->Now();
-      std::string out;
-      out.reserve(16 + parsed.size() * (kDenied.size() + 1));
-      out += "{\"results\":[";
-      for (std::size_t i = 0; i < parsed.size(); ++i) {
-        if (i > 0) out += ',';
-        AppendDecision(out, *snap, caller->account_id, parsed[i], now);
-      }
-      out += "]}";
-      res.set_content(out, "application/json");
-    });
-  });
-
-  server.Post("/v1/access/assets", [&services, &options](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto call = AuthorizeWithBody(services, req, res, "access.review");
-      if (!call) return;
-      const Caller* caller = &call->caller;
-      const json* body = &call->body;
-      auto subject = RequiredSubject(*body, "subject");
-      if (!subject.ok()) return WriteError(res, subject.status());
-      Status error;
-      auto permission = OptString(*body, "permission", "", &error);
-      auto type = OptString(*body, "assetType", "", &error);
-      auto cursor = OptString(*body, "cursor", "", &error);
-      if (!error.ok()) return WriteError(res, error);
-      if (!permission || permission->empty())
-        return WriteError(res, FieldError("permission", "must not be empty", "REQUIRED_FIELD"));
-      auto limit = PageLimit(*body, options.page_size_limit);
-      if (!limit.ok()) return WriteError(res, limit.status());
-      auto snap = services.snapshots->Load();
-      AssetPage page = ListAssets(*snap, caller->account_id, *subject, *permission, type.value_or(""), *limit,
-                                  cursor.value_or(""), services.clock->Now());
-      json assets = json::array();
-      for (const auto& a : page.assets) {
-        json item = {{"id", a.id}, {"type", a.type}};
-        if (!a.name.empty()) item["name"] = a.name;
-        assets.push_back(std::move(item));
-      }
-      json out = {{"assets", std::move(assets)}};
-      if (!page.next_cursor.empty()) out["nextCursor"] = page.next_cursor;
-      WriteJson(res, 200, out);
-    });
-  });
-
-  server.Post("/v1/access/subjects", [&services, &options](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto call = AuthorizeWithBody(services, req, res, "access.review");
-      if (!call) return;
-      const Caller* caller = &call->caller;
-      const json* body = &call->body;
-      Status error;
-      auto asset = body->find("asset");
-      if (asset == body->end() || !asset->is_object()) {
-        return WriteError(res, FieldError("asset", "is required: {\"id\": \"...\"}", "REQUIRED_FIELD"));
-      }
-      auto asset_id = OptString(*asset, "id", "asset", &error);
-      auto permission = OptString(*body, "permission", "", &error);
-      auto cursor = OptString(*body, "cursor", "", &error);
-      if (!error.ok()) return WriteError(res, error);
-      if (!asset_id || asset_id->empty())
-        return WriteError(res, FieldError("asset.id", "must not be empty", "REQUIRED_FIELD"));
-      if (!permission || permission->empty())
-        return WriteError(res, FieldError("permission", "must not be empty", "REQUIRED_FIELD"));
-      auto limit = PageLimit(*body, options.page_size_limit);
-      if (!limit.ok()) return WriteError(res, limit.status());
-      auto snap = services.snapshots->Load();
-      SubjectPage page = ListSubjects(*snap, caller->account_id, *asset_id, *permission, *limit, cursor.value_or(""),
-                                      services.clock->Now());
-      json subjects = json::array();
-      for (const auto& s : page.subjects) subjects.push_back({{"id", s.id}, {"subjectType", SubjectTypeName(s.type)}});
-      json out = {{"subjects", std::move(subjects)}};
-      if (!page.next_cursor.empty()) out["nextCursor"] = page.next_cursor;
-      WriteJson(res, 200, out);
-    });
-  });
+  const ApiOptions* o = &options;
+  Serve(server, services,
+        {
+            // The decision reads the request's one snapshot: the same the key was checked on.
+            {"POST", "/v1/check", Access::kAccount, "access.check", true,
+             [](Call& c) -> Result<Reply> {
+               auto check = ReadCheck(c.body, [] { return std::string(); });
+               if (!check.ok()) return check.status();
+               Reply reply;
+               AppendDecision(reply.body, *c.snapshot, c.account_id, *check, c.now);
+               return reply;
+             }},
+            {"POST", "/v1/check/batch", Access::kAccount, "access.check", true,
+             [o](Call& c) -> Result<Reply> {
+               auto checks = c.body.find("checks");
+               if (checks == c.body.end() || !checks->is_array()) {
+                 return FieldError("checks", "is required: a list of checks", "REQUIRED_FIELD");
+               }
+               if (checks->size() > o->batch_check_limit) {
+                 return FieldError("checks",
+                                   "at most " + std::to_string(o->batch_check_limit) + " checks per request, got " +
+                                       std::to_string(checks->size()),
+                                   "MAX_SIZE");
+               }
+               std::vector<CheckView> parsed;
+               parsed.reserve(checks->size());
+               for (std::size_t i = 0; i < checks->size(); ++i) {
+                 auto one = ReadCheck((*checks)[i], [i] { return "checks[" + std::to_string(i) + "]"; });
+                 if (!one.ok()) return one.status();
+                 parsed.push_back(*one);
+               }
+               Reply reply;  // one snapshot: the batch is consistent
+               std::string& out = reply.body;
+               out.reserve(16 + parsed.size() * (kDenied.size() + 1));
+               out += "{\"results\":[";
+               for (std::size_t i = 0; i < parsed.size(); ++i) {
+                 if (i > 0) out += ',';
+                 AppendDecision(out, *c.snapshot, c.account_id, parsed[i], c.now);
+               }
+               out += "]}";
+               return reply;
+             }},
+            {"POST", "/v1/access/assets", Access::kAccount, "access.review", true,
+             [o](Call& c) -> Result<Reply> {
+               auto subject = RequiredSubject(c.body, "subject");
+               if (!subject.ok()) return subject.status();
+               Status error;
+               auto permission = OptString(c.body, "permission", "", &error);
+               auto type = OptString(c.body, "assetType", "", &error);
+               auto cursor = OptString(c.body, "cursor", "", &error);
+               if (!error.ok()) return error;
+               if (!permission || permission->empty()) return FieldError("permission", "must not be empty", "REQUIRED_FIELD");
+               auto limit = PageLimit(c.body, o->page_size_limit);
+               if (!limit.ok()) return limit.status();
+               AssetPage page = ListAssets(*c.snapshot, c.account_id, *subject, *permission, type.value_or(""), *limit,
+                                           cursor.value_or(""), c.now);
+               json assets = json::array();
+               for (const auto& a : page.assets) {
+                 json item = {{"id", a.id}, {"type", a.type}};
+                 if (!a.name.empty()) item["name"] = a.name;
+                 assets.push_back(std::move(item));
+               }
+               json out = {{"assets", std::move(assets)}};
+               if (!page.next_cursor.empty()) out["nextCursor"] = page.next_cursor;
+               return Reply::Json(200, out);
+             }},
+            {"POST", "/v1/access/subjects", Access::kAccount, "access.review", true,
+             [o](Call& c) -> Result<Reply> {
+               Status error;
+               auto asset = c.body.find("asset");
+               if (asset == c.body.end() || !asset->is_object()) {
+                 return FieldError("asset", "is required: {\"id\": \"...\"}", "REQUIRED_FIELD");
+               }
+               auto asset_id = OptString(*asset, "id", "asset", &error);
+               auto permission = OptString(c.body, "permission", "", &error);
+               auto cursor = OptString(c.body, "cursor", "", &error);
+               if (!error.ok()) return error;
+               if (!asset_id || asset_id->empty()) return FieldError("asset.id", "must not be empty", "REQUIRED_FIELD");
+               if (!permission || permission->empty()) return FieldError("permission", "must not be empty", "REQUIRED_FIELD");
+               auto limit = PageLimit(c.body, o->page_size_limit);
+               if (!limit.ok()) return limit.status();
+               SubjectPage page =
+                   ListSubjects(*c.snapshot, c.account_id, *asset_id, *permission, *limit, cursor.value_or(""), c.now);
+               json subjects = json::array();
+               for (const auto& sub : page.subjects) {
+                 subjects.push_back({{"id", sub.id}, {"subjectType", SubjectTypeName(sub.type)}});
+               }
+               json out = {{"subjects", std::move(subjects)}};
+               if (!page.next_cursor.empty()) out["nextCursor"] = page.next_cursor;
+               return Reply::Json(200, out);
+             }},
+        });
 }
 
 }  // namespace gatehouse::api
