@@ -1,22 +1,24 @@
 // The Wix-compatible Team API (api.md §2): Search Team, Remove Member, Update Team Member
 // Assignments, Get Roles Info — each also under the legacy /roles-management-web prefix.
-#include "api/request.h"
+#include "api/route_kernel.h"
 #include "api/routes.h"
 #include "api/team_json.h"
+#include "engine/role_listing.h"
 #include "engine/team_search.h"
 
 namespace gatehouse::api {
 namespace {
 
-using Handler = Router::Handler;
-
-void Both(Router& server, const std::string& method, const std::string& suffix, const Handler& handler) {
+// Each Team API route is served under both prefixes.
+std::vector<Route> UnderBothPrefixes(std::vector<Route> routes) {
+  std::vector<Route> out;
   for (const char* prefix : {"/roles-management", "/roles-management-web"}) {
-    const std::string path = prefix + suffix;
-    if (method == "GET") server.Get(path, handler);
-    if (method == "POST") server.Post(path, handler);
-    if (method == "PATCH") server.Patch(path, handler);
+    for (Route r : routes) {
+      r.path = prefix + r.path;
+      out.push_back(std::move(r));
+    }
   }
+  return out;
 }
 
 Result<TeamSearchRequest> ParseSearch(const json& body, std::size_t max_limit) {
@@ -105,152 +107,110 @@ json RoleInfoJson(const CompiledRole& role, const std::string& locale) {
           {"restrictFromLevel", RestrictFromLevelName(role.decl.restrict_from_level)}};
 }
 
+Result<Reply> SearchTeamRoute(const ApiOptions& options, Call& c) {
+  auto request = ParseSearch(c.body, std::min<std::size_t>(1000, options.page_size_limit));
+  if (!request.ok()) return request.status();
+  const AccountView* view = c.snapshot->FindAccount(c.account_id);
+  if (view == nullptr) return NotFound("account not found");
+  TeamSearchResult result = SearchTeam(*c.snapshot, *view->state, *request, c.now);
+  json facets = json::array();
+  for (const auto& f : result.facets) {
+    json values = json::array();
+    for (const auto& [value, count] : f.values) values.push_back({{"value", value}, {"count", count}});
+    facets.push_back({{"facetType", FacetName(f.type)}, {"values", std::move(values)}});
+  }
+  json members = json::array();
+  for (const auto& row : result.rows) {
+    if (row.is_invite) {
+      members.push_back({{"invite", InviteJson(*view->state, view->state->invites()[row.index], c.now)}});
+    } else {
+      members.push_back({{"user", UserJson(*c.snapshot, *view->state, view->state->subjects()[row.index], c.now)}});
+    }
+  }
+  return Reply::Json(
+      200, {{"facets", std::move(facets)},
+            {"teamMembers", std::move(members)},
+            {"pagingMetadata", {{"count", result.rows.size()}, {"offset", request->offset}, {"total", result.total}}}});
+}
+
+Result<Reply> UpdateAssignmentsRoute(const ApiServices& services, Call& c) {
+  Status error;
+  const std::string user_id = OptString(c.body, "userId", "", &error).value_or("");
+  if (!error.ok()) return error;
+  if (user_id.empty()) return FieldError("userId", "must not be empty", "REQUIRED_FIELD");
+  auto adds = c.body.find("newAssignments");
+  auto removes = c.body.find("assignmentIdsToRemove");
+  if (adds == c.body.end() || !adds->is_array()) {
+    return FieldError("newAssignments", "is required: a list (may be empty)", "REQUIRED_FIELD");
+  }
+  if (removes == c.body.end() || !removes->is_array()) {
+    return FieldError("assignmentIdsToRemove", "is required: a list (may be empty)", "REQUIRED_FIELD");
+  }
+  if (adds->size() > 100 || removes->size() > 1000) {
+    return FieldError("newAssignments", "at most 100 new and 1000 removed assignments per request", "MAX_SIZE");
+  }
+  std::vector<GrantRequest> grants;
+  for (std::size_t i = 0; i < adds->size(); ++i) {
+    auto g = ParseGrant((*adds)[i], "newAssignments[" + std::to_string(i) + "]");
+    if (!g.ok()) return g.status();
+    grants.push_back(std::move(*g));
+  }
+  std::vector<std::string> remove_ids;
+  for (std::size_t i = 0; i < removes->size(); ++i) {
+    if (!(*removes)[i].is_string()) return FieldError("assignmentIdsToRemove[" + std::to_string(i) + "]", "must be a string");
+    remove_ids.push_back((*removes)[i].get<std::string>());
+  }
+  auto created = services.assignments->UpdateMember(c.account_id, user_id, grants, remove_ids, c.Actor());
+  if (!created.ok()) return created.status();
+  auto after = services.snapshots->Load();
+  const AccountView* view = after->FindAccount(c.account_id);
+  json out = json::array();
+  for (const auto& a : *created) out.push_back(AssignmentJson(*view->state, a));
+  return Reply::Json(200, {{"assignments", std::move(out)}});
+}
+
+Result<Reply> RolesInfoRoute(Call& c) {
+  const std::string locale = c.http.has_param("locale") ? c.Query("locale") : "en";
+  const std::string level = c.http.has_param("filter.roleLevel") ? c.Query("filter.roleLevel") : "ALL";
+  RoleListingFilter filter;
+  if (level == "SITE_LEVEL") {
+    filter.level = RoleListingFilter::Level::kSiteLevel;
+  } else if (level == "ACCOUNT_LEVEL") {
+    filter.level = RoleListingFilter::Level::kAccountLevel;
+  } else if (level != "ALL") {
+    return FieldError("filter.roleLevel", "unknown value \"" + level + "\" (expected ALL, SITE_LEVEL, ACCOUNT_LEVEL)");
+  }
+  for (std::size_t i = 0; i < c.http.get_param_value_count("filter.editorTypes"); ++i) {
+    filter.editor_types.push_back(c.http.get_param_value("filter.editorTypes", i));
+  }
+  const RoleListing roles = ListRoles(*c.snapshot, c.account_id, filter);
+  json pre = json::array(), custom = json::array();
+  for (const auto* role : roles.predefined) pre.push_back(RoleInfoJson(*role, locale));
+  for (const auto* role : roles.custom) custom.push_back(RoleInfoJson(*role, locale));
+  return Reply::Json(200, {{"predefinedRoles", std::move(pre)}, {"customRoles", std::move(custom)}});
+}
+
 }  // namespace
 
 void RegisterTeamRoutes(Router& server, const ApiServices& services, const ApiOptions& options) {
-  Both(server, "POST", "/v3/team/search", [&services, &options](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto call = AuthorizeWithBody(services, req, res, "team.view");
-      if (!call) return;
-      const Caller* caller = &call->caller;
-      const json* body = &call->body;
-      auto request = ParseSearch(*body, std::min<std::size_t>(1000, options.page_size_limit));
-      if (!request.ok()) return WriteError(res, request.status());
-      auto snap = services.snapshots->Load();
-      const AccountView* view = snap->FindAccount(caller->account_id);
-      if (view == nullptr) return WriteError(res, NotFound("account not found"));
-      const Timestamp now = services.clock->Now();
-      TeamSearchResult result = SearchTeam(*snap, *view->state, *request, now);
-      json facets = json::array();
-      for (const auto& f : result.facets) {
-        json values = json::array();
-        for (const auto& [value, count] : f.values) values.push_back({{"value", value}, {"count", count}});
-        facets.push_back({{"facetType", FacetName(f.type)}, {"values", std::move(values)}});
-      }
-      json members = json::array();
-      for (const auto& row : result.rows) {
-        if (row.is_invite) {
-          members.push_back({{"invite", InviteJson(*view->state, view->state->invites()[row.index], now)}});
-        } else {
-          members.push_back({{"user", UserJson(*snap, *view->state, view->state->subjects()[row.index], now)}});
-        }
-      }
-      WriteJson(
-          res, 200,
-          {{"facets", std::move(facets)},
-           {"teamMembers", std::move(members)},
-           {"pagingMetadata", {{"count", result.rows.size()}, {"offset", request->offset}, {"total", result.total}}}});
-    });
-  });
-
-  Both(server, "POST", "/team/remove", [&services](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto call = AuthorizeWithBody(services, req, res, "team.delete-member");
-      if (!call) return;
-      const Caller* caller = &call->caller;
-      const json* body = &call->body;
-      Status error;
-      const std::string user_id = OptString(*body, "userId", "", &error).value_or("");
-      if (!error.ok()) return WriteError(res, error);
-      Status st = services.assignments->RemoveMember(caller->account_id, user_id, caller->principal.Actor());
-      if (!st.ok()) return WriteError(res, st);
-      WriteJson(res, 200, json::object());
-    });
-  });
-
-  Both(server, "PATCH", "/v2/team/assignments", [&services](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto call = AuthorizeWithBody(services, req, res, "team.manage-team-member-roles");
-      if (!call) return;
-      const Caller* caller = &call->caller;
-      const json* body = &call->body;
-      Status error;
-      const std::string user_id = OptString(*body, "userId", "", &error).value_or("");
-      if (!error.ok()) return WriteError(res, error);
-      if (user_id.empty()) return WriteError(res, FieldError("userId", "must not be empty", "REQUIRED_FIELD"));
-      auto adds = body->find("newAssignments");
-      auto removes = body->find("assignmentIdsToRemove");
-      if (adds == body->end() || !adds->is_array()) {
-        return WriteError(res, FieldError("newAssignments", "is required: a list (may be empty)", "REQUIRED_FIELD"));
-      }
-      if (removes == body->end() || !removes->is_array()) {
-        return WriteError(res,
-                          FieldError("assignmentIdsToRemove", "is required: a list (may be empty)", "REQUIRED_FIELD"));
-      }
-      if (adds->size() > 100 || removes->size() > 1000) {
-        return WriteError(
-            res, FieldError("newAssignments", "at most 100 new and 1000 removed assignments per request", "MAX_SIZE"));
-      }
-      std::vector<GrantRequest> grants;
-      for (std::size_t i = 0; i < adds->size(); ++i) {
-        auto g = ParseGrant((*adds)[i], "newAssignments[" + std::to_string(i) + "]");
-        if (!g.ok()) return WriteError(res, g.status());
-        grants.push_back(std::move(*g));
-      }
-      std::vector<std::string> remove_ids;
-      for (std::size_t i = 0; i < removes->size(); ++i) {
-        if (!(*removes)[i].is_string()) {
-          return WriteError(res, FieldError("assignmentIdsToRemove[" + std::to_string(i) + "]", "must be a string"));
-        }
-        remove_ids.push_back((*removes)[i].get<std::string>());
-      }
-      auto created = services.assignments->UpdateMember(caller->account_id, user_id, grants, remove_ids,
-                                                        caller->principal.Actor());
-      if (!created.ok()) return WriteError(res, created.status());
-      auto snap = services.snapshots->Load();
-      const AccountView* view = snap->FindAccount(caller->account_id);
-      json out = json::array();
-      for (const auto& a : *created) out.push_back(AssignmentJson(*view->state, a));
-      WriteJson(res, 200, {{"assignments", std::move(out)}});
-    });
-  });
-
-  Both(server, "GET", "/roles", [&services](const httplib::Request& req, httplib::Response& res) {
-    Guard(res, [&] {
-      auto caller = Authorize(services, req, res, "roles.read");
-      if (!caller) return;
-      const std::string locale = req.has_param("locale") ? req.get_param_value("locale") : "en";
-      const std::string level = req.has_param("filter.roleLevel") ? req.get_param_value("filter.roleLevel") : "ALL";
-      if (level != "ALL" && level != "SITE_LEVEL" && level != "ACCOUNT_LEVEL") {
-        return WriteError(res, FieldError("filter.roleLevel",
-                                          "unknown value \"" + level + "\" (expected ALL, SITE_LEVEL, ACCOUNT_LEVEL)"));
-      }
-      std::vector<std::string> editor_types;
-      for (std::size_t i = 0; i < req.get_param_value_count("filter.editorTypes"); ++i) {
-        editor_types.push_back(req.get_param_value("filter.editorTypes", i));
-      }
-      auto keep = [&](const CompiledRole& role) {
-        const auto rfl = role.decl.restrict_from_level;
-        if (level == "SITE_LEVEL" && rfl == RestrictFromLevel::kSite) return false;
-        if (level == "ACCOUNT_LEVEL" && rfl == RestrictFromLevel::kAccount) return false;
-        if (!editor_types.empty() && !role.decl.editor_types.empty()) {
-          return std::any_of(role.decl.editor_types.begin(), role.decl.editor_types.end(), [&](const std::string& t) {
-            return std::find(editor_types.begin(), editor_types.end(), t) != editor_types.end();
-          });
-        }
-        return true;
-      };
-      auto snap = services.snapshots->Load();
-      std::vector<const CompiledRole*> predefined;
-      for (const auto& role : snap->policy_set().predefined_roles()) predefined.push_back(&role);
-      std::sort(predefined.begin(), predefined.end(),
-                [](const CompiledRole* a, const CompiledRole* b) { return a->decl.id < b->decl.id; });
-      json pre = json::array(), custom = json::array();
-      for (const auto* role : predefined) {
-        if (keep(*role)) pre.push_back(RoleInfoJson(*role, locale));
-      }
-      std::vector<const CompiledRole*> customs = snap->policy_set().FileCustomRoles(caller->account_id);
-      if (const AccountView* view = snap->FindAccount(caller->account_id); view != nullptr && view->custom_roles) {
-        for (const auto& role : *view->custom_roles) customs.push_back(&role);
-      }
-      std::sort(customs.begin(), customs.end(),
-                [](const CompiledRole* a, const CompiledRole* b) { return a->decl.id < b->decl.id; });
-      for (const auto* role : customs) {
-        if (keep(*role)) custom.push_back(RoleInfoJson(*role, locale));
-      }
-      WriteJson(res, 200, {{"predefinedRoles", std::move(pre)}, {"customRoles", std::move(custom)}});
-    });
-  });
+  const ApiServices* s = &services;
+  const ApiOptions* o = &options;
+  Serve(server, services,
+        UnderBothPrefixes({
+            {"POST", "/v3/team/search", Access::kAccount, "team.view", true,
+             [o](Call& c) { return SearchTeamRoute(*o, c); }},
+            {"POST", "/team/remove", Access::kAccount, "team.delete-member", true,
+             [s](Call& c) -> Result<Reply> {
+               Status error;
+               const std::string user_id = OptString(c.body, "userId", "", &error).value_or("");
+               if (!error.ok()) return error;
+               if (Status st = s->assignments->RemoveMember(c.account_id, user_id, c.Actor()); !st.ok()) return st;
+               return Reply::Json(200, json::object());
+             }},
+            {"PATCH", "/v2/team/assignments", Access::kAccount, "team.manage-team-member-roles", true,
+             [s](Call& c) { return UpdateAssignmentsRoute(*s, c); }},
+            {"GET", "/roles", Access::kAccount, "roles.read", false, [](Call& c) { return RolesInfoRoute(c); }},
+        }));
 }
 
 }  // namespace gatehouse::api
