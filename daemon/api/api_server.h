@@ -1,5 +1,6 @@
-// ApiServer: the HTTP surface (api.md) on cpp-httplib. Routes only parse, call a service
-// and render; every decision or write happens in engine/ or team/.
+// ApiServer: the HTTP surface on cpp-httplib. Every route is an entry of the route kernel
+// (api/route_kernel.h): it parses, calls a service or an engine query, and renders; every
+// decision or write happens in engine/ or team/.
 //
 // Every request except the open ones (/healthz, /readyz, /metrics, /openapi.json, invite
 // accept/decline) is authenticated with an API key; account-scoped requests name their

@@ -14,62 +14,6 @@ void WriteJson(httplib::Response& res, int http_status, const json& body) {
   res.set_content(body.dump(), "application/json");
 }
 
-std::optional<Caller> Authorize(const ApiServices& services, const httplib::Request& req, httplib::Response& res,
-                                std::string_view permission, bool account_scoped) {
-  auto principal = services.keys->Authenticate(req.get_header_value("Authorization"));
-  if (!principal.ok()) {
-    WriteError(res, principal.status());
-    return std::nullopt;
-  }
-  Caller caller{*principal, {}};
-  if (!account_scoped) {
-    if (!caller.principal.system) {
-      WriteError(res, PermissionDenied("this operation needs a system key"));
-      return std::nullopt;
-    }
-    return caller;
-  }
-  std::string account = req.get_header_value("wix-account-id");
-  if (account.empty()) account = req.get_header_value("x-account-id");
-  if (account.empty()) {
-    WriteError(res, FieldError("wix-account-id", "header is required for this request", "REQUIRED_FIELD"));
-    return std::nullopt;
-  }
-  caller.account_id = account;
-  if (caller.principal.system) return caller;
-  // An account key used with another account's id: 403, revealing nothing about it.
-  if (caller.principal.account_id != account) {
-    WriteError(res, PermissionDenied("this key may not act on the requested account"));
-    return std::nullopt;
-  }
-  if (services.account_rate_limiter != nullptr) {
-    std::int64_t retry_after_ms = 0;
-    if (!services.account_rate_limiter->Admit(account, services.clock->Now(), &retry_after_ms)) {
-      if (services.metrics != nullptr) services.metrics->Add("gatehouse_rate_limited_total");
-      res.set_header("Retry-After", std::to_string((retry_after_ms + 999) / 1000));
-      WriteError(res, ResourceExhausted("account \"" + account + "\" is over its request rate; retry in " +
-                                        std::to_string(retry_after_ms) + " ms"));
-      return std::nullopt;
-    }
-  }
-  auto snapshot = services.snapshots->Load();
-  CheckQuery q{account, caller.principal.subject.type, caller.principal.subject.id, permission, account};
-  if (!Check(*snapshot, q, services.clock->Now())) {
-    WriteError(res, PermissionDenied("the key's subject lacks permission \"" + std::string(permission) + "\""));
-    return std::nullopt;
-  }
-  return caller;
-}
-
-std::optional<JsonCall> AuthorizeWithBody(const ApiServices& services, const httplib::Request& req,
-                                          httplib::Response& res, std::string_view permission, bool account_scoped) {
-  auto caller = Authorize(services, req, res, permission, account_scoped);
-  if (!caller) return std::nullopt;
-  auto body = ParseBody(req, res);
-  if (!body) return std::nullopt;
-  return JsonCall{std::move(*caller), std::move(*body)};
-}
-
 Result<Subject> RequiredSubject(const json& body, const char* field) {
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return FieldError(field, "is required", "REQUIRED_FIELD");

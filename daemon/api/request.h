@@ -1,6 +1,6 @@
-// Request plumbing shared by the route files: authentication and account context,
-// authorization through the engine, JSON body parsing with Wix-style field errors, and
-// writing responses. Internal to api/.
+// Request plumbing shared by the route files and the route kernel: JSON body parsing with
+// Wix-style field errors, field readers, and writing responses. Authentication and
+// authorization live in the route kernel (api/route_kernel.h). Internal to api/.
 #pragma once
 
 #include <httplib.h>
@@ -18,26 +18,6 @@ using nlohmann::json;
 
 void WriteError(httplib::Response& res, const Status& status);
 void WriteJson(httplib::Response& res, int http_status, const json& body);
-
-// The authenticated caller and (for account-scoped routes) the account.
-struct Caller {
-  Principal principal;
-  std::string account_id;
-};
-
-// Authenticates; for account-scoped routes also resolves the account header and checks
-// `permission` on the account. On failure writes the error and returns nullopt.
-std::optional<Caller> Authorize(const ApiServices& services, const httplib::Request& req, httplib::Response& res,
-                                std::string_view permission, bool account_scoped = true);
-
-// Authorize, then ParseBody: the start of every route that takes a JSON body.
-struct JsonCall {
-  Caller caller;
-  json body;
-};
-std::optional<JsonCall> AuthorizeWithBody(const ApiServices& services, const httplib::Request& req,
-                                          httplib::Response& res, std::string_view permission,
-                                          bool account_scoped = true);
 
 // The required object `field` of `body` as a Subject ({id, subjectType}).
 Result<Subject> RequiredSubject(const json& body, const char* field);
