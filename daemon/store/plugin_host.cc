@@ -285,6 +285,9 @@ Result<PluginInfo> PluginHost::ProbeFile(const std::string& path) const {
   }
   if (pid == 0) {
     ::close(fds[0]);
+    // A crash must end the child with its signal, for the parent to name it, whatever
+    // handlers this process had installed (a sanitizer's, say).
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) ::signal(sig, SIG_DFL);
     PluginHost quiet(dir_);  // the child only reports through the pipe
     const std::string answer = EncodeProbe(quiet.LoadFile(path));
     std::size_t done = 0;

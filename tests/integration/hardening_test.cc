@@ -212,7 +212,9 @@ TEST_F(HardeningTest, StoragePluginWithANullFunctionIsRefusedAtStart) {
 }
 
 TEST_F(HardeningTest, PluginCrashingInCreateIsNamedInTheLastLogLine) {
-  testing::DaemonProcess daemon({"--config", ConfigWithStorage(dir_, GATEHOUSE_CRASHING_PLUGIN_DIR, "crash-create")});
+  // Sanitizer builds would turn the segfault into a report and exit 1; the test wants the crash.
+  testing::DaemonProcess daemon({"--config", ConfigWithStorage(dir_, GATEHOUSE_CRASHING_PLUGIN_DIR, "crash-create")},
+                                {"ASAN_OPTIONS=handle_segv=0", "TSAN_OPTIONS=handle_segv=0"});
   EXPECT_EQ(daemon.Wait(), 128 + SIGSEGV) << daemon.Output();
   std::string out = daemon.Output();
   while (!out.empty() && out.back() == '\n') out.pop_back();
