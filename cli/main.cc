@@ -114,8 +114,8 @@ int PluginsDescribe(const std::string& dir, std::string name) {
 
 int main(int argc, char** argv) {
   CLI::App app{"gatehouse: validate and test policies, inspect plugins"};
-  app.set_version_flag("--version", "gatehouse " GATEHOUSE_VERSION " (plugin ABI " + std::to_string(GH_ABI_MAJOR) + "." +
-                                        std::to_string(GH_ABI_MINOR) + ")");
+  app.set_version_flag("--version", "gatehouse " GATEHOUSE_VERSION " (plugin ABI " + std::to_string(GH_ABI_MAJOR) +
+                                        "." + std::to_string(GH_ABI_MINOR) + ")");
   app.require_subcommand(1);
   std::string dir;
   bool verbose = false;

@@ -7,8 +7,8 @@
 // Thread safety: Authenticate may run concurrently with anything.
 #pragma once
 
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>

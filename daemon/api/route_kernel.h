@@ -27,9 +27,9 @@
 namespace gatehouse::api {
 
 enum class Access {
-  kOpen,     // no key (health, the invite token routes)
-  kSystem,   // the system key only
-  kAccount,  // a key of the account named by wix-account-id (or the system key), holding `permission`
+  kOpen,             // no key (health, the invite token routes)
+  kSystem,           // the system key only
+  kAccount,          // a key of the account named by wix-account-id (or the system key), holding `permission`
   kSystemOrAccount,  // the system key (no account header needed), or as kAccount
 };
 

@@ -14,8 +14,8 @@ bool HasBody(const httplib::Request& req) {
 }  // namespace
 
 httplib::Server::HandlerWithContentReader Router::WithBody(Handler handler) const {
-  return [handler = std::move(handler), limit = max_body_bytes_](
-             const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+  return [handler = std::move(handler), limit = max_body_bytes_](const httplib::Request& req, httplib::Response& res,
+                                                                 const httplib::ContentReader& reader) {
     if (HasBody(req)) {
       if (req.is_multipart_form_data()) {
         res.set_header("Connection", "close");  // the unread body must not be taken for the next request
@@ -47,7 +47,9 @@ httplib::Server::HandlerWithContentReader Router::WithBody(Handler handler) cons
 void Router::Get(const std::string& pattern, Handler handler) { server_.Get(pattern, std::move(handler)); }
 void Router::Post(const std::string& pattern, Handler handler) { server_.Post(pattern, WithBody(std::move(handler))); }
 void Router::Put(const std::string& pattern, Handler handler) { server_.Put(pattern, WithBody(std::move(handler))); }
-void Router::Patch(const std::string& pattern, Handler handler) { server_.Patch(pattern, WithBody(std::move(handler))); }
+void Router::Patch(const std::string& pattern, Handler handler) {
+  server_.Patch(pattern, WithBody(std::move(handler)));
+}
 void Router::Delete(const std::string& pattern, Handler handler) {
   server_.Delete(pattern, WithBody(std::move(handler)));
 }

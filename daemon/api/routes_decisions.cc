@@ -181,7 +181,8 @@ void RegisterDecisionRoutes(Router& server, const ApiServices& services, const A
                auto type = OptString(c.body, "assetType", "", &error);
                auto cursor = OptString(c.body, "cursor", "", &error);
                if (!error.ok()) return error;
-               if (!permission || permission->empty()) return FieldError("permission", "must not be empty", "REQUIRED_FIELD");
+               if (!permission || permission->empty())
+                 return FieldError("permission", "must not be empty", "REQUIRED_FIELD");
                auto limit = PageLimit(c.body, o->page_size_limit);
                if (!limit.ok()) return limit.status();
                AssetPage page = ListAssets(*c.snapshot, c.account_id, *subject, *permission, type.value_or(""), *limit,
@@ -208,7 +209,8 @@ void RegisterDecisionRoutes(Router& server, const ApiServices& services, const A
                auto cursor = OptString(c.body, "cursor", "", &error);
                if (!error.ok()) return error;
                if (!asset_id || asset_id->empty()) return FieldError("asset.id", "must not be empty", "REQUIRED_FIELD");
-               if (!permission || permission->empty()) return FieldError("permission", "must not be empty", "REQUIRED_FIELD");
+               if (!permission || permission->empty())
+                 return FieldError("permission", "must not be empty", "REQUIRED_FIELD");
                auto limit = PageLimit(c.body, o->page_size_limit);
                if (!limit.ok()) return limit.status();
                SubjectPage page =

@@ -75,8 +75,8 @@ static Result<Reply> CreateInvites(const ApiServices& services, Call& c) {
   }
   json successful = json::array();
   if (!entries.empty()) {
-    auto result = services.invites->Create(c.account_id, entries, c.Actor(),
-                                           c.principal.system ? "" : c.principal.subject.id);
+    auto result =
+        services.invites->Create(c.account_id, entries, c.Actor(), c.principal.system ? "" : c.principal.subject.id);
     if (!result.ok()) return result.status();
     auto after = services.snapshots->Load();
     const AccountState& state = *after->FindAccount(c.account_id)->state;
@@ -116,8 +116,8 @@ void RegisterInviteRoutes(Router& server, const ApiServices& services) {
         invite = *r;
       }
       auto after = s->snapshots->Load();
-      return Reply::Json(200, AccountInviteJson(*after->FindAccount(c.account_id)->state, invite, c.now,
-                                                AcceptLink(*s, token)));
+      return Reply::Json(
+          200, AccountInviteJson(*after->FindAccount(c.account_id)->state, invite, c.now, AcceptLink(*s, token)));
     };
   };
   Serve(server, services,
@@ -159,7 +159,8 @@ void RegisterInviteRoutes(Router& server, const ApiServices& services) {
                if (!declined.ok()) return declined.status();
                auto after = s->snapshots->Load();
                return Reply::Json(
-                   200, {{"invite", AccountInviteJson(*after->FindAccount(declined->account_id)->state, *declined, c.now)}});
+                   200,
+                   {{"invite", AccountInviteJson(*after->FindAccount(declined->account_id)->state, *declined, c.now)}});
              }},
         });
 }

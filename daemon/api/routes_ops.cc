@@ -9,7 +9,9 @@ void RegisterProbeRoutes(Router& server, const ApiServices& services) {
   Serve(server, services,
         {
             {"GET", "/healthz", Access::kOpen, "", false,
-             [](Call&) -> Result<Reply> { return Reply{200, "{\"status\":\"ok\"}", "application/json", {}}; }},
+             [](Call&) -> Result<Reply> {
+               return Reply{200, "{\"status\":\"ok\"}", "application/json", {}};
+             }},
             {"GET", "/metrics", Access::kOpen, "", false,
              [s](Call&) -> Result<Reply> {
                return Reply::Text(200, s->metrics != nullptr ? s->metrics->RenderPrometheus() : std::string(),
@@ -37,8 +39,8 @@ void RegisterOpsRoutes(Router& server, const ApiServices& services) {
              [s](Call& c) -> Result<Reply> {
                if (!s->reload) return FailedPrecondition("reload is not available");
                if (Status st = s->reload(c.Query("force") == "true"); !st.ok()) return st;
-               return Reply::Json(200,
-                                  {{"reloaded", true}, {"policyGeneration", s->snapshots->Load()->policy_set().generation()}});
+               return Reply::Json(
+                   200, {{"reloaded", true}, {"policyGeneration", s->snapshots->Load()->policy_set().generation()}});
              }},
             {"GET", "/v1/admin/status", Access::kSystem, "", false,
              [s](Call& c) -> Result<Reply> {

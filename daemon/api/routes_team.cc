@@ -157,7 +157,8 @@ Result<Reply> UpdateAssignmentsRoute(const ApiServices& services, Call& c) {
   }
   std::vector<std::string> remove_ids;
   for (std::size_t i = 0; i < removes->size(); ++i) {
-    if (!(*removes)[i].is_string()) return FieldError("assignmentIdsToRemove[" + std::to_string(i) + "]", "must be a string");
+    if (!(*removes)[i].is_string())
+      return FieldError("assignmentIdsToRemove[" + std::to_string(i) + "]", "must be a string");
     remove_ids.push_back((*removes)[i].get<std::string>());
   }
   auto created = services.assignments->UpdateMember(c.account_id, user_id, grants, remove_ids, c.Actor());

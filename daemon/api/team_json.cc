@@ -166,8 +166,8 @@ json AccountInviteJson(const AccountState& account, const Invite& invite, Timest
   json policy_ids = json::array();
   json assignments = json::array();
   for (const auto& a : invite.assignments) {
-    auto it = std::find_if(assignments.begin(), assignments.end(),
-                           [&](const json& g) { return g["policyId"] == a.role_id; });
+    auto it =
+        std::find_if(assignments.begin(), assignments.end(), [&](const json& g) { return g["policyId"] == a.role_id; });
     if (it == assignments.end()) {
       policy_ids.push_back(a.role_id);
       assignments.push_back({{"policyId", a.role_id}, {"assignments", json::array()}, {"accountWide", false}});

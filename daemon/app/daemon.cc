@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "api/api_server.h"
-#include "app/logging.h"
 #include "api/key_auth.h"
+#include "app/logging.h"
 #include "codec/json_change_codec.h"
 #include "config/config.h"
 #include "core/metrics.h"
@@ -108,7 +108,8 @@ void RaiseOpenFileLimit() {
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
-    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) spdlog::warn("cannot raise the open-file limit: {}", std::strerror(errno));
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+      spdlog::warn("cannot raise the open-file limit: {}", std::strerror(errno));
   }
 }
 
@@ -215,14 +216,13 @@ int RunDaemon(const DaemonArgs& args) {
   delivery.backoff_base = std::chrono::milliseconds(config->notify_backoff_base_ms);
   delivery.backoff_max = std::chrono::milliseconds(config->notify_backoff_max_ms);
   delivery.poll_interval = std::chrono::milliseconds(config->notify_poll_interval_ms);
-  NotificationDispatcher dispatcher(log->get(), &metrics, delivery,
-                                    [](bool error, const std::string& m) {
-                                      if (error) {
-                                        spdlog::error("{}", m);
-                                      } else {
-                                        spdlog::warn("{}", m);
-                                      }
-                                    });
+  NotificationDispatcher dispatcher(log->get(), &metrics, delivery, [](bool error, const std::string& m) {
+    if (error) {
+      spdlog::error("{}", m);
+    } else {
+      spdlog::warn("{}", m);
+    }
+  });
   for (auto& [name, notifier] : notifiers) dispatcher.Add(name, std::move(notifier));
   AcceptTokenVault accept_tokens;
   const std::string accept_base = config->accept_base_url;

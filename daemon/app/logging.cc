@@ -106,11 +106,13 @@ void SetupLogging(const Config& config) {
       config.log_format == "journald" || (config.log_format == "auto" && std::getenv("JOURNAL_STREAM") != nullptr);
   std::shared_ptr<spdlog::logger> logger;
   if (journald) {
-    logger = std::make_shared<spdlog::logger>("gatehouse", std::make_shared<spdlog::sinks::systemd_sink_mt>("gatehoused"));
+    logger =
+        std::make_shared<spdlog::logger>("gatehouse", std::make_shared<spdlog::sinks::systemd_sink_mt>("gatehoused"));
   } else if (config.log_format == "json") {
     logger = std::make_shared<spdlog::logger>("gatehouse", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
-    formatter->add_flag<JsonMessageFlag>('*').set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})");
+    formatter->add_flag<JsonMessageFlag>('*').set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})");
     logger->set_formatter(std::move(formatter));
   } else {
     logger = std::make_shared<spdlog::logger>("gatehouse", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());

@@ -105,12 +105,10 @@ const std::vector<Key>& Keys() {
          c.threads = static_cast<int>(n);
          return e;
        }},
-      {"http.readTimeoutSeconds",
-       [](Config& c, const std::string& v) { return ParseSeconds(v, &c.read_timeout_ms); }},
+      {"http.readTimeoutSeconds", [](Config& c, const std::string& v) { return ParseSeconds(v, &c.read_timeout_ms); }},
       {"http.writeTimeoutSeconds",
        [](Config& c, const std::string& v) { return ParseSeconds(v, &c.write_timeout_ms); }},
-      {"http.idleTimeoutSeconds",
-       [](Config& c, const std::string& v) { return ParseSeconds(v, &c.idle_timeout_ms); }},
+      {"http.idleTimeoutSeconds", [](Config& c, const std::string& v) { return ParseSeconds(v, &c.idle_timeout_ms); }},
       {"http.listenBacklog",
        [](Config& c, const std::string& v) {
          auto e = ParseSize(v, &c.listen_backlog);
@@ -402,8 +400,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& file, con
   YamlDocuments parsed = ParseYamlDocuments(text);
   if (!parsed.ok()) {
     const YamlProblem& p = *parsed.problem;
-    return InvalidArgument(file + ":" + std::to_string(std::max(p.line, 1)) + ":" + std::to_string(std::max(p.column, 1)) +
-                           ": YAML syntax error: " + p.message);
+    return InvalidArgument(file + ":" + std::to_string(std::max(p.line, 1)) + ":" +
+                           std::to_string(std::max(p.column, 1)) + ": YAML syntax error: " + p.message);
   }
   if (parsed.documents.size() > 1) {
     errors.push_back(file + ": expected one YAML document, found " + std::to_string(parsed.documents.size()));

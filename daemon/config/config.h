@@ -34,12 +34,12 @@ struct Config {
   std::string tls_cert;
   std::string tls_key;
   std::size_t max_body_bytes = 1048576;
-  int threads = 0;  // API workers, one per open connection; 0 = automatic (1024)
-  std::int64_t read_timeout_ms = 5000;    // longest wait for the next bytes of a request
-  std::int64_t write_timeout_ms = 5000;   // longest wait for a client to take response bytes
-  std::int64_t idle_timeout_ms = 30000;   // an idle keep-alive connection is closed after this
-  std::size_t listen_backlog = 1024;      // connections the kernel queues before accept
-  int shutdown_grace_seconds = 10;        // SIGTERM: in-flight requests get this long, then exit
+  int threads = 0;                       // API workers, one per open connection; 0 = automatic (1024)
+  std::int64_t read_timeout_ms = 5000;   // longest wait for the next bytes of a request
+  std::int64_t write_timeout_ms = 5000;  // longest wait for a client to take response bytes
+  std::int64_t idle_timeout_ms = 30000;  // an idle keep-alive connection is closed after this
+  std::size_t listen_backlog = 1024;     // connections the kernel queues before accept
+  int shutdown_grace_seconds = 10;       // SIGTERM: in-flight requests get this long, then exit
   // ops: /healthz, /readyz, /metrics on their own listener and pool (empty host = off)
   std::string ops_host;
   int ops_port = 0;

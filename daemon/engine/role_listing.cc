@@ -16,7 +16,8 @@ bool Keep(const CompiledRole& role, const RoleListingFilter& filter) {
 }
 
 void SortAndFilter(std::vector<const CompiledRole*>& roles, const RoleListingFilter& filter) {
-  std::sort(roles.begin(), roles.end(), [](const CompiledRole* a, const CompiledRole* b) { return a->decl.id < b->decl.id; });
+  std::sort(roles.begin(), roles.end(),
+            [](const CompiledRole* a, const CompiledRole* b) { return a->decl.id < b->decl.id; });
   roles.erase(std::remove_if(roles.begin(), roles.end(), [&](const CompiledRole* r) { return !Keep(*r, filter); }),
               roles.end());
 }

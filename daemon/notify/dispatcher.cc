@@ -137,7 +137,8 @@ void NotificationDispatcher::Run(Worker* w) {
       metrics_->Add(rejected, static_cast<double>(batch.size()));
       if (warn_) {
         warn_(true, "notifier " + w->name + ": skipped revisions " + std::to_string(batch.front().revision) + ".." +
-              std::to_string(batch.back().revision) + " (the notifier rejected them permanently; they will not be delivered): " + result.message);
+                        std::to_string(batch.back().revision) +
+                        " (the notifier rejected them permanently; they will not be delivered): " + result.message);
       }
     } else {
       metrics_->Add(delivered, static_cast<double>(batch.size()));

@@ -79,7 +79,8 @@ class Walker {
     if (S_ISLNK(lst.st_mode) && ::stat(path.c_str(), &st) != 0) {
       const int err = errno;
       if (err == ELOOP) return Fail(path, "symlink loop (-> " + LinkTarget(path) + ")");
-      if (IsPolicyFileName(name)) return Fail(path, "dangling symlink (-> " + LinkTarget(path) + ": " + Reason(err) + ")");
+      if (IsPolicyFileName(name))
+        return Fail(path, "dangling symlink (-> " + LinkTarget(path) + ": " + Reason(err) + ")");
       return;  // a broken link that names no policy file is not ours to judge
     }
     if (S_ISDIR(st.st_mode)) return Walk(path, st, depth + 1);

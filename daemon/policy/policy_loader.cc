@@ -352,12 +352,14 @@ void ParsePolicyText(std::string_view text, const std::string& file, const std::
   YamlDocuments parsed = ParseYamlDocuments(text);
   if (!parsed.ok()) {
     const YamlProblem& p = *parsed.problem;
-    errors->push_back({SourceLocation{file, std::max(p.line, 1), std::max(p.column, 1)}, "YAML syntax error: " + p.message});
+    errors->push_back(
+        {SourceLocation{file, std::max(p.line, 1), std::max(p.column, 1)}, "YAML syntax error: " + p.message});
     return;
   }
   const std::vector<YAML::Node>& docs = parsed.documents;
   if (std::all_of(docs.begin(), docs.end(), [](const YAML::Node& d) { return d.IsNull(); })) {
-    errors->push_back({SourceLocation{file, 1, 1}, "empty file: expected at least one document with apiVersion and kind"});
+    errors->push_back(
+        {SourceLocation{file, 1, 1}, "empty file: expected at least one document with apiVersion and kind"});
     return;
   }
   try {

@@ -54,8 +54,7 @@ StatusCode StatusCodeFromAbi(int status) {
 
 Status PluginChangeLog::FromAbi(int status, const gh_error& err, const char* what) const {
   if (status == GH_OK) return Status::Ok();
-  std::string message = "storage \"" + plugin_.info.name + "\": " + what + ": " +
-                        PluginErrorMessage(err, "failed");
+  std::string message = "storage \"" + plugin_.info.name + "\": " + what + ": " + PluginErrorMessage(err, "failed");
   return Status(StatusCodeFromAbi(status), std::move(message));
 }
 

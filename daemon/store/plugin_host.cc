@@ -86,8 +86,8 @@ Status CheckTable(const gh_plugin_descriptor& d, const std::string& path) {
     missing = FirstNull({{"create", Ptr(t->create)}, {"destroy", Ptr(t->destroy)}, {"deliver", Ptr(t->deliver)}});
   }
   if (missing != nullptr) {
-    return InvalidArgument("plugin " + path + ": function table entry \"" + missing +
-                           "\" is NULL (required by the " + std::string(PluginKindName(d.kind)) + " ABI)");
+    return InvalidArgument("plugin " + path + ": function table entry \"" + missing + "\" is NULL (required by the " +
+                           std::string(PluginKindName(d.kind)) + " ABI)");
   }
   return Status::Ok();
 }
@@ -303,7 +303,8 @@ Result<PluginInfo> PluginHost::ProbeFile(const std::string& path) const {
   bool timed_out = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;

@@ -93,8 +93,9 @@ std::optional<YamlProblem> Gate(std::string_view text, const YamlLimits& limits)
         }
         break;
       case YAML_ALIAS_EVENT:
-        return ProblemAt(e->start_mark, "aliases (*" + std::string(reinterpret_cast<const char*>(e->data.alias.anchor)) +
-                                            ") are not allowed");
+        return ProblemAt(
+            e->start_mark,
+            "aliases (*" + std::string(reinterpret_cast<const char*>(e->data.alias.anchor)) + ") are not allowed");
       case YAML_SCALAR_EVENT:
         anchor = reinterpret_cast<const char*>(e->data.scalar.anchor);
         tag = reinterpret_cast<const char*>(e->data.scalar.tag);
@@ -129,9 +130,8 @@ std::optional<YamlProblem> Gate(std::string_view text, const YamlLimits& limits)
 YamlDocuments ParseYamlDocuments(std::string_view text, const YamlLimits& limits) {
   YamlDocuments out;
   if (text.size() > limits.max_bytes) {
-    out.problem = YamlProblem{0, 0,
-                              "file is " + std::to_string(text.size()) + " bytes; the limit is " +
-                                  std::to_string(limits.max_bytes)};
+    out.problem = YamlProblem{
+        0, 0, "file is " + std::to_string(text.size()) + " bytes; the limit is " + std::to_string(limits.max_bytes)};
     return out;
   }
   if (auto problem = Gate(text, limits)) {

@@ -147,8 +147,8 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
     const std::string lock_path = path_ + ".lock";
     lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock_fd_ < 0) {
-      throw PluginError(GH_ERR_UNAVAILABLE,
-                        "cannot open lock file \"" + lock_path + "\" for database \"" + path_ + "\": " + std::strerror(errno));
+      throw PluginError(GH_ERR_UNAVAILABLE, "cannot open lock file \"" + lock_path + "\" for database \"" + path_ +
+                                                "\": " + std::strerror(errno));
     }
     if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
       const int err = errno;
@@ -160,8 +160,8 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
       lock_fd_ = -1;
       if (err == EWOULDBLOCK) {
         throw PluginError(GH_ERR_UNAVAILABLE, "database \"" + path_ + "\" is in use by process " +
-                                                  (holder.empty() ? std::string("(unknown)") : holder) + " (lock file " +
-                                                  lock_path + "); one daemon per database file");
+                                                  (holder.empty() ? std::string("(unknown)") : holder) +
+                                                  " (lock file " + lock_path + "); one daemon per database file");
       }
       throw PluginError(GH_ERR_UNAVAILABLE, "cannot lock \"" + lock_path + "\": " + std::strerror(err));
     }
@@ -176,8 +176,7 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
   void CheckAccess() const {
     const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-      throw PluginError(GH_ERR_UNAVAILABLE,
-                        "cannot open SQLite database \"" + path_ + "\": " + std::strerror(errno));
+      throw PluginError(GH_ERR_UNAVAILABLE, "cannot open SQLite database \"" + path_ + "\": " + std::strerror(errno));
     }
     ::close(fd);
   }

@@ -360,8 +360,7 @@ TEST_F(TeamApiTest, CreateInvitePartialSuccess) {
   EXPECT_EQ(inv["status"], "Pending");
   // The shape Wix's SDK declares: the request's form, and the role ids.
   EXPECT_EQ(inv["policyIds"], json::array({"website-designer"}));
-  EXPECT_EQ(inv["assignments"],
-            json::parse(R"([{"policyId":"website-designer",
+  EXPECT_EQ(inv["assignments"], json::parse(R"([{"policyId":"website-designer",
                              "assignments":[{"fullNameResource":{"siteContext":{"metasiteId":"s1"}}}]}])"));
   EXPECT_FALSE(inv.contains("restrictions"));
   const std::string link = inv["acceptLink"];

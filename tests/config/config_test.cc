@@ -101,7 +101,8 @@ TEST(ConfigTest, MissingFile) {
 TEST(ConfigTest, ConnectionSettingsAndTheOpsListener) {
   auto c = ParseConfig(
       "http: {readTimeoutSeconds: 7, writeTimeoutSeconds: 8, idleTimeoutSeconds: 9, listenBacklog: 4096,\n"
-      "       shutdownGraceSeconds: 3, threads: 2048}\nops: {listen: 127.0.0.1:9090, threads: 2}\nlog: {format: journal}\n",
+      "       shutdownGraceSeconds: 3, threads: 2048}\nops: {listen: 127.0.0.1:9090, threads: 2}\nlog: {format: "
+      "journal}\n",
       "g.yaml", {});
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->read_timeout_ms, 7000);

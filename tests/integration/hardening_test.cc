@@ -1,8 +1,8 @@
 // Issue 8 against the real binaries: operator mistakes, hostile clients and broken plugins
 // must not take gatehoused down, split it, or lose an event. Each test names the item it
 // guards; each failed on the main this issue was filed against.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -12,9 +12,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
-#include <nlohmann/json.hpp>
 
 #include "support/daemon_process.h"
 #include "support/temp_dir.h"
@@ -228,7 +228,8 @@ TEST_F(HardeningTest, PluginCrashingInCreateIsNamedInTheLastLogLine) {
 TEST_F(HardeningTest, PluginsListNamesACrashingPluginAndListsTheRest) {
   const CommandResult r = RunCommand(CliBinary() + " plugins list --dir " GATEHOUSE_CRASHING_PLUGIN_DIR);
   EXPECT_EQ(r.rc, 1) << r.output;
-  EXPECT_NE(r.output.find("BROKEN     " GATEHOUSE_CRASHING_PLUGIN_DIR "/gatehouse-notifier-crash-entry.so: plugin " GATEHOUSE_CRASHING_PLUGIN_DIR
+  EXPECT_NE(r.output.find("BROKEN     " GATEHOUSE_CRASHING_PLUGIN_DIR
+                          "/gatehouse-notifier-crash-entry.so: plugin " GATEHOUSE_CRASHING_PLUGIN_DIR
                           "/gatehouse-notifier-crash-entry.so: crashed with signal 11 (SIGSEGV) while being loaded"),
             std::string::npos)
       << r.output;
@@ -362,8 +363,8 @@ TEST_F(HttpHardeningTest, BodyIsReadWhateverTheContentType) {
   // No Content-Type at all.
   const std::string raw = RawExchange(port_,
                                       "POST /v1/check/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key_ +
-                                          "\r\nwix-account-id: acme\r\nContent-Length: " +
-                                          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body,
+                                          "\r\nwix-account-id: acme\r\nContent-Length: " + std::to_string(body.size()) +
+                                          "\r\nConnection: close\r\n\r\n" + body,
                                       std::chrono::seconds(5));
   EXPECT_EQ(raw.rfind("HTTP/1.1 200", 0), 0U) << raw.substr(0, 300);
 }
@@ -373,17 +374,16 @@ TEST_F(HttpHardeningTest, BodyIsReadWhateverTheContentType) {
 TEST_F(HttpHardeningTest, PostWithoutBodyOrLengthIsAnEmptyBody) {
   Start();
   const auto started = std::chrono::steady_clock::now();
-  const std::string reload = RawExchange(
-      port_, "POST /v1/admin/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key_ + "\r\n\r\n",
-      std::chrono::seconds(20));
+  const std::string reload =
+      RawExchange(port_, "POST /v1/admin/reload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key_ + "\r\n\r\n",
+                  std::chrono::seconds(20));
   EXPECT_EQ(reload.rfind("HTTP/1.1 200", 0), 0U) << reload;
   EXPECT_NE(reload.find("\"reloaded\":true"), std::string::npos) << reload;
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));  // not a read timeout
   // A route that needs fields names the missing one.
-  const std::string check = RawExchange(port_,
-                                        "POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key_ +
-                                            "\r\nwix-account-id: acme\r\n\r\n",
-                                        std::chrono::seconds(20));
+  const std::string check = RawExchange(
+      port_, "POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key_ + "\r\nwix-account-id: acme\r\n\r\n",
+      std::chrono::seconds(20));
   EXPECT_EQ(check.rfind("HTTP/1.1 400", 0), 0U) << check;
   EXPECT_NE(check.find("subject"), std::string::npos) << check;
 }
@@ -456,9 +456,9 @@ TEST_F(HttpHardeningTest, FloodsOfIdleAndSlowConnectionsDoNotStopProbesOrShutdow
   daemon_->Signal(SIGTERM);
   EXPECT_EQ(daemon_->Wait(), 0) << daemon_->Output();
   const auto took = std::chrono::steady_clock::now() - term;
-  EXPECT_LT(took, std::chrono::seconds(8)) << "SIGTERM took "
-                                           << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
-                                           << " ms with a 2 s grace period";
+  EXPECT_LT(took, std::chrono::seconds(8))
+      << "SIGTERM took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+      << " ms with a 2 s grace period";
   EXPECT_NE(daemon_->Output().find("stopped after http.shutdownGraceSeconds (2 s)"), std::string::npos)
       << daemon_->Output();
   stop_drip = true;

@@ -53,13 +53,14 @@ class WixSdkTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // A throwaway certificate for 127.0.0.1: the SDK always speaks https.
-    const CommandResult cert = Shell("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-                                     "-addext subjectAltName=IP:127.0.0.1 -keyout '" +
-                                     dir_.File("key.pem") + "' -out '" + dir_.File("cert.pem") + "'");
+    const CommandResult cert = Shell(
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+        "-addext subjectAltName=IP:127.0.0.1 -keyout '" +
+        dir_.File("key.pem") + "' -out '" + dir_.File("cert.pem") + "'");
     ASSERT_EQ(cert.rc, 0) << cert.output;
-    const std::string config = testing::WriteDaemonConfig(dir_, "", GATEHOUSE_SOURCE_DIR "/policies",
-                                                          ", tls: {cert: " + dir_.File("cert.pem") +
-                                                              ", key: " + dir_.File("key.pem") + "}");
+    const std::string config =
+        testing::WriteDaemonConfig(dir_, "", GATEHOUSE_SOURCE_DIR "/policies",
+                                   ", tls: {cert: " + dir_.File("cert.pem") + ", key: " + dir_.File("key.pem") + "}");
     daemon_.emplace(std::vector<std::string>{"--config", config});
     port_ = daemon_->WaitForPort();
     ASSERT_GT(port_, 0) << daemon_->Output();
@@ -70,9 +71,9 @@ class WixSdkTest : public ::testing::Test {
     c.enable_server_certificate_verification(false);
     const httplib::Headers sys{{"Authorization", system_key_}};
     const httplib::Headers acct{{"Authorization", system_key_}, {"wix-account-id", "acme"}};
-    ASSERT_EQ(c.Post("/v1/accounts", sys, R"({"id":"acme","name":"Acme","ownerUserId":"olga"})", "application/json")
-                  ->status,
-              201);
+    ASSERT_EQ(
+        c.Post("/v1/accounts", sys, R"({"id":"acme","name":"Acme","ownerUserId":"olga"})", "application/json")->status,
+        201);
     ASSERT_EQ(c.Put("/v1/users/olga", sys, R"({"email":"olga@acme.test","name":{"firstName":"O","lastName":"L"}})",
                     "application/json")
                   ->status,
@@ -84,9 +85,10 @@ class WixSdkTest : public ::testing::Test {
   }
 
   json RunSdk(const std::string& sdk_dir) {
-    const CommandResult run = Shell("cd '" + sdk_dir + "' && GATEHOUSE_HOST=127.0.0.1:" + std::to_string(port_) +
-                                    " GATEHOUSE_KEY='" + account_key_ + "' GATEHOUSE_ACCOUNT=acme NODE_EXTRA_CA_CERTS='" +
-                                    dir_.File("cert.pem") + "' node invite_client.mjs");
+    const CommandResult run =
+        Shell("cd '" + sdk_dir + "' && GATEHOUSE_HOST=127.0.0.1:" + std::to_string(port_) + " GATEHOUSE_KEY='" +
+              account_key_ + "' GATEHOUSE_ACCOUNT=acme NODE_EXTRA_CA_CERTS='" + dir_.File("cert.pem") +
+              "' node invite_client.mjs");
     EXPECT_EQ(run.rc, 0) << run.output;
     const std::string last = run.output.substr(run.output.find('{'));
     json out = json::parse(last, nullptr, false);

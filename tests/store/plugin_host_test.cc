@@ -197,10 +197,10 @@ TEST(PluginHostTest, ProbeReportsACrashingPluginByNameAndSignal) {
   const auto& [path, result] = all[0];  // sorted: notifier-crash-entry, storage-crash-create
   EXPECT_EQ(path, std::string(GATEHOUSE_CRASHING_PLUGIN_DIR) + "/gatehouse-notifier-crash-entry.so");
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.status().message(),
-            "plugin " + path + ": crashed with signal 11 (SIGSEGV) while being loaded");
+  EXPECT_EQ(result.status().message(), "plugin " + path + ": crashed with signal 11 (SIGSEGV) while being loaded");
   // A healthy library probes to the same answer as an in-process load.
-  auto sqlite = PluginHost(GATEHOUSE_PLUGIN_DIR).ProbeFile(PluginHost(GATEHOUSE_PLUGIN_DIR).PathFor("storage", "sqlite"));
+  auto sqlite =
+      PluginHost(GATEHOUSE_PLUGIN_DIR).ProbeFile(PluginHost(GATEHOUSE_PLUGIN_DIR).PathFor("storage", "sqlite"));
   ASSERT_TRUE(sqlite.ok()) << sqlite.status().ToString();
   EXPECT_EQ(sqlite->name, "sqlite");
   EXPECT_EQ(sqlite->abi_minor, static_cast<std::uint32_t>(GH_ABI_MINOR));

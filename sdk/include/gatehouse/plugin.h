@@ -81,8 +81,9 @@ typedef struct gh_error {
 #define GH_OPT_STRING 1
 #define GH_OPT_INT 2
 #define GH_OPT_BOOL 3
-#define GH_OPT_DURATION 4 /* written "30s", "5m", "1h30m", "250ms"; handed to the plugin
-                             as whole milliseconds: "5400000ms" */
+#define GH_OPT_DURATION                                            \
+  4 /* written "30s", "5m", "1h30m", "250ms"; handed to the plugin \
+       as whole milliseconds: "5400000ms" */
 
 /* One option a plugin accepts. OWNERSHIP: plugin-owned static data, valid while the
  * library is loaded. default_value may be NULL (no default); then `required` says whether

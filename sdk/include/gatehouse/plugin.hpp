@@ -105,7 +105,8 @@ class Options {
     const std::string& v = it->second;
     const std::size_t digits = v.find_first_not_of("0123456789");
     if (digits == 0 || (digits != std::string::npos && v.compare(digits, std::string::npos, "ms") != 0)) {
-      throw PluginError(GH_ERR_INVALID_ARGUMENT, "option \"" + name + "\": expected <n>ms from the host, got \"" + v + "\"");
+      throw PluginError(GH_ERR_INVALID_ARGUMENT,
+                        "option \"" + name + "\": expected <n>ms from the host, got \"" + v + "\"");
     }
     return std::stoll(v.substr(0, digits));
   }

@@ -66,8 +66,8 @@ gh_status Append(gh_storage* s, const gh_record* rs, size_t count, uint64_t expe
     return GH_ERR_CONFLICT;
   }
   for (size_t i = 0; i < count; ++i) {
-    log->records.push_back(Stored{log->records.size() + 1, Copy(rs[i].type), Copy(rs[i].account_id),
-                                  Copy(rs[i].actor), Copy(rs[i].payload), rs[i].at_ms});
+    log->records.push_back(Stored{log->records.size() + 1, Copy(rs[i].type), Copy(rs[i].account_id), Copy(rs[i].actor),
+                                  Copy(rs[i].payload), rs[i].at_ms});
   }
   *head = log->records.size();
   return GH_OK;
@@ -83,11 +83,10 @@ gh_status Head(gh_storage* s, uint64_t* head, gh_error*) {
 gh_status CursorGet(gh_storage*, gh_str, gh_value_sink, void*, gh_error*) { return GH_ERR_NOT_FOUND; }
 gh_status CursorPut(gh_storage*, gh_str, gh_str, gh_error*) { return GH_OK; }
 
-const StorageVtable10 kTable = {sizeof(StorageVtable10), &Create, &Destroy, &Load, &Append, &ReadSince, &Head,
-                                &CursorGet, &CursorPut, nullptr};
-const gh_plugin_descriptor kDescriptor = {
-    sizeof(gh_plugin_descriptor), 1, 0, GH_KIND_STORAGE, "abi-1-0", "1.0.0", "built against ABI 1.0", nullptr, 0,
-    &kTable};
+const StorageVtable10 kTable = {
+    sizeof(StorageVtable10), &Create, &Destroy, &Load, &Append, &ReadSince, &Head, &CursorGet, &CursorPut, nullptr};
+const gh_plugin_descriptor kDescriptor = {sizeof(gh_plugin_descriptor), 1,       0, GH_KIND_STORAGE, "abi-1-0", "1.0.0",
+                                          "built against ABI 1.0",      nullptr, 0, &kTable};
 }  // namespace
 
 extern "C" GH_EXPORT const gh_plugin_descriptor* GH_PLUGIN_ENTRY(const uint32_t*, size_t) { return &kDescriptor; }

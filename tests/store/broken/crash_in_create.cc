@@ -12,8 +12,16 @@ gh_status Create(const gh_host_api*, const gh_option*, size_t, gh_storage**, gh_
   return GH_ERR_INTERNAL;
 }
 const gh_storage_vtable kTable = stubs::StubTable(&Create);
-const gh_plugin_descriptor kDescriptor = {sizeof(gh_plugin_descriptor), GH_ABI_MAJOR, GH_ABI_MINOR, GH_KIND_STORAGE,
-                                          "crash-create", "0", "crashes in create", nullptr, 0, &kTable};
+const gh_plugin_descriptor kDescriptor = {sizeof(gh_plugin_descriptor),
+                                          GH_ABI_MAJOR,
+                                          GH_ABI_MINOR,
+                                          GH_KIND_STORAGE,
+                                          "crash-create",
+                                          "0",
+                                          "crashes in create",
+                                          nullptr,
+                                          0,
+                                          &kTable};
 }  // namespace
 
 extern "C" GH_EXPORT const gh_plugin_descriptor* GH_PLUGIN_ENTRY(const uint32_t*, size_t) { return &kDescriptor; }

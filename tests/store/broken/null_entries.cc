@@ -18,10 +18,27 @@ gh_status Head(gh_storage*, uint64_t* head, gh_error*) {
   return GH_OK;
 }
 
-const gh_storage_vtable kTable = {sizeof(gh_storage_vtable), &Create, &Destroy, &Load, /*append=*/nullptr,
-                                  /*read_since=*/nullptr,    &Head,   nullptr,  nullptr, nullptr, nullptr};
-const gh_plugin_descriptor kDescriptor = {sizeof(gh_plugin_descriptor), GH_ABI_MAJOR, GH_ABI_MINOR, GH_KIND_STORAGE,
-                                          "null-entries", "0", "append is NULL", nullptr, 0, &kTable};
+const gh_storage_vtable kTable = {sizeof(gh_storage_vtable),
+                                  &Create,
+                                  &Destroy,
+                                  &Load,
+                                  /*append=*/nullptr,
+                                  /*read_since=*/nullptr,
+                                  &Head,
+                                  nullptr,
+                                  nullptr,
+                                  nullptr,
+                                  nullptr};
+const gh_plugin_descriptor kDescriptor = {sizeof(gh_plugin_descriptor),
+                                          GH_ABI_MAJOR,
+                                          GH_ABI_MINOR,
+                                          GH_KIND_STORAGE,
+                                          "null-entries",
+                                          "0",
+                                          "append is NULL",
+                                          nullptr,
+                                          0,
+                                          &kTable};
 }  // namespace
 
 extern "C" GH_EXPORT const gh_plugin_descriptor* GH_PLUGIN_ENTRY(const uint32_t*, size_t) { return &kDescriptor; }

@@ -15,7 +15,16 @@ inline gh_status CursorPut(gh_storage*, gh_str, gh_str, gh_error*) { return GH_O
 
 using CreateFn = gh_status (*)(const gh_host_api*, const gh_option*, size_t, gh_storage**, gh_error*);
 constexpr gh_storage_vtable StubTable(CreateFn create) {
-  return {sizeof(gh_storage_vtable), create, &Destroy, &Load, &Append, &ReadSince, &Head, &CursorGet, &CursorPut,
-          nullptr, nullptr};
+  return {sizeof(gh_storage_vtable),
+          create,
+          &Destroy,
+          &Load,
+          &Append,
+          &ReadSince,
+          &Head,
+          &CursorGet,
+          &CursorPut,
+          nullptr,
+          nullptr};
 }
 }  // namespace stubs
