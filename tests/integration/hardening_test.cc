@@ -318,6 +318,41 @@ TEST_F(HardeningTest, BothBinariesTellTheirVersion) {
   }
 }
 
+// Item 8: a notifier that throws (GH_ERR_INTERNAL) was treated as a permanent reject and
+// its events skipped. Through the real daemon: the events are retried until delivered.
+TEST_F(HardeningTest, NotifierThatThrowsHasItsEventsRetriedNotSkipped) {
+  const std::string plugins = dir_.File("plugins");
+  fs::create_directories(plugins);
+  fs::create_symlink(GATEHOUSE_PLUGIN_DIR "/gatehouse-storage-sqlite.so", plugins + "/gatehouse-storage-sqlite.so");
+  fs::create_symlink(GATEHOUSE_TEST_PLUGIN_DIR "/gatehouse-notifier-throwing.so",
+                     plugins + "/gatehouse-notifier-throwing.so");
+  std::string config = testing::WriteDaemonConfig(
+      dir_, "notifiers: [{plugin: throwing}]\nnotify: {backoffBase: 20ms, backoffMax: 100ms, pollInterval: 100ms}\n");
+  {
+    std::ifstream in(config);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    const std::string from = "plugins: {dir: " GATEHOUSE_PLUGIN_DIR "}";
+    text.replace(text.find(from), from.size(), "plugins: {dir: " + plugins + "}");
+    config = dir_.Write("gatehouse.yaml", text);
+  }
+  testing::DaemonProcess daemon({"--config", config});
+  const int port = daemon.WaitForPort();
+  ASSERT_GT(port, 0) << daemon.Output();
+  httplib::Client c("127.0.0.1", port);
+  auto created = c.Post("/v1/accounts", httplib::Headers{{"Authorization", ReadKey()}},
+                        json{{"id", "acme"}, {"name", "Acme"}, {"ownerUserId", "olga"}}.dump(), "application/json");
+  ASSERT_EQ(created->status, 201);
+  const std::string delivered = "gatehouse_notifier_delivered_total{notifier=\"throwing\"} 1";
+  for (int i = 0; i < 100 && c.Get("/metrics")->body.find(delivered) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const std::string metrics = c.Get("/metrics")->body;
+  EXPECT_NE(metrics.find(delivered), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("gatehouse_notifier_rejected_total{notifier=\"throwing\"} 0"), std::string::npos) << metrics;
+  EXPECT_NE(daemon.Output().find("will retry: backend hiccup #1"), std::string::npos) << daemon.Output();
+  EXPECT_NE(daemon.Output().find("will retry: backend hiccup #2"), std::string::npos) << daemon.Output();
+}
+
 class HttpHardeningTest : public HardeningTest {
  protected:
   void Start(const std::string& extra = "", const std::string& http_fields = "") {
