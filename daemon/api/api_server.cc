@@ -76,6 +76,7 @@ void ApiServer::Routes() {
   api::RegisterDataRoutes(router, services_);
   api::RegisterInviteRoutes(router, services_);
   api::RegisterRoleRoutes(router, services_);
+  api::RegisterAuditRoutes(router, services_);
   InstallErrorHandlers(*api_->server);
   if (ops_) {
     api::Router ops(*ops_->server, options_.max_body_bytes);

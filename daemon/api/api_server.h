@@ -31,6 +31,7 @@
 #include "engine/snapshot.h"
 #include "team/account_service.h"
 #include "team/assignment_service.h"
+#include "team/change_feed.h"
 #include "team/directory_service.h"
 #include "team/invite_service.h"
 #include "team/role_service.h"
@@ -80,6 +81,7 @@ struct ApiServices {
   DirectoryService* directory = nullptr;
   InviteService* invites = nullptr;
   RoleService* roles = nullptr;
+  ChangeFeed* feed = nullptr;  // GET /v1/changes (optional)
   std::string accept_base_url = "https://example.invalid/accept";
   KeyAuthenticator* keys = nullptr;
   const Clock* clock = nullptr;

@@ -18,5 +18,6 @@ void RegisterTeamRoutes(Router& server, const ApiServices& services, const ApiOp
 void RegisterDataRoutes(Router& server, const ApiServices& services);
 void RegisterInviteRoutes(Router& server, const ApiServices& services);
 void RegisterRoleRoutes(Router& server, const ApiServices& services);
+void RegisterAuditRoutes(Router& server, const ApiServices& services);
 
 }  // namespace gatehouse::api

@@ -246,6 +246,8 @@ int RunDaemon(const DaemonArgs& args) {
   DirectoryService directory(&committer, &clock, &secrets);
   InviteService invites(&committer, &clock, &secrets, config->invite_ttl_ms, &accept_tokens);
   RoleService roles(&committer, &clock);
+  ChangeFeed feed(log->get(), &snapshots);
+  committer.AddListener([&feed](std::uint64_t revision) { feed.Notify(revision); });
   KeyAuthenticator keys(*hashes, &snapshots);
   ApiServices services;
   services.snapshots = &snapshots;
@@ -254,6 +256,7 @@ int RunDaemon(const DaemonArgs& args) {
   services.directory = &directory;
   services.invites = &invites;
   services.roles = &roles;
+  services.feed = &feed;
   services.accept_base_url = config->accept_base_url;
   services.keys = &keys;
   services.clock = &clock;

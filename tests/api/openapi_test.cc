@@ -103,6 +103,8 @@ TEST_F(OpenApiTest, IsOpenApi3WithEveryRoute) {
                                                                    {"get", "/roles-management/roles"},
                                                                    {"post", "/roles-management-web/v3/team/search"},
                                                                    {"post", "/invites/account-invite/create"},
+                                                                   {"post", "/account-invite/create"},
+                                                                   {"get", "/v1/changes"},
                                                                    {"post", "/v1/check"},
                                                                    {"post", "/v1/check/batch"},
                                                                    {"post", "/v1/access/assets"},

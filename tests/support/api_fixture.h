@@ -40,6 +40,8 @@ class ApiFixture : public ::testing::Test {
     directory_ = std::make_unique<DirectoryService>(committer_.get(), &clock_, &secrets_);
     invites_ = std::make_unique<InviteService>(committer_.get(), &clock_, &secrets_, 7LL * 24 * 3600 * 1000);
     roles_ = std::make_unique<RoleService>(committer_.get(), &clock_);
+    feed_ = std::make_unique<ChangeFeed>(faulty_.get(), holder_.get());
+    committer_->AddListener([feed = feed_.get()](std::uint64_t revision) { feed->Notify(revision); });
     keys_ = std::make_unique<KeyAuthenticator>(std::vector<std::string>{Sha256Hex(kSystemKey)}, holder_.get());
     ApiServices services;
     services.snapshots = holder_.get();
@@ -48,6 +50,7 @@ class ApiFixture : public ::testing::Test {
     services.directory = directory_.get();
     services.invites = invites_.get();
     services.roles = roles_.get();
+    services.feed = feed_.get();
     services.accept_base_url = "https://team.example/accept";
     services.keys = keys_.get();
     services.clock = &clock_;
@@ -65,6 +68,7 @@ class ApiFixture : public ::testing::Test {
     server_ = std::make_unique<ApiServer>(options, services);
     auto port = server_->Start();
     ASSERT_TRUE(port.ok()) << port.status().ToString();
+    port_ = *port;
     client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
   }
 
@@ -168,6 +172,8 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<DirectoryService> directory_;
   std::unique_ptr<InviteService> invites_;
   std::unique_ptr<RoleService> roles_;
+  std::unique_ptr<ChangeFeed> feed_;
+  int port_ = 0;
   std::unique_ptr<KeyAuthenticator> keys_;
   std::unique_ptr<ApiServer> server_;
   std::unique_ptr<httplib::Client> client_;
