@@ -25,6 +25,7 @@
 #include "core/metrics.h"
 #include "notify/dispatcher.h"
 #include "policy/policy_loader.h"
+#include "policy/policy_reloader.h"
 #include "policy/policy_watcher.h"
 #include "store/plugin_change_log.h"
 #include "store/plugin_host.h"
@@ -273,41 +274,31 @@ int RunDaemon(const DaemonArgs& args) {
     auto log_head = change_log->Head();
     return log_head.ok() ? Status::Ok() : Unavailable("storage unreachable: " + log_head.status().message());
   };
-  std::mutex reload_mu;
-  AdminStatus admin;
-  admin.plugins.push_back("storage " + storage_plugin->info.name + " " + storage_plugin->info.version);
-  for (const auto& nc : config->notifiers) admin.plugins.push_back("notifier " + nc.plugin + " (" + nc.name + ")");
-  std::uint64_t generation = 1;
-  auto reload = [&](bool force) -> Status {
-    std::lock_guard lock(reload_mu);
-    PolicyLoad next = LoadPolicyDirectory(config->policies_dir, ++generation);
-    Status st;
-    if (!next.ok()) {
-      std::string message;
-      for (const auto& e : next.errors) {
-        spdlog::error("reload: {}", e.ToString());
-        message += (message.empty() ? "" : "\n") + e.ToString();
-      }
-      spdlog::error("reload failed ({} error(s)); the previous policies stay active", next.errors.size());
-      st = InvalidArgument("reload failed; the previous policies stay active:\n" + message);
-    } else {
-      st = committer.ReplacePolicies(next.policy_set, force);
-      if (!st.ok()) spdlog::error("{}", st.message());
-    }
-    admin.last_reload_ok = st.ok();
-    admin.last_reload_message =
-        st.ok() ? "policies replaced (" + std::to_string(next.files.size()) + " file(s))" : st.message();
-    admin.last_reload_at = FormatRfc3339(clock.Now());
-    if (st.ok()) {
-      spdlog::info("reload: policies replaced ({} file(s))", next.files.size());
-    } else {
-      metrics.Add("gatehouse_policy_reload_failures_total");
-    }
-    return st;
-  };
-  services.reload = reload;
-  services.admin_status = [&]() {
-    std::lock_guard lock(reload_mu);
+  PolicyReloader reloader(
+      config->policies_dir, 1,
+      [&committer](std::shared_ptr<const PolicySet> set, bool force) {
+        return committer.ReplacePolicies(std::move(set), force);
+      },
+      &clock,
+      [](int level, const std::string& m) {
+        if (level > 0) {
+          spdlog::error("{}", m);
+        } else {
+          spdlog::info("{}", m);
+        }
+      },
+      [&metrics] { metrics.Add("gatehouse_policy_reload_failures_total"); });
+  std::vector<std::string> plugin_lines;
+  plugin_lines.push_back("storage " + storage_plugin->info.name + " " + storage_plugin->info.version);
+  for (const auto& nc : config->notifiers) plugin_lines.push_back("notifier " + nc.plugin + " (" + nc.name + ")");
+  services.reload = [&reloader](bool force) { return reloader.Reload(force); };
+  services.admin_status = [&reloader, plugin_lines]() {
+    const PolicyReloader::Outcome last = reloader.LastOutcome();
+    AdminStatus admin;
+    admin.last_reload_ok = last.ok;
+    admin.last_reload_message = last.message;
+    admin.last_reload_at = last.at;
+    admin.plugins = plugin_lines;
     return admin;
   };
   ApiOptions options;
@@ -356,7 +347,7 @@ int RunDaemon(const DaemonArgs& args) {
     spdlog::info("reload: {}", why);
     if (watcher) watcher->Reloaded();
     sd_notify(0, "RELOADING=1");
-    (void)reload(false).ok();  // reported in the log, the metric and /v1/admin/status
+    (void)reloader.Reload(false).ok();  // reported in the log, the metric and /v1/admin/status
     sd_notify(0, "READY=1");
   };
   for (;;) {
