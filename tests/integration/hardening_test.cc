@@ -16,6 +16,7 @@
 #include <regex>
 #include <sstream>
 
+#include "support/command.h"
 #include "support/daemon_process.h"
 #include "support/temp_dir.h"
 
@@ -25,21 +26,8 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-// Runs a command through the shell; returns its exit status and output (stdout+stderr).
-struct CommandResult {
-  int rc = -1;
-  std::string output;
-};
-CommandResult RunCommand(const std::string& command) {
-  CommandResult r;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+using testing::CommandResult;
+using testing::RunCommand;
 
 // A raw TCP connection to 127.0.0.1:port (-1 on failure).
 int Connect(int port) {

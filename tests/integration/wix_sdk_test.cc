@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "support/command.h"
 #include "support/daemon_process.h"
 #include "support/temp_dir.h"
 
@@ -19,20 +20,8 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-struct CommandResult {
-  int rc = -1;
-  std::string output;
-};
-CommandResult Shell(const std::string& command) {
-  CommandResult r;
-  FILE* p = ::popen(("(" + command + ") 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+using testing::CommandResult;
+using testing::RunCommand;
 
 // The SDK packages, installed once per build tree from the committed lock file.
 std::string InstallSdk() {
@@ -43,7 +32,7 @@ std::string InstallSdk() {
     fs::copy_file(src + "/" + f, dir + "/" + f, fs::copy_options::overwrite_existing);
   }
   if (!fs::exists(dir + "/node_modules/@wix/identity_account-invite/package.json")) {
-    const CommandResult npm = Shell("cd '" + dir + "' && npm ci --no-audit --no-fund");
+    const CommandResult npm = RunCommand("cd '" + dir + "' && npm ci --no-audit --no-fund");
     EXPECT_EQ(npm.rc, 0) << "npm ci failed:\n" << npm.output;
   }
   return dir;
@@ -53,7 +42,7 @@ class WixSdkTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // A throwaway certificate for 127.0.0.1: the SDK always speaks https.
-    const CommandResult cert = Shell(
+    const CommandResult cert = RunCommand(
         "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
         "-addext subjectAltName=IP:127.0.0.1 -keyout '" +
         dir_.File("key.pem") + "' -out '" + dir_.File("cert.pem") + "'");
@@ -86,7 +75,7 @@ class WixSdkTest : public ::testing::Test {
 
   json RunSdk(const std::string& sdk_dir) {
     const CommandResult run =
-        Shell("cd '" + sdk_dir + "' && GATEHOUSE_HOST=127.0.0.1:" + std::to_string(port_) + " GATEHOUSE_KEY='" +
+        RunCommand("cd '" + sdk_dir + "' && GATEHOUSE_HOST=127.0.0.1:" + std::to_string(port_) + " GATEHOUSE_KEY='" +
               account_key_ + "' GATEHOUSE_ACCOUNT=acme NODE_EXTRA_CA_CERTS='" + dir_.File("cert.pem") +
               "' node invite_client.mjs");
     EXPECT_EQ(run.rc, 0) << run.output;
