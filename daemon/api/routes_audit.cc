@@ -36,12 +36,8 @@ json ChangeJson(const ChangeRecord& r) {
   json data = json::parse(r.payload, nullptr, false);
   if (data.is_discarded()) data = json::object();
   StripSecrets(data);
-  return {{"revision", r.revision},
-          {"type", r.type},
-          {"accountId", r.account_id},
-          {"actor", r.actor},
-          {"at", FormatRfc3339(r.at)},
-          {"data", std::move(data)}};
+  return {{"revision", r.revision},    {"type", r.type},         {"accountId", r.account_id}, {"actor", r.actor},
+          {"at", FormatRfc3339(r.at)}, {"data", std::move(data)}};
 }
 
 }  // namespace
@@ -63,8 +59,8 @@ void RegisterAuditRoutes(Router& server, const ApiServices& services) {
                if (!page.ok()) return page.status();
                json changes = json::array();
                for (const auto& r : page->changes) changes.push_back(ChangeJson(r));
-               return Reply::Json(200,
-                                  {{"changes", std::move(changes)}, {"nextSince", page->next_since}, {"head", page->head}});
+               return Reply::Json(
+                   200, {{"changes", std::move(changes)}, {"nextSince", page->next_since}, {"head", page->head}});
              }},
         });
 }

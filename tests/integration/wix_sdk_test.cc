@@ -76,8 +76,8 @@ class WixSdkTest : public ::testing::Test {
   json RunSdk(const std::string& sdk_dir) {
     const CommandResult run =
         RunCommand("cd '" + sdk_dir + "' && GATEHOUSE_HOST=127.0.0.1:" + std::to_string(port_) + " GATEHOUSE_KEY='" +
-              account_key_ + "' GATEHOUSE_ACCOUNT=acme NODE_EXTRA_CA_CERTS='" + dir_.File("cert.pem") +
-              "' node invite_client.mjs");
+                   account_key_ + "' GATEHOUSE_ACCOUNT=acme NODE_EXTRA_CA_CERTS='" + dir_.File("cert.pem") +
+                   "' node invite_client.mjs");
     EXPECT_EQ(run.rc, 0) << run.output;
     const std::string last = run.output.substr(run.output.find('{'));
     json out = json::parse(last, nullptr, false);

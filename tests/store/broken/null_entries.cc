@@ -18,17 +18,9 @@ gh_status Head(gh_storage*, uint64_t* head, gh_error*) {
   return GH_OK;
 }
 
-const gh_storage_vtable kTable = {sizeof(gh_storage_vtable),
-                                  &Create,
-                                  &Destroy,
-                                  &Load,
+const gh_storage_vtable kTable = {sizeof(gh_storage_vtable), &Create, &Destroy, &Load,
                                   /*append=*/nullptr,
-                                  /*read_since=*/nullptr,
-                                  &Head,
-                                  nullptr,
-                                  nullptr,
-                                  nullptr,
-                                  nullptr};
+                                  /*read_since=*/nullptr,    &Head,   nullptr,  nullptr, nullptr, nullptr};
 const gh_plugin_descriptor kDescriptor = {sizeof(gh_plugin_descriptor),
                                           GH_ABI_MAJOR,
                                           GH_ABI_MINOR,
