@@ -9,6 +9,7 @@
 
 #include "api/request.h"
 #include "api/routes.h"
+#include "api/worker_pool.h"
 
 namespace gatehouse {
 
@@ -129,7 +130,7 @@ std::unique_ptr<httplib::Server> NewServer(const ApiOptions& o, bool tls, std::s
   } else {
     server = std::make_unique<httplib::Server>();
   }
-  server->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
+  server->new_task_queue = [workers] { return new api::WorkerPool(workers); };
   server->set_tcp_nodelay(true);
   server->set_payload_max_length(o.max_body_bytes);
   server->set_keep_alive_max_count(100000);
