@@ -56,7 +56,7 @@ void Serve(Router& router, const ApiServices& services, std::vector<Route> route
     auto route = std::make_shared<const Route>(std::move(r));
     router.Add(route->method, route->path, [&services, route](const httplib::Request& req, httplib::Response& res) {
       Guard(res, [&] {
-        Call call{req, services.snapshots->Load(), {}, {}, {}, services.clock->Now()};
+        Call call(req, services.snapshots->Load(), services.clock->Now());
         if (Status admitted = Admit(services, *route, req, res, call); !admitted.ok()) {
           return WriteError(res, admitted);
         }

@@ -35,6 +35,9 @@ enum class Access {
 
 // One request as a handler sees it.
 struct Call {
+  Call(const httplib::Request& request, std::shared_ptr<const Snapshot> snap, Timestamp at)
+      : http(request), snapshot(std::move(snap)), now(at) {}
+
   const httplib::Request& http;
   std::shared_ptr<const Snapshot> snapshot;  // the request's one snapshot
   Principal principal;                       // who (default for kOpen)
