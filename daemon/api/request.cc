@@ -1,17 +1,10 @@
 #include "api/request.h"
 
-#include "engine/decider.h"
-
 namespace gatehouse::api {
 
 void WriteError(httplib::Response& res, const Status& status) {
   res.status = HttpStatusFor(status.code());
   res.set_content(ErrorBody(status), "application/json");
-}
-
-void WriteJson(httplib::Response& res, int http_status, const json& body) {
-  res.status = http_status;
-  res.set_content(body.dump(), "application/json");
 }
 
 Result<Subject> RequiredSubject(const json& body, const char* field) {

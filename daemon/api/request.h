@@ -17,7 +17,6 @@ namespace gatehouse::api {
 using nlohmann::json;
 
 void WriteError(httplib::Response& res, const Status& status);
-void WriteJson(httplib::Response& res, int http_status, const json& body);
 
 // The required object `field` of `body` as a Subject ({id, subjectType}).
 Result<Subject> RequiredSubject(const json& body, const char* field);
