@@ -8,8 +8,11 @@
 // Here an idle worker waits on its own condition variable in a LIFO stack; a new connection
 // goes to the worker that went idle last, so the working set is the threads the load needs.
 //
-// Like cpp-httplib's pool: tasks beyond the idle workers wait in FIFO order; shutdown()
-// runs every queued task, then joins. Thread safety: enqueue may be called from any thread.
+// Workers are started on demand, up to the pool size: a connection that finds no idle
+// worker starts one (so the daemon starts in milliseconds, and a pool of 1024 costs only
+// the threads its peak load needed). At the size limit, tasks wait in FIFO order.
+// shutdown() runs every queued task, then joins. Thread safety: every method may be called
+// from any thread.
 #pragma once
 
 #include <httplib.h>
@@ -34,6 +37,9 @@ class WorkerPool final : public httplib::TaskQueue {
   void enqueue(std::function<void()> task) override;
   void shutdown() override;
 
+  std::size_t Workers() const;      // started so far
+  std::size_t IdleWorkers() const;  // waiting for a task
+
  private:
   struct Worker {
     std::condition_variable wake;
@@ -41,7 +47,8 @@ class WorkerPool final : public httplib::TaskQueue {
   };
   void Run(Worker& self);
 
-  std::mutex mu_;
+  const std::size_t max_workers_;
+  mutable std::mutex mu_;
   std::deque<std::function<void()>> queue_;  // tasks no idle worker could take yet
   std::vector<Worker*> idle_;                // most recently idle last
   std::vector<std::unique_ptr<Worker>> workers_;
