@@ -77,8 +77,8 @@ class KeyAuthenticator::KeyHashCache {
   std::array<Shard, kShards> shards_;
 };
 
-KeyAuthenticator::KeyAuthenticator(std::vector<std::string> system_key_hashes, const SnapshotHolder* snapshots)
-    : system_hashes_(std::move(system_key_hashes)), snapshots_(snapshots), cache_(std::make_unique<KeyHashCache>()) {
+KeyAuthenticator::KeyAuthenticator(std::vector<std::string> system_key_hashes)
+    : system_hashes_(std::move(system_key_hashes)), cache_(std::make_unique<KeyHashCache>()) {
   for (auto& h : system_hashes_) std::transform(h.begin(), h.end(), h.begin(), ::tolower);
 }
 
@@ -89,10 +89,6 @@ std::string KeyAuthenticator::HashOf(std::string_view key) const {
   std::string hash = Sha256Hex(key);
   cache_->Put(key, hash);
   return hash;
-}
-
-Result<Principal> KeyAuthenticator::Authenticate(std::string_view header) const {
-  return Authenticate(header, *snapshots_->Load());
 }
 
 Result<Principal> KeyAuthenticator::Authenticate(std::string_view header, const Snapshot& snapshot) const {

@@ -52,13 +52,12 @@ class OpenSslSecrets final : public Secrets {
 // Thread safety: safe for concurrent use.
 class KeyAuthenticator {
  public:
-  KeyAuthenticator(std::vector<std::string> system_key_hashes, const SnapshotHolder* snapshots);
+  explicit KeyAuthenticator(std::vector<std::string> system_key_hashes);
   ~KeyAuthenticator();
 
-  // `header` is the Authorization value; "Bearer " is stripped. kUnauthenticated when
-  // missing, unknown or revoked — with the same message, so nothing is revealed.
-  Result<Principal> Authenticate(std::string_view header) const;
-  // The same, against the caller's snapshot (one snapshot per request).
+  // `header` is the Authorization value; "Bearer " is stripped. Account keys are looked up
+  // in `snapshot`, the request's one snapshot. kUnauthenticated when missing, unknown or
+  // revoked — with the same message, so nothing is revealed.
   Result<Principal> Authenticate(std::string_view header, const Snapshot& snapshot) const;
 
  private:
@@ -66,7 +65,6 @@ class KeyAuthenticator {
   std::string HashOf(std::string_view key) const;
 
   std::vector<std::string> system_hashes_;
-  const SnapshotHolder* snapshots_;
   std::unique_ptr<KeyHashCache> cache_;
 };
 

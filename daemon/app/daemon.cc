@@ -249,7 +249,7 @@ int RunDaemon(const DaemonArgs& args) {
   RoleService roles(&committer, &clock);
   ChangeFeed feed(log->get(), &snapshots);
   committer.AddListener([&feed](std::uint64_t revision) { feed.Notify(revision); });
-  KeyAuthenticator keys(*hashes, &snapshots);
+  KeyAuthenticator keys(*hashes);
   ApiServices services;
   services.snapshots = &snapshots;
   services.accounts = &accounts;

@@ -210,6 +210,17 @@ TEST_F(ApiTest, ReverseQueries) {
   EXPECT_EQ(bad_limit->status, 400);
 }
 
+// Bodies are read as JSON whatever their type; multipart (which no route takes) is refused
+// with a message saying so, not parsed part by part.
+TEST_F(ApiTest, MultipartBodyIsRefusedWithAClearError) {
+  CreateAccount();
+  httplib::MultipartFormDataItems items = {{"checks", "[]", "", "application/json"}};
+  auto r = client_->Post("/v1/check/batch", Headers(testing::kSystemKey, "acme"), items);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("multipart/form-data bodies are not accepted; send JSON"), std::string::npos) << r->body;
+}
+
 TEST_F(ApiTest, UnknownRouteIsA404WithErrorBody) {
   auto r = client_->Get("/v1/nothing-here", httplib::Headers{{"Authorization", kSystemKey}});
   EXPECT_EQ(r->status, 404);

@@ -42,7 +42,7 @@ class ApiFixture : public ::testing::Test {
     roles_ = std::make_unique<RoleService>(committer_.get(), &clock_);
     feed_ = std::make_unique<ChangeFeed>(faulty_.get(), holder_.get());
     committer_->AddListener([feed = feed_.get()](std::uint64_t revision) { feed->Notify(revision); });
-    keys_ = std::make_unique<KeyAuthenticator>(std::vector<std::string>{Sha256Hex(kSystemKey)}, holder_.get());
+    keys_ = std::make_unique<KeyAuthenticator>(std::vector<std::string>{Sha256Hex(kSystemKey)});
     ApiServices services;
     services.snapshots = holder_.get();
     services.accounts = accounts_.get();
