@@ -28,12 +28,14 @@
 #include "core/metrics.h"
 #include "core/status.h"
 #include "core/time.h"
+#include "engine/policy_compiler.h"
 #include "engine/snapshot.h"
 #include "team/account_service.h"
 #include "team/assignment_service.h"
 #include "team/change_feed.h"
 #include "team/directory_service.h"
 #include "team/invite_service.h"
+#include "team/review_history.h"
 #include "team/role_service.h"
 
 namespace httplib {
@@ -81,7 +83,11 @@ struct ApiServices {
   DirectoryService* directory = nullptr;
   InviteService* invites = nullptr;
   RoleService* roles = nullptr;
-  ChangeFeed* feed = nullptr;  // GET /v1/changes (optional)
+  ChangeFeed* feed = nullptr;              // GET /v1/changes (optional)
+  const ReviewHistory* history = nullptr;  // access review `at`, review diff (optional)
+  // Compiles a candidate policy set given as (path, text) pairs with the same loader and
+  // compiler as a reload (POST /v1/admin/policy-diff; optional). Errors name the paths.
+  std::function<CompileOutput(const std::vector<std::pair<std::string, std::string>>& files)> compile_policies;
   std::string accept_base_url = "https://example.invalid/accept";
   KeyAuthenticator* keys = nullptr;
   const Clock* clock = nullptr;

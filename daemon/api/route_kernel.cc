@@ -9,7 +9,21 @@ void Render(httplib::Response& res, const Result<Reply>& reply) {
   if (!reply.ok()) return WriteError(res, reply.status());
   res.status = reply->status;
   for (const auto& [name, value] : reply->headers) res.set_header(name, value);
-  res.set_content(reply->body, reply->content_type);
+  if (!reply->stream) return res.set_content(reply->body, reply->content_type);
+  // A failure once streaming has started can only cut the response short: the client
+  // sees a chunked body without its last chunk, never a well-formed partial answer.
+  res.set_chunked_content_provider(reply->content_type,
+                                   [stream = reply->stream](std::size_t, httplib::DataSink& sink) {
+                                     try {
+                                       std::string piece;
+                                       const bool more = stream(&piece);
+                                       if (!piece.empty() && !sink.write(piece.data(), piece.size())) return false;
+                                       if (!more) sink.done();
+                                       return true;
+                                     } catch (...) {
+                                       return false;
+                                     }
+                                   });
 }
 
 // Steps 1–3 of the kernel; on failure the Status to answer with (and maybe a header).

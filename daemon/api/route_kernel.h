@@ -6,7 +6,7 @@
 //      the per-account rate limit, and check `permission` on the account in the engine;
 //   3. parse the JSON body (routes that take one; no body reads as {});
 //   4. run the handler, which returns a Reply or a Status;
-//   5. render: a Reply as it is, a Status as the Wix error body with its HTTP status; an
+//   5. render: a Reply as it is (a streamed one chunked, piece by piece), a Status as the Wix error body with its HTTP status; an
 //      exception escaping a handler as a 500 with the Wix body.
 // Handlers hold business logic only by calling services (engine/, team/); they parse their
 // own fields and build their own JSON. Internal to api/.
@@ -51,16 +51,24 @@ struct Call {
   std::string Actor() const { return principal.Actor(); }
 };
 
-// What a handler answers.
+// What a handler answers: a body, or a stream.
 struct Reply {
+  // Appends the next piece of a streamed body to *out; returns false after the last.
+  // Runs after the handler returned, on the same worker: it must own what it reads.
+  using Stream = std::function<bool(std::string* out)>;
+
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  Stream stream;  // when set, the body is sent chunked as the stream produces it
 
-  static Reply Json(int status, const json& body) { return Reply{status, body.dump(), "application/json", {}}; }
+  static Reply Json(int status, const json& body) { return Reply{status, body.dump(), "application/json", {}, {}}; }
   static Reply Text(int status, std::string body, std::string content_type) {
-    return Reply{status, std::move(body), std::move(content_type), {}};
+    return Reply{status, std::move(body), std::move(content_type), {}, {}};
+  }
+  static Reply Streamed(std::string content_type, Stream stream) {
+    return Reply{200, {}, std::move(content_type), {}, std::move(stream)};
   }
 };
 

@@ -10,7 +10,7 @@ void RegisterProbeRoutes(Router& server, const ApiServices& services) {
         {
             {"GET", "/healthz", Access::kOpen, "", false,
              [](Call&) -> Result<Reply> {
-               return Reply{200, "{\"status\":\"ok\"}", "application/json", {}};
+               return Reply::Text(200, "{\"status\":\"ok\"}", "application/json");
              }},
             {"GET", "/metrics", Access::kOpen, "", false,
              [s](Call&) -> Result<Reply> {
@@ -33,7 +33,7 @@ void RegisterOpsRoutes(Router& server, const ApiServices& services) {
         {
             {"GET", "/openapi.json", Access::kOpen, "", false,
              [](Call&) -> Result<Reply> {
-               return Reply{200, std::string(OpenApiDocument()), "application/json", {}};
+               return Reply::Text(200, std::string(OpenApiDocument()), "application/json");
              }},
             {"POST", "/v1/admin/reload", Access::kSystem, "", false,
              [s](Call& c) -> Result<Reply> {

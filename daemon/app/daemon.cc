@@ -32,6 +32,7 @@
 #include "store/plugin_notifier.h"
 #include "team/account_service.h"
 #include "team/committer.h"
+#include "team/review_history.h"
 
 namespace gatehouse {
 namespace {
@@ -258,6 +259,9 @@ int RunDaemon(const DaemonArgs& args) {
   services.invites = &invites;
   services.roles = &roles;
   services.feed = &feed;
+  ReviewHistory history(log->get(), &codec);
+  services.history = &history;
+  services.compile_policies = CompileCandidatePolicies;
   services.accept_base_url = config->accept_base_url;
   services.keys = &keys;
   services.clock = &clock;

@@ -224,7 +224,7 @@ std::uint16_t AccountState::SlotForRole(const std::string& role_id) {
   return static_cast<std::uint16_t>(role_slots_.size() - 1);
 }
 
-void AccountState::ApplyAssignmentAdded(const Assignment& a) {
+void AccountState::ApplyAssignmentAdded(const Assignment& a, std::uint64_t revision, std::string_view actor) {
   auto& index = subject_index_[static_cast<int>(a.subject.type)];
   std::uint32_t si = index.Find(a.subject.id, [&](std::uint32_t s) -> std::string_view { return subjects_[s].id; });
   if (si == FlatIdIndex::kNotFound) {
@@ -237,6 +237,17 @@ void AccountState::ApplyAssignmentAdded(const Assignment& a) {
   g.not_before = a.not_before.value_or(kNoStart);
   g.expires_at = a.expires_at.value_or(kNoEnd);
   g.created_at = a.created_at;
+  g.granted_revision = revision;
+  if (!actor.empty()) {
+    // Few distinct actors per account: a linear search from the newest is cheap.
+    auto it = std::find(actors_.rbegin(), actors_.rend(), actor);
+    if (it != actors_.rend()) {
+      g.granted_by = static_cast<std::uint32_t>(actors_.rend() - it - 1);
+    } else {
+      g.granted_by = static_cast<std::uint32_t>(actors_.size());
+      actors_.emplace_back(actor);
+    }
+  }
   g.role_slot = SlotForRole(a.role_id);
   g.kind = a.restriction.kind;
   if (a.restriction.kind != Restriction::Kind::kAccount) {

@@ -77,7 +77,9 @@ class AccountState {
     Timestamp not_before = kNoStart;
     Timestamp expires_at = kNoEnd;
     Timestamp created_at = 0;
+    std::uint64_t granted_revision = 0;  // the change-log revision that added it (0: unknown)
     std::uint32_t scope = 0;
+    std::uint32_t granted_by = 0;  // index into actors(): who added it
     std::uint16_t role_slot = 0;
     Restriction::Kind kind = Restriction::Kind::kAccount;
     bool multi_scope = false;
@@ -114,6 +116,9 @@ class AccountState {
   const SubjectEntry* FindSubject(SubjectType type, std::string_view id) const;
   const std::vector<SubjectEntry>& subjects() const { return subjects_; }
   std::size_t GrantCount() const { return grant_count_; }
+  // Who granted what: actors as the change log names them ("system", "key:<id>", ...),
+  // interned; actors()[0] is "" (unknown, e.g. state built by hand in tests).
+  const std::string& ActorOf(const Grant& g) const { return actors_[g.granted_by]; }
   // Role id bound to a slot.
   const std::string& RoleOfSlot(std::uint16_t slot) const { return role_slots_[slot]; }
   std::size_t RoleSlotCount() const { return role_slots_.size(); }
@@ -149,7 +154,9 @@ class AccountState {
   void ApplyRoleDeleted(std::string_view role_id);
   void ApplyAssetPut(const Asset& asset);  // create or replace (parent may change)
   void ApplyAssetDeleted(std::string_view asset_id);
-  void ApplyAssignmentAdded(const Assignment& a);
+  // `revision` and `actor` record where the grant came from (the access review's
+  // grantedRevision / grantedBy); 0 and "" when not known.
+  void ApplyAssignmentAdded(const Assignment& a, std::uint64_t revision = 0, std::string_view actor = {});
   void ApplyAssignmentRemoved(std::uint64_t assignment_id);
 
  private:
@@ -170,6 +177,7 @@ class AccountState {
   std::vector<std::vector<std::uint32_t>> multi_scopes_;
   Account account_;
   std::vector<std::string> role_slots_;
+  std::vector<std::string> actors_{std::string()};
   std::size_t grant_count_ = 0;
   std::vector<Invite> invites_;
   std::vector<ApiKey> api_keys_;

@@ -29,7 +29,8 @@ RoleDecl ToRoleDecl(const RoleDefinition& def, std::vector<PolicyError>* errors)
 }
 
 void CompileAccountRoles(const PolicySet& policies, const std::vector<RoleDefinition>& defs,
-                         std::vector<CompiledRole>* out, std::vector<PolicyError>* errors) {
+                         std::vector<CompiledRole>* out, std::vector<PolicyError>* errors,
+                         std::map<std::string, std::string>* failed) {
   out->clear();
   out->reserve(defs.size());
   std::vector<bool> done(defs.size(), false);
@@ -59,12 +60,14 @@ void CompileAccountRoles(const PolicySet& policies, const std::vector<RoleDefini
       if (role_errors.empty()) {
         out->push_back(std::move(role));
       } else {
+        if (failed != nullptr) failed->emplace(defs[i].id, role_errors.front().message);
         errors->insert(errors->end(), role_errors.begin(), role_errors.end());
       }
     }
   }
   for (std::size_t i = 0; i < defs.size(); ++i) {
     if (!done[i]) {
+      if (failed != nullptr) failed->emplace(defs[i].id, "inherits a role that does not compile, or an inheritance cycle");
       errors->push_back({SourceLocation{}, "role \"" + defs[i].id +
                                                "\": inherits a role that does not compile, or an inheritance cycle"});
     }

@@ -10,12 +10,8 @@ using Grant = AccountState::Grant;
 // Does this one grant allow permission `perm` on `node` at `now`?
 inline bool GrantAllows(const AccountView& view, const Grant& g, std::uint32_t perm, bool account_level,
                         std::uint32_t node, Timestamp now) {
-  if (!g.ActiveAt(now)) return false;
-  const CompiledRole* role = view.roles[g.role_slot];
-  if (role == nullptr || !role->granted.Test(perm)) return false;
-  if (g.kind == Restriction::Kind::kAccount) return true;
-  if (account_level) return false;
-  return view.state->Covers(g, node);
+  if (!g.ActiveAt(now) || !GrantGives(view.roles[g.role_slot], g.kind, perm, account_level)) return false;
+  return g.kind == Restriction::Kind::kAccount || view.state->Covers(g, node);
 }
 
 bool SubjectAllowed(const AccountView& view, const AccountState::SubjectEntry& subject, std::uint32_t perm,
@@ -215,14 +211,11 @@ AssetPage ListAssets(const Snapshot& snapshot, std::string_view account_id, cons
   std::vector<char> reachable(state.NodeCount(), 0);
   bool everything = false;
   for (const Grant& g : entry->grants) {
-    if (!g.ActiveAt(now)) continue;
-    const CompiledRole* role = view->roles[g.role_slot];
-    if (role == nullptr || !role->granted.Test(*perm)) continue;
+    if (!g.ActiveAt(now) || !GrantGives(view->roles[g.role_slot], g.kind, *perm, account_level)) continue;
     if (g.kind == Restriction::Kind::kAccount) {
       everything = true;
       break;
     }
-    if (account_level) continue;
     // Mark each scope's subtree.
     for (std::uint32_t scope : state.ScopesOf(g)) {
       std::vector<std::uint32_t> stack{scope};

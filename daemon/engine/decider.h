@@ -32,6 +32,15 @@ struct CheckQuery {
   std::string_view asset_id;
 };
 
+// The one rule of what a grant gives: a role with `perm` in its effective set gives it
+// through an account-wide assignment always, and through a restricted one unless the
+// permission is `level: Account`. Time windows and coverage are checked apart. The check,
+// the reverse queries, the access review and the policy impact all ask this.
+inline bool GrantGives(const CompiledRole* role, Restriction::Kind kind, std::uint32_t perm, bool account_level) {
+  if (role == nullptr || !role->granted.Test(perm)) return false;
+  return kind == Restriction::Kind::kAccount || !account_level;
+}
+
 // The hot path: no allocation, no locks.
 bool Check(const Snapshot& snapshot, const CheckQuery& q, Timestamp now);
 

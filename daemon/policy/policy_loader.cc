@@ -395,6 +395,52 @@ void ParsePolicyText(std::string_view text, const std::string& file, const std::
   }
 }
 
+namespace {
+
+// accounts/<id>/<file> declares custom roles of account <id>.
+std::string AccountOfRelativePath(const fs::path& rel) {
+  auto part = rel.begin();
+  if (part != rel.end() && *part == "accounts") {
+    ++part;
+    if (part != rel.end() && std::next(part) != rel.end()) return part->string();
+  }
+  return {};
+}
+
+// Parses each text into one source and compiles it; `out` may already hold errors (files
+// that could not be read), in which case nothing is published but everything is reported.
+void ParseAndCompile(const std::vector<PolicyFileText>& files, std::uint64_t generation, PolicyLoad* out) {
+  PolicySource source;
+  for (const auto& f : files) {
+    ParsePolicyText(f.text, f.path, AccountOfRelativePath(fs::path(f.relative)), &source, &out->tests, &out->errors);
+    out->files.push_back(f.path);
+  }
+  source.files = out->files;
+  // Compile even after parse errors, so one load reports everything it can find.
+  CompileOutput compiled = CompilePolicySet(source, generation);
+  const bool parsed_cleanly = out->errors.empty();
+  out->errors.insert(out->errors.end(), compiled.errors.begin(), compiled.errors.end());
+  if (parsed_cleanly && compiled.ok()) out->policy_set = std::move(compiled.policy_set);
+}
+
+}  // namespace
+
+PolicyLoad LoadPolicyTexts(const std::vector<PolicyFileText>& files, std::uint64_t generation) {
+  PolicyLoad out;
+  if (files.empty()) out.errors.push_back({SourceLocation{}, "no *.yaml or *.yml files in the policy set"});
+  ParseAndCompile(files, generation, &out);
+  if (files.empty()) out.policy_set = nullptr;
+  return out;
+}
+
+CompileOutput CompileCandidatePolicies(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<PolicyFileText> texts;
+  texts.reserve(files.size());
+  for (const auto& [path, text] : files) texts.push_back({path, path, text});
+  PolicyLoad load = LoadPolicyTexts(texts);
+  return CompileOutput{load.policy_set, std::move(load.errors)};
+}
+
 PolicyLoad LoadPolicyDirectory(const std::string& dir, std::uint64_t generation) {
   PolicyLoad out;
   PolicyFileList listed = ListPolicyFiles(dir);
@@ -402,35 +448,22 @@ PolicyLoad LoadPolicyDirectory(const std::string& dir, std::uint64_t generation)
     out.errors = std::move(listed.errors);
     return out;
   }
-  std::vector<fs::path> files(listed.files.begin(), listed.files.end());
-  std::sort(files.begin(), files.end());
-  PolicySource source;
-  for (const auto& path : files) {
+  std::vector<fs::path> paths(listed.files.begin(), listed.files.end());
+  std::sort(paths.begin(), paths.end());
+  std::vector<PolicyFileText> texts;
+  for (const auto& path : paths) {
     Result<std::string> text = ReadPolicyFile(path.string());
     if (!text.ok()) {
       out.errors.push_back({SourceLocation{path.string(), 0, 0}, text.status().message()});
       out.files.push_back(path.string());
       continue;
     }
-    const fs::path rel = path.lexically_relative(dir);
-    std::string account_id;
-    auto part = rel.begin();
-    if (part != rel.end() && *part == "accounts") {
-      ++part;
-      if (part != rel.end() && std::next(part) != rel.end()) account_id = part->string();
-    }
-    ParsePolicyText(*text, path.string(), account_id, &source, &out.tests, &out.errors);
-    out.files.push_back(path.string());
+    texts.push_back({path.string(), path.lexically_relative(dir).string(), std::move(*text)});
   }
-  source.files = out.files;
-  if (files.empty()) {
+  if (paths.empty()) {
     out.errors.push_back({SourceLocation{dir, 0, 0}, "no *.yaml or *.yml files in the policy directory"});
   }
-  // Compile even after parse errors, so one load reports everything it can find.
-  CompileOutput compiled = CompilePolicySet(source, generation);
-  const bool parsed_cleanly = out.errors.empty();
-  out.errors.insert(out.errors.end(), compiled.errors.begin(), compiled.errors.end());
-  if (parsed_cleanly && compiled.ok()) out.policy_set = std::move(compiled.policy_set);
+  ParseAndCompile(texts, generation, &out);
   return out;
 }
 

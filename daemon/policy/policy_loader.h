@@ -64,6 +64,23 @@ struct PolicyLoad {
 // order). A missing or empty directory is an error.
 PolicyLoad LoadPolicyDirectory(const std::string& dir, std::uint64_t generation = 0);
 
+// A policy file given as text: `path` names it in errors, `relative` is its path inside
+// the policy directory (what decides accounts/<id>/ custom roles).
+struct PolicyFileText {
+  std::string path;
+  std::string relative;
+  std::string text;
+};
+
+// Parses and compiles the given files (in the given order) exactly as a directory load
+// does, without touching the filesystem: how a candidate policy set sent over the API is
+// judged. An empty list is an error.
+PolicyLoad LoadPolicyTexts(const std::vector<PolicyFileText>& files, std::uint64_t generation = 0);
+
+// A candidate policy directory given as (path inside the directory, text) pairs, judged
+// by LoadPolicyTexts; errors name the paths as given. What POST /v1/admin/policy-diff uses.
+CompileOutput CompileCandidatePolicies(const std::vector<std::pair<std::string, std::string>>& files);
+
 // Parses one file's text into `source`/`tests`, appending errors. `account_id` non-empty
 // makes Role documents custom roles of that account. Never throws.
 void ParsePolicyText(std::string_view text, const std::string& file, const std::string& account_id,

@@ -58,7 +58,7 @@ Status StateBuilder::Apply(const ChangeSet& set, std::uint64_t revision) {
             } else if constexpr (std::is_same_v<T, AssetDeleted>) {
               state->ApplyAssetDeleted(c.asset_id);
             } else if constexpr (std::is_same_v<T, AssignmentAdded>) {
-              state->ApplyAssignmentAdded(c.assignment);
+              state->ApplyAssignmentAdded(c.assignment, revision, set.actor);
               if (c.assignment.id > max_assignment_id_) max_assignment_id_ = c.assignment.id;
             } else if constexpr (std::is_same_v<T, AssignmentRemoved>) {
               state->ApplyAssignmentRemoved(c.assignment_id);

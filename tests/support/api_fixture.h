@@ -42,6 +42,7 @@ class ApiFixture : public ::testing::Test {
     roles_ = std::make_unique<RoleService>(committer_.get(), &clock_);
     feed_ = std::make_unique<ChangeFeed>(faulty_.get(), holder_.get());
     committer_->AddListener([feed = feed_.get()](std::uint64_t revision) { feed->Notify(revision); });
+    history_ = std::make_unique<ReviewHistory>(faulty_.get(), &codec_);
     keys_ = std::make_unique<KeyAuthenticator>(std::vector<std::string>{Sha256Hex(kSystemKey)});
     ApiServices services;
     services.snapshots = holder_.get();
@@ -51,6 +52,8 @@ class ApiFixture : public ::testing::Test {
     services.invites = invites_.get();
     services.roles = roles_.get();
     services.feed = feed_.get();
+    services.history = history_.get();
+    services.compile_policies = CompileCandidatePolicies;
     services.accept_base_url = "https://team.example/accept";
     services.keys = keys_.get();
     services.clock = &clock_;
@@ -173,6 +176,7 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<InviteService> invites_;
   std::unique_ptr<RoleService> roles_;
   std::unique_ptr<ChangeFeed> feed_;
+  std::unique_ptr<ReviewHistory> history_;
   int port_ = 0;
   std::unique_ptr<KeyAuthenticator> keys_;
   std::unique_ptr<ApiServer> server_;
