@@ -3,11 +3,16 @@
 //   gatehouse test DIR                run its PolicyTest suites; failures explained; coverage
 //   gatehouse plugins list [--dir D]  what is installed
 //   gatehouse plugins describe NAME   a plugin's options (NAME: sqlite or storage-sqlite)
+//   gatehouse diff NEW_DIR            access a candidate policy directory would change (daemon)
+//   gatehouse review                  the account's access review (daemon)
+// Usage errors exit 2.
 #include <gatehouse/plugin.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "audit_commands.h"
+#include "client.h"
 #include "policy/policy_loader.h"
 #include "policy/policy_test_runner.h"
 #include "store/plugin_host.h"
@@ -113,7 +118,7 @@ int PluginsDescribe(const std::string& dir, std::string name) {
 }  // namespace gatehouse
 
 int main(int argc, char** argv) {
-  CLI::App app{"gatehouse: validate and test policies, inspect plugins"};
+  CLI::App app{"gatehouse: validate and test policies, inspect plugins, review access on a running daemon"};
   app.set_version_flag("--version", "gatehouse " GATEHOUSE_VERSION " (plugin ABI " + std::to_string(GH_ABI_MAJOR) +
                                         "." + std::to_string(GH_ABI_MINOR) + ")");
   app.require_subcommand(1);
@@ -133,7 +138,27 @@ int main(int argc, char** argv) {
   auto* describe = plugins->add_subcommand("describe", "Show a plugin and its options");
   describe->add_option("name", name, "Plugin name (sqlite, storage-sqlite, ...)")->required();
   describe->add_option("--dir", plugin_dir, "Plugin directory")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  gatehouse::cli::ClientOptions client;
+  bool json_output = false;
+  auto* diff = app.add_subcommand("diff", "Show whose access a candidate policy directory would change (exit 1 if any)");
+  diff->add_option("dir", dir, "Candidate policy directory")->required();
+  diff->add_flag("--json", json_output, "Print the daemon's JSON answer");
+  client.AddTo(diff);
+  bool csv = false;
+  std::optional<std::uint64_t> at;
+  auto* review = app.add_subcommand("review", "Print the account's access review");
+  review->add_flag("--csv", csv, "Print the review as CSV");
+  review->add_option("--at", at, "Review the account as it stood after this revision");
+  review->add_flag("--json", json_output, "Print the daemon's JSON answer");
+  client.AddTo(review);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (*diff) return gatehouse::cli::RunDiff(dir, client, json_output);
+  if (*review) return gatehouse::cli::RunReview(client, csv, at, json_output);
   if (*validate) return gatehouse::Validate(dir);
   if (*test) return gatehouse::Test(dir, verbose);
   if (*list) return gatehouse::PluginsList(plugin_dir);

@@ -345,6 +345,9 @@ void ApplyEnv(const std::vector<std::string>& env, Config& c, std::vector<std::s
     if (eq == std::string::npos) continue;
     const std::string name = entry.substr(10, eq - 10);
     const std::string value = entry.substr(eq + 1);
+    // The CLI client's settings (docs/cli.md): an operator's shell may export them where
+    // the daemon also runs; they are not daemon configuration and not a mistake.
+    if (name == "URL" || name == "KEY_FILE" || name == "ACCOUNT") continue;
     if (name == "HTTP_PORT") {
       std::size_t port;
       if (!ParseSize(value, &port).empty() || port > 65535) {

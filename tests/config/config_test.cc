@@ -89,6 +89,13 @@ TEST(ConfigTest, UnknownOrBadEnvironmentOverride) {
   EXPECT_FALSE(ParseConfig("", "g.yaml", {"GATEHOUSE_HTTP_PORT=99999"}).ok());
 }
 
+TEST(ConfigTest, TheCliClientsVariablesAreNotDaemonConfiguration) {
+  // An operator's shell exports them for `gatehouse review`; the daemon must still start.
+  auto c = ParseConfig("", "g.yaml",
+                       {"GATEHOUSE_URL=http://127.0.0.1:8080", "GATEHOUSE_KEY_FILE=/k", "GATEHOUSE_ACCOUNT=acme"});
+  EXPECT_TRUE(c.ok()) << c.status().message();
+}
+
 TEST(ConfigTest, TlsNeedsBothHalves) { EXPECT_FALSE(ParseConfig("http: {tls: {cert: /c.pem}}\n", "g.yaml", {}).ok()); }
 
 TEST(ConfigTest, MissingFile) {
