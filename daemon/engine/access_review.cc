@@ -84,8 +84,7 @@ void AccessReview::FillSubject(std::uint32_t subject_index) {
     }
   }
   for (const auto& g : entry.grants) {
-    std::vector<std::uint32_t> scopes = state.ScopesOf(g);
-    if (g.kind == Restriction::Kind::kAccount) scopes = {AccountState::kRootNode};
+    const std::vector<std::uint32_t> scopes = state.DistinctScopesOf(g);
     const std::string& role_id = state.RoleOfSlot(g.role_slot);
     const CompiledRole* role = view_.roles[g.role_slot];
     for (std::uint32_t scope : scopes) {

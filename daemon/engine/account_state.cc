@@ -41,6 +41,14 @@ std::vector<std::uint32_t> AccountState::ScopesOf(const Grant& g) const {
   return {g.scope};
 }
 
+std::vector<std::uint32_t> AccountState::DistinctScopesOf(const Grant& g) const {
+  if (g.kind == Restriction::Kind::kAccount) return {kRootNode};
+  std::vector<std::uint32_t> scopes = ScopesOf(g);
+  std::sort(scopes.begin(), scopes.end());
+  scopes.erase(std::unique(scopes.begin(), scopes.end()), scopes.end());
+  return scopes;
+}
+
 const AccountState::SubjectEntry* AccountState::FindSubject(SubjectType type, std::string_view id) const {
   const std::uint32_t i = subject_index_[static_cast<int>(type)].Find(
       id, [&](std::uint32_t s) -> std::string_view { return subjects_[s].id; });

@@ -111,6 +111,9 @@ class AccountState {
   bool Covers(const Grant& g, std::uint32_t node) const;
   // The asset nodes a restricted grant names (empty for account-wide grants).
   std::vector<std::uint32_t> ScopesOf(const Grant& g) const;
+  // The grant's scopes as the access review counts them: each named node once (sorted),
+  // and the root for an account-wide grant.
+  std::vector<std::uint32_t> DistinctScopesOf(const Grant& g) const;
 
   // --- subjects and grants ---
   const SubjectEntry* FindSubject(SubjectType type, std::string_view id) const;

@@ -80,8 +80,7 @@ bool PolicyImpact::NextAccount(std::vector<Impact>* out) {
         error = f != failed.end() ? "role \"" + role_id + "\" would no longer compile: " + f->second
                                   : "role \"" + role_id + "\" is not defined in the candidate policies";
       }
-      std::vector<std::uint32_t> scopes = state.ScopesOf(g);
-      if (account_wide) scopes = {AccountState::kRootNode};
+      const std::vector<std::uint32_t> scopes = state.DistinctScopesOf(g);
       for (std::uint32_t scope : scopes) {
         Impact impact;
         impact.account_id = state.account().id;
