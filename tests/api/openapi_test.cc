@@ -105,6 +105,9 @@ TEST_F(OpenApiTest, IsOpenApi3WithEveryRoute) {
                                                                    {"post", "/invites/account-invite/create"},
                                                                    {"post", "/account-invite/create"},
                                                                    {"get", "/v1/changes"},
+                                                                   {"get", "/v1/access-review"},
+                                                                   {"get", "/v1/access-review/diff"},
+                                                                   {"post", "/v1/admin/policy-diff"},
                                                                    {"post", "/v1/check"},
                                                                    {"post", "/v1/check/batch"},
                                                                    {"post", "/v1/access/assets"},
@@ -217,6 +220,10 @@ TEST_F(OpenApiTest, RealResponsesMatchTheSchemas) {
                                    {"title", "Publisher"},
                                    {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.publish"}}}}}}),
                 "/v1/roles", "post");
+  ExpectMatches(Get("/v1/access-review"), "/v1/access-review", "get");
+  ExpectMatches(Get("/v1/access-review/diff?from=0&to=2"), "/v1/access-review/diff", "get");
+  ExpectMatches(Post("/v1/admin/policy-diff", {{"files", {{"roles/x.yaml", "kind: Nope\n"}}}}, kSystemKey, ""),
+                "/v1/admin/policy-diff", "post");
   ExpectMatches(client_->Get("/healthz"), "/healthz", "get");
   ExpectMatches(client_->Get("/readyz"), "/readyz", "get");
   // Errors use the documented error body.
