@@ -162,16 +162,6 @@ Result<std::vector<std::shared_ptr<const Snapshot>>> StatesAt(const ApiServices&
   return s.history->StatesAt(c.account_id, revisions, c.snapshot->policies());
 }
 
-// Every row of the account in `snapshot` (empty when it did not exist there).
-std::vector<ReviewRow> AllRows(const Snapshot& snapshot, const std::string& account_id, Timestamp now) {
-  std::vector<ReviewRow> rows;
-  const AccountView* view = snapshot.FindAccount(account_id);
-  if (view == nullptr) return rows;
-  AccessReview review(snapshot, *view, now);
-  for (ReviewRow row; review.Next(&row);) rows.push_back(std::move(row));
-  return rows;
-}
-
 Result<Reply> AccessReviewReply(const ApiServices& s, Call& c) {
   const std::string format = c.http.has_param("format") ? c.Query("format") : "json";
   if (format != "json" && format != "csv") return FieldError("format", "must be json or csv");
@@ -242,31 +232,28 @@ Result<Reply> ReviewDiffReply(const ApiServices& s, Call& c) {
   if (*from > *to) return FieldError("from", "must not be after `to`");
   auto states = StatesAt(s, c, {{"from", *from}, {"to", *to}});
   if (!states.ok()) return states.status();
-  const auto before = AllRows(*(*states)[0], c.account_id, c.now);
-  const auto after = AllRows(*(*states)[1], c.account_id, c.now);
-  using Key = std::pair<std::uint64_t, std::string>;
-  std::map<Key, const ReviewRow*> before_by_key;
-  for (const auto& r : before) before_by_key.emplace(Key{r.assignment_id, r.scope_id}, &r);
-  std::map<Key, bool> in_after;
-  json gained = json::array(), lost = json::array(), changed = json::array();
-  for (const auto& r : after) {
-    const Key key{r.assignment_id, r.scope_id};
-    in_after.emplace(key, true);
-    auto it = before_by_key.find(key);
-    if (it == before_by_key.end()) {
-      gained.push_back(RowJson(r));
-    } else if (!it->second->SameAccessAs(r)) {
-      changed.push_back({{"before", RowJson(*it->second)}, {"after", RowJson(r)}});
-    }
-  }
-  for (const auto& r : before) {
-    if (in_after.count(Key{r.assignment_id, r.scope_id}) == 0) lost.push_back(RowJson(r));
-  }
-  Reply reply = Reply::Json(200, {{"from", *from},
-                                  {"to", *to},
-                                  {"gained", std::move(gained)},
-                                  {"lost", std::move(lost)},
-                                  {"changed", std::move(changed)}});
+  // Rendered as they come: the answer is held once, as text, never as rows.
+  std::string gained, lost, changed;
+  auto append = [](std::string* out, const json& j) {
+    if (!out->empty()) *out += ',';
+    *out += j.dump();
+  };
+  auto review_of = [&](const Snapshot& snap) -> std::unique_ptr<AccessReview> {
+    const AccountView* view = snap.FindAccount(c.account_id);
+    return view == nullptr ? nullptr : std::make_unique<AccessReview>(snap, *view, c.now);
+  };
+  auto before = review_of(*(*states)[0]);
+  auto after = review_of(*(*states)[1]);
+  DiffReviews(before.get(), after.get(),
+              {[&](const ReviewRow& r) { append(&gained, RowJson(r)); },
+               [&](const ReviewRow& r) { append(&lost, RowJson(r)); },
+               [&](const ReviewRow& b, const ReviewRow& a) {
+                 append(&changed, json{{"before", RowJson(b)}, {"after", RowJson(a)}});
+               }});
+  Reply reply = Reply::Text(200,
+                            "{\"from\":" + std::to_string(*from) + ",\"to\":" + std::to_string(*to) + ",\"gained\":[" +
+                                gained + "],\"lost\":[" + lost + "],\"changed\":[" + changed + "]}",
+                            "application/json");
   reply.headers.emplace_back("X-Gatehouse-Revision", std::to_string(*to));
   return reply;
 }

@@ -112,12 +112,37 @@ void AccessReview::FillSubject(std::uint32_t subject_index) {
       pending_.push_back(std::move(row));
     }
   }
-  // Review order within a subject: role id, scope id (then assignment id, for a total order).
-  std::sort(pending_.begin(), pending_.end(), [](const ReviewRow& a, const ReviewRow& b) {
-    if (a.role_id != b.role_id) return a.role_id > b.role_id;
-    if (a.scope_id != b.scope_id) return a.scope_id > b.scope_id;
-    return a.assignment_id > b.assignment_id;
-  });
+  // Review order within a subject (kept reversed: Next pops from the back).
+  std::sort(pending_.begin(), pending_.end(), [](const ReviewRow& a, const ReviewRow& b) { return ReviewOrderLess(b, a); });
+}
+
+bool ReviewOrderLess(const ReviewRow& a, const ReviewRow& b) {
+  const std::string_view ta = SubjectTypeName(a.subject.type);
+  const std::string_view tb = SubjectTypeName(b.subject.type);
+  if (ta != tb) return ta < tb;
+  if (a.subject.id != b.subject.id) return a.subject.id < b.subject.id;
+  if (a.role_id != b.role_id) return a.role_id < b.role_id;
+  if (a.scope_id != b.scope_id) return a.scope_id < b.scope_id;
+  return a.assignment_id < b.assignment_id;
+}
+
+void DiffReviews(AccessReview* before, AccessReview* after, const ReviewDiffSink& sink) {
+  ReviewRow x, y;
+  bool has_x = before != nullptr && before->Next(&x);
+  bool has_y = after != nullptr && after->Next(&y);
+  while (has_x || has_y) {
+    if (has_x && (!has_y || ReviewOrderLess(x, y))) {
+      sink.lost(x);
+      has_x = before->Next(&x);
+    } else if (has_y && (!has_x || ReviewOrderLess(y, x))) {
+      sink.gained(y);
+      has_y = after->Next(&y);
+    } else {
+      if (!x.SameAccessAs(y)) sink.changed(x, y);
+      has_x = before->Next(&x);
+      has_y = after->Next(&y);
+    }
+  }
 }
 
 bool AccessReview::Next(ReviewRow* row) {

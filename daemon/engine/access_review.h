@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -87,5 +88,22 @@ class AccessReview {
   std::vector<std::uint32_t> permissions_by_id_;
   std::map<std::pair<std::uint16_t, bool>, std::vector<std::string>> permission_cache_;
 };
+
+// The total order rows come in: subject type name, subject id, role id, scope id,
+// assignment id.
+bool ReviewOrderLess(const ReviewRow& a, const ReviewRow& b);
+
+// What DiffReviews reports; every callback is required.
+struct ReviewDiffSink {
+  std::function<void(const ReviewRow&)> gained;  // only in `after`
+  std::function<void(const ReviewRow&)> lost;    // only in `before`
+  std::function<void(const ReviewRow& before, const ReviewRow& after)> changed;  // !SameAccessAs
+};
+
+// Walks two reviews of one account in step — both come in review order, and a grant
+// (assignment, scope) keeps its subject and role for life, so equal positions in the
+// order are the same grant — and reports the differences in review order. Holds one row
+// of each side at a time. A null review is an account that did not exist (no rows).
+void DiffReviews(AccessReview* before, AccessReview* after, const ReviewDiffSink& sink);
 
 }  // namespace gatehouse
