@@ -152,5 +152,24 @@ TEST_F(AuditCliTest, ReviewPrintsATableCsvOrJsonFromTheEnvironmentsServer) {
   EXPECT_NE(beyond.output.find("beyond the head"), std::string::npos) << beyond.output;
 }
 
+TEST_F(AuditCliTest, FeedAndReviewDiffOnTheRealBinary) {
+  httplib::Headers h{{"Authorization", "Bearer " + key_}, {"wix-account-id", "acme"}};
+  auto feed = http_->Get("/v1/changes?since=0", h);
+  ASSERT_TRUE(feed);
+  ASSERT_EQ(feed->status, 200) << feed->body;
+  const json changes = json::parse(feed->body)["changes"];
+  ASSERT_EQ(changes.size(), 3U) << feed->body;  // account, asset, assignment (the user is global)
+  EXPECT_EQ(changes[2]["type"], "assignments.updated");
+  auto diff = http_->Get("/v1/access-review/diff?from=1&to=4", h);
+  ASSERT_TRUE(diff);
+  ASSERT_EQ(diff->status, 200) << diff->body;
+  EXPECT_EQ(diff->get_header_value("X-Gatehouse-Revision"), "4");
+  const json d = json::parse(diff->body);
+  ASSERT_EQ(d["gained"].size(), 1U) << diff->body;
+  EXPECT_EQ(d["gained"][0]["subject"]["id"], "ann");
+  EXPECT_EQ(d["gained"][0]["grantedRevision"], 4);
+  EXPECT_TRUE(d["lost"].empty() && d["changed"].empty());
+}
+
 }  // namespace
 }  // namespace gatehouse
