@@ -148,12 +148,22 @@ std::shared_ptr<Snapshot> BuildSnapshot(const Generated& g, std::shared_ptr<cons
   return snap;
 }
 
+// The generated world's policies compiled and its state built; null (and a failure) when
+// the generator made policies that do not compile.
+std::shared_ptr<Snapshot> CompileAndBuild(const Generated& g) {
+  auto compiled = CompilePolicySet(g.world.source);
+  if (!compiled.ok()) {
+    ADD_FAILURE() << compiled.errors[0].ToString();
+    return nullptr;
+  }
+  return BuildSnapshot(g, compiled.policy_set);
+}
+
 void RunWorld(std::uint64_t seed) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   const Generated g = Generate(seed);
-  auto compiled = CompilePolicySet(g.world.source);
-  ASSERT_TRUE(compiled.ok()) << compiled.errors[0].ToString();
-  auto snap = BuildSnapshot(g, compiled.policy_set);
+  auto snap = CompileAndBuild(g);
+  ASSERT_NE(snap, nullptr);
   ReferenceEvaluator ref(g.world);
   const auto assets = ref.Assets();
   std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
@@ -214,9 +224,8 @@ void RunWorld(std::uint64_t seed) {
 void ReviewWorld(std::uint64_t seed) {
   SCOPED_TRACE("seed " + std::to_string(seed));
   const Generated g = Generate(seed);
-  auto compiled = CompilePolicySet(g.world.source);
-  ASSERT_TRUE(compiled.ok()) << compiled.errors[0].ToString();
-  auto snap = BuildSnapshot(g, compiled.policy_set);
+  auto snap = CompileAndBuild(g);
+  ASSERT_NE(snap, nullptr);
   ReferenceEvaluator ref(g.world);
   const AccountView* view = snap->FindAccount(g.world.account_id);
   ASSERT_NE(view, nullptr);
