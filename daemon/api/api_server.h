@@ -30,6 +30,7 @@
 #include "core/time.h"
 #include "engine/policy_compiler.h"
 #include "engine/snapshot.h"
+#include "team/accept_links.h"
 #include "team/account_service.h"
 #include "team/assignment_service.h"
 #include "team/change_feed.h"
@@ -88,7 +89,7 @@ struct ApiServices {
   // Compiles a candidate policy set given as (path, text) pairs with the same loader and
   // compiler as a reload (POST /v1/admin/policy-diff; optional). Errors name the paths.
   std::function<CompileOutput(const std::vector<std::pair<std::string, std::string>>& files)> compile_policies;
-  std::string accept_base_url = "https://example.invalid/accept";
+  const AcceptLinks* accept_links = nullptr;  // how invite answers spell the accept link
   KeyAuthenticator* keys = nullptr;
   const Clock* clock = nullptr;
   Metrics* metrics = nullptr;                // rendered at /metrics (optional)

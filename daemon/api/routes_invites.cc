@@ -8,8 +8,7 @@ namespace {
 
 std::string AcceptLink(const ApiServices& services, const std::string& token) {
   if (token.empty()) return {};
-  const char sep = services.accept_base_url.find('?') == std::string::npos ? '?' : '&';
-  return services.accept_base_url + sep + "token=" + token;
+  return services.accept_links != nullptr ? services.accept_links->LinkFor(token) : std::string();
 }
 
 // One subjectsAssignments entry → InviteEntry; a malformed entry is a per-entry failure.

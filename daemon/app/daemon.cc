@@ -31,6 +31,7 @@
 #include "store/plugin_host.h"
 #include "store/plugin_notifier.h"
 #include "team/account_service.h"
+#include "team/accept_links.h"
 #include "team/committer.h"
 #include "team/review_history.h"
 
@@ -227,15 +228,8 @@ int RunDaemon(const DaemonArgs& args) {
   });
   for (auto& [name, notifier] : notifiers) dispatcher.Add(name, std::move(notifier));
   AcceptTokenVault accept_tokens;
-  const std::string accept_base = config->accept_base_url;
-  dispatcher.SetEnricher([&accept_tokens, accept_base](ChangeRecord& r) {
-    if (r.type != "invite.created" && r.type != "invite.resent") return;
-    r.payload = AddAcceptLinks(r.payload, [&](const std::string& hash) -> std::optional<std::string> {
-      auto token = accept_tokens.Find(hash);
-      if (!token) return std::nullopt;
-      return accept_base + (accept_base.find('?') == std::string::npos ? "?" : "&") + "token=" + *token;
-    });
-  });
+  AcceptLinks accept_links(config->accept_base_url, &accept_tokens, AddAcceptLinks);
+  dispatcher.SetEnricher([&accept_links](ChangeRecord& r) { accept_links.Enrich(r); });
   if (Status st = dispatcher.Start(); !st.ok()) {
     spdlog::critical("notifiers: {}", st.message());
     return 6;
@@ -262,7 +256,7 @@ int RunDaemon(const DaemonArgs& args) {
   ReviewHistory history(log->get(), &codec);
   services.history = &history;
   services.compile_policies = CompileCandidatePolicies;
-  services.accept_base_url = config->accept_base_url;
+  services.accept_links = &accept_links;
   services.keys = &keys;
   services.clock = &clock;
   services.metrics = &metrics;

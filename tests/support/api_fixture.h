@@ -54,7 +54,7 @@ class ApiFixture : public ::testing::Test {
     services.feed = feed_.get();
     services.history = history_.get();
     services.compile_policies = CompileCandidatePolicies;
-    services.accept_base_url = "https://team.example/accept";
+    services.accept_links = &accept_links_;
     services.keys = keys_.get();
     services.clock = &clock_;
     services.metrics = &metrics_;
@@ -177,6 +177,8 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<RoleService> roles_;
   std::unique_ptr<ChangeFeed> feed_;
   std::unique_ptr<ReviewHistory> history_;
+  AcceptTokenVault accept_tokens_;
+  AcceptLinks accept_links_{"https://team.example/accept", &accept_tokens_, AddAcceptLinks};
   int port_ = 0;
   std::unique_ptr<KeyAuthenticator> keys_;
   std::unique_ptr<ApiServer> server_;
