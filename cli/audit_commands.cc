@@ -6,45 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "output.h"
 #include "policy/policy_files.h"
 
 namespace gatehouse::cli {
 namespace {
 
 using nlohmann::json;
-
-// A table printed with each column as wide as its widest cell.
-class Table {
- public:
-  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
-  void Add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  void Print() const {
-    std::vector<std::size_t> width(rows_.front().size(), 0);
-    for (const auto& row : rows_) {
-      for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-    }
-    for (const auto& row : rows_) {
-      std::string line;
-      for (std::size_t i = 0; i < row.size(); ++i) {
-        line += row[i];
-        if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
-      }
-      std::printf("%s\n", line.c_str());
-    }
-  }
-
- private:
-  std::vector<std::vector<std::string>> rows_;
-};
-
-std::string JoinedOrDash(const json& list, const char* sep) {
-  std::string out;
-  for (const auto& item : list) {
-    if (!out.empty()) out += sep;
-    out += item.get<std::string>();
-  }
-  return out.empty() ? "-" : out;
-}
 
 // Reads the candidate directory as the daemon's own loader would select its files.
 Result<json> CandidateFiles(const std::string& dir) {
@@ -64,11 +32,6 @@ Result<json> CandidateFiles(const std::string& dir) {
   return files;
 }
 
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "gatehouse: %s\n", message.c_str());
-  return 2;
-}
-
 }  // namespace
 
 int RunDiff(const std::string& dir, const ClientOptions& options, bool json_output) {
@@ -78,7 +41,7 @@ int RunDiff(const std::string& dir, const ClientOptions& options, bool json_outp
   if (!client.ok()) return Fail(client.status().message());
   auto r = client->Post("/v1/admin/policy-diff", json{{"files", std::move(*files)}}.dump());
   if (!r.ok()) return Fail(r.status().message());
-  if (r->status != 200) return Fail("the daemon refused the policy diff (" + std::to_string(r->status) + "): " + ServerMessage(*r));
+  if (r->status != 200) return Refused("the policy diff", *r);
   const json body = json::parse(r->body, nullptr, false);
   if (!body.is_object() || !body.contains("valid")) return Fail("unexpected answer from the daemon: " + r->body);
   if (!body["valid"].get<bool>()) {
@@ -120,7 +83,7 @@ int RunReview(const ClientOptions& options, bool csv, std::optional<std::uint64_
   if (at) path += "&at=" + std::to_string(*at);
   auto r = client->Get(path);
   if (!r.ok()) return Fail(r.status().message());
-  if (r->status != 200) return Fail("the daemon refused the review (" + std::to_string(r->status) + "): " + ServerMessage(*r));
+  if (r->status != 200) return Refused("the review", *r);
   if (csv) {
     std::fwrite(r->body.data(), 1, r->body.size(), stdout);
     return 0;

@@ -57,13 +57,20 @@ Result<Client> Client::Open(ClientOptions options) {
   return Client(std::move(options), std::move(key));
 }
 
-Result<Response> Client::Get(const std::string& path) { return Send("GET", path, nullptr); }
+Result<Response> Client::Get(const std::string& path) { return Send("GET", path, nullptr, "", nullptr); }
 
-Result<Response> Client::Post(const std::string& path, const std::string& json_body) {
-  return Send("POST", path, &json_body);
+Result<Response> Client::Post(const std::string& path, const std::string& body, const std::string& content_type) {
+  return Send("POST", path, &body, content_type, nullptr);
 }
 
-Result<Response> Client::Send(const std::string& method, const std::string& path, const std::string* body) {
+Result<Response> Client::Delete(const std::string& path) { return Send("DELETE", path, nullptr, "", nullptr); }
+
+Result<Response> Client::Download(const std::string& path, std::FILE* out) {
+  return Send("GET", path, nullptr, "", out);
+}
+
+Result<Response> Client::Send(const std::string& method, const std::string& path, const std::string* body,
+                              const std::string& content_type, std::FILE* sink) {
   httplib::Client http(options_.server);
   if (!http.is_valid()) return InvalidArgument("--server \"" + options_.server + "\": not a usable URL");
   http.set_connection_timeout(options_.timeout_seconds, 0);
@@ -72,11 +79,38 @@ Result<Response> Client::Send(const std::string& method, const std::string& path
   httplib::Headers headers;
   if (!key_.empty()) headers.emplace("Authorization", "Bearer " + key_);
   if (!options_.account.empty()) headers.emplace("wix-account-id", options_.account);
-  httplib::Result r = method == "GET" ? http.Get(path, headers) : http.Post(path, headers, *body, "application/json");
+  httplib::Request req;
+  req.method = method;
+  req.path = path;
+  req.headers = headers;
+  if (body != nullptr) {
+    req.body = *body;
+    req.headers.emplace("Content-Type", content_type);
+  }
+  std::string kept;
+  bool write_failed = false;
+  if (sink != nullptr) {
+    // A 200's body streams to the sink; anything else is kept to report.
+    req.response_handler = [&](const httplib::Response& res) {
+      if (res.status != 200) sink = nullptr;
+      return true;
+    };
+    req.content_receiver = [&](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
+      if (sink == nullptr) {
+        kept.append(data, n);
+      } else if (std::fwrite(data, 1, n, sink) != n) {
+        write_failed = true;
+        return false;
+      }
+      return true;
+    };
+  }
+  httplib::Result r = http.send(req);
+  if (write_failed) return Unavailable("writing the answer of " + method + " " + path + " failed");
   if (!r) {
     return Unavailable(method + " " + options_.server + path + ": " + httplib::to_string(r.error()));
   }
-  return Response{r->status, r->body, r->get_header_value("Content-Type")};
+  return Response{r->status, sink != nullptr || !kept.empty() ? kept : r->body, r->get_header_value("Content-Type")};
 }
 
 std::string ServerMessage(const Response& r) {

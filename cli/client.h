@@ -14,6 +14,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -45,13 +46,19 @@ class Client {
   static Result<Client> Open(ClientOptions options);
 
   Result<Response> Get(const std::string& path);
-  Result<Response> Post(const std::string& path, const std::string& json_body);
+  Result<Response> Post(const std::string& path, const std::string& body,
+                        const std::string& content_type = "application/json");
+  Result<Response> Delete(const std::string& path);
+  // A GET whose body goes to `out` as it arrives (an export); the Response's body holds
+  // the answer only when it is not a 200.
+  Result<Response> Download(const std::string& path, std::FILE* out);
 
   const std::string& server() const { return options_.server; }
 
  private:
   explicit Client(ClientOptions options, std::string key) : options_(std::move(options)), key_(std::move(key)) {}
-  Result<Response> Send(const std::string& method, const std::string& path, const std::string* body);
+  Result<Response> Send(const std::string& method, const std::string& path, const std::string* body,
+                        const std::string& content_type, std::FILE* sink);
 
   ClientOptions options_;
   std::string key_;

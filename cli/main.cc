@@ -5,12 +5,15 @@
 //   gatehouse plugins describe NAME   a plugin's options (NAME: sqlite or storage-sqlite)
 //   gatehouse diff NEW_DIR            access a candidate policy directory would change (daemon)
 //   gatehouse review                  the account's access review (daemon)
+//   gatehouse check | who-can | what-can | status | reload | keys | export | import
+//                                     operate a running daemon (admin_commands.h)
 // Usage errors exit 2.
 #include <gatehouse/plugin.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "admin_commands.h"
 #include "audit_commands.h"
 #include "client.h"
 #include "policy/policy_loader.h"
@@ -118,7 +121,7 @@ int PluginsDescribe(const std::string& dir, std::string name) {
 }  // namespace gatehouse
 
 int main(int argc, char** argv) {
-  CLI::App app{"gatehouse: validate and test policies, inspect plugins, review access on a running daemon"};
+  CLI::App app{"gatehouse: validate and test policies, inspect plugins, and operate a running daemon"};
   app.set_version_flag("--version", "gatehouse " GATEHOUSE_VERSION " (plugin ABI " + std::to_string(GH_ABI_MAJOR) +
                                         "." + std::to_string(GH_ABI_MINOR) + ")");
   app.require_subcommand(1);
@@ -151,6 +154,46 @@ int main(int argc, char** argv) {
   review->add_option("--at", at, "Review the account as it stood after this revision");
   review->add_flag("--json", json_output, "Print the daemon's JSON answer");
   client.AddTo(review);
+  gatehouse::cli::AdminArgs admin;
+  auto client_command = [&](const char* command, const char* help) {
+    auto* c = app.add_subcommand(command, help);
+    admin.client.AddTo(c);
+    c->add_flag("--json", admin.json, "Print the daemon's JSON answer");
+    return c;
+  };
+  auto* check = client_command("check", "Ask whether a subject may do something (exit 0 allowed, 1 denied)");
+  check->add_option("args", admin.positional, "SUBJECT PERMISSION ASSET")->expected(3)->required();
+  check->add_option("--type", admin.subject_type, "Subject type (default USER)");
+  check->add_flag("--explain", admin.explain, "Say why");
+  auto* who_can = client_command("who-can", "List the subjects that may do PERMISSION on ASSET");
+  who_can->add_option("args", admin.positional, "PERMISSION ASSET")->expected(2)->required();
+  auto* what_can = client_command("what-can", "List the assets SUBJECT may do PERMISSION on");
+  what_can->add_option("args", admin.positional, "SUBJECT PERMISSION")->expected(2)->required();
+  what_can->add_option("--type", admin.subject_type, "Subject type (default USER)");
+  what_can->add_option("--asset-type", admin.asset_type, "Only assets of this type");
+  auto* status = client_command("status", "The daemon's revision, policies, last reload and plugins");
+  auto* reload = client_command("reload", "Reload the policy directory (same as SIGHUP)");
+  reload->add_flag("--dry-run", admin.dry_run, "Only check that the policies would load");
+  reload->add_flag("--force", admin.force, "Reload even if assigned roles disappear");
+  auto* keys = app.add_subcommand("keys", "Manage the account's API keys");
+  keys->require_subcommand(1);
+  auto key_command = [&](const char* command, const char* help) {
+    auto* c = keys->add_subcommand(command, help);
+    admin.client.AddTo(c);
+    c->add_flag("--json", admin.json, "Print the daemon's JSON answer");
+    return c;
+  };
+  auto* keys_create = key_command("create", "Create a key for SUBJECT (shown once)");
+  keys_create->add_option("subject", admin.positional, "SUBJECT")->expected(1)->required();
+  keys_create->add_option("--type", admin.subject_type, "Subject type (default USER)");
+  keys_create->add_option("--description", admin.description, "What the key is for");
+  auto* keys_list = key_command("list", "List the account's keys (never the keys themselves)");
+  auto* keys_revoke = key_command("revoke", "Revoke a key by id");
+  keys_revoke->add_option("id", admin.positional, "ID")->expected(1)->required();
+  auto* export_cmd = client_command("export", "Write every piece of data at one revision as NDJSON");
+  export_cmd->add_option("-o,--output", admin.output, "File to write (default: standard output)");
+  auto* import_cmd = client_command("import", "Load an export into an empty daemon, all or nothing");
+  import_cmd->add_option("file", admin.positional, "FILE")->expected(1)->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -158,6 +201,16 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (*diff) return gatehouse::cli::RunDiff(dir, client, json_output);
+  if (*check) return gatehouse::cli::RunCheck(admin);
+  if (*who_can) return gatehouse::cli::RunWhoCan(admin);
+  if (*what_can) return gatehouse::cli::RunWhatCan(admin);
+  if (*status) return gatehouse::cli::RunStatus(admin);
+  if (*reload) return gatehouse::cli::RunReload(admin);
+  if (*keys_create) return gatehouse::cli::RunKeysCreate(admin);
+  if (*keys_list) return gatehouse::cli::RunKeysList(admin);
+  if (*keys_revoke) return gatehouse::cli::RunKeysRevoke(admin);
+  if (*export_cmd) return gatehouse::cli::RunExport(admin);
+  if (*import_cmd) return gatehouse::cli::RunImport(admin);
   if (*review) return gatehouse::cli::RunReview(client, csv, at, json_output);
   if (*validate) return gatehouse::Validate(dir);
   if (*test) return gatehouse::Test(dir, verbose);

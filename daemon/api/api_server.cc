@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <future>
@@ -78,6 +79,7 @@ void ApiServer::Routes() {
   api::RegisterInviteRoutes(router, services_);
   api::RegisterRoleRoutes(router, services_);
   api::RegisterAuditRoutes(router, services_);
+  api::RegisterTransferRoutes(router, services_, options_);
   InstallErrorHandlers(*api_->server);
   if (ops_) {
     api::Router ops(*ops_->server, options_.max_body_bytes);
@@ -132,7 +134,7 @@ std::unique_ptr<httplib::Server> NewServer(const ApiOptions& o, bool tls, std::s
   }
   server->new_task_queue = [workers] { return new api::WorkerPool(workers); };
   server->set_tcp_nodelay(true);
-  server->set_payload_max_length(o.max_body_bytes);
+  server->set_payload_max_length(std::max(o.max_body_bytes, o.max_import_bytes));
   server->set_keep_alive_max_count(100000);
   server->set_keep_alive_timeout(std::max<std::int64_t>(1, (o.idle_timeout_ms + 999) / 1000));
   server->set_read_timeout(o.read_timeout_ms / 1000, (o.read_timeout_ms % 1000) * 1000);

@@ -35,6 +35,7 @@
 #include "team/assignment_service.h"
 #include "team/change_feed.h"
 #include "team/directory_service.h"
+#include "team/import_service.h"
 #include "team/invite_service.h"
 #include "team/review_history.h"
 #include "team/role_service.h"
@@ -49,6 +50,7 @@ struct ApiOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 = pick a free port
   std::size_t max_body_bytes = 1048576;
+  std::size_t max_import_bytes = 1073741824;  // POST /v1/admin/import only
   std::size_t worker_threads = 1024;
   std::int64_t read_timeout_ms = 5000;
   std::int64_t write_timeout_ms = 5000;
@@ -86,6 +88,8 @@ struct ApiServices {
   RoleService* roles = nullptr;
   ChangeFeed* feed = nullptr;              // GET /v1/changes (optional)
   const ReviewHistory* history = nullptr;  // access review `at`, review diff (optional)
+  const ChangeCodec* codec = nullptr;      // export / import lines (optional)
+  ImportService* importer = nullptr;       // POST /v1/admin/import (optional)
   // Compiles a candidate policy set given as (path, text) pairs with the same loader and
   // compiler as a reload (POST /v1/admin/policy-diff; optional). Errors name the paths.
   std::function<CompileOutput(const std::vector<std::pair<std::string, std::string>>& files)> compile_policies;
@@ -94,7 +98,7 @@ struct ApiServices {
   const Clock* clock = nullptr;
   Metrics* metrics = nullptr;                // rendered at /metrics (optional)
   std::function<Status()> readiness;         // OK when policies are loaded and storage reachable
-  std::function<Status(bool force)> reload;  // POST /v1/admin/reload (same as SIGHUP)
+  std::function<Status(bool force, bool dry_run)> reload;  // POST /v1/admin/reload (same as SIGHUP)
   std::function<AdminStatus()> admin_status;
   // Per-account request limit for account keys (limits.accountRequestsPerSecond);
   // optional. System-key requests are not limited.

@@ -68,7 +68,7 @@ Status Admit(const ApiServices& services, const Route& route, const httplib::Req
 void Serve(Router& router, const ApiServices& services, std::vector<Route> routes) {
   for (auto& r : routes) {
     auto route = std::make_shared<const Route>(std::move(r));
-    router.Add(route->method, route->path, [&services, route](const httplib::Request& req, httplib::Response& res) {
+    auto serve = [&services, route](const httplib::Request& req, httplib::Response& res) {
       Guard(res, [&] {
         Call call(req, services.snapshots->Load(), services.clock->Now());
         if (Status admitted = Admit(services, *route, req, res, call); !admitted.ok()) {
@@ -81,7 +81,12 @@ void Serve(Router& router, const ApiServices& services, std::vector<Route> route
         }
         Render(res, route->handler(call));
       });
-    });
+    };
+    if (route->raw_body_limit != 0) {
+      router.Add(route->method, route->path, serve, Router::BodyLimit{route->raw_body_limit, route->raw_body_setting});
+    } else {
+      router.Add(route->method, route->path, serve);
+    }
   }
 }
 

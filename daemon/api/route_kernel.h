@@ -81,6 +81,10 @@ struct Route {
   std::string permission;  // kAccount only
   bool body = false;       // parse the body as a JSON object
   Handler handler;
+  // A raw body under its own limit instead (the import's NDJSON): bytes and the setting
+  // that names it; 0 = none. The handler reads Call::http.body.
+  std::size_t raw_body_limit = 0;
+  std::string raw_body_setting = {};
 };
 
 // Registers each route on `router`; `services` must outlive the server.

@@ -14,8 +14,12 @@ bool HasBody(const httplib::Request& req) {
 }  // namespace
 
 httplib::Server::HandlerWithContentReader Router::WithBody(Handler handler) const {
-  return [handler = std::move(handler), limit = max_body_bytes_](const httplib::Request& req, httplib::Response& res,
-                                                                 const httplib::ContentReader& reader) {
+  return WithBody(std::move(handler), BodyLimit{max_body_bytes_, "http.maxBodyBytes"});
+}
+
+httplib::Server::HandlerWithContentReader Router::WithBody(Handler handler, BodyLimit body_limit) {
+  return [handler = std::move(handler), limit = body_limit.bytes, setting = body_limit.setting](
+             const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     if (HasBody(req)) {
       if (req.is_multipart_form_data()) {
         res.set_header("Connection", "close");  // the unread body must not be taken for the next request
@@ -32,7 +36,7 @@ httplib::Server::HandlerWithContentReader Router::WithBody(Handler handler) cons
         res.set_header("Connection", "close");
         if (!too_large) return WriteError(res, InvalidArgument("request body could not be read"));
         res.status = 413;
-        res.set_content(ErrorBody(InvalidArgument("request body too large (http.maxBodyBytes is " +
+        res.set_content(ErrorBody(InvalidArgument("request body too large (" + setting + " is " +
                                                   std::to_string(limit) + " bytes)")),
                         "application/json");
         return;
@@ -61,6 +65,16 @@ void Router::Add(const std::string& method, const std::string& pattern, Handler 
   if (method == "PATCH") return Patch(pattern, std::move(handler));
   if (method == "DELETE") return Delete(pattern, std::move(handler));
   throw std::invalid_argument("Router::Add: unknown method " + method);
+}
+
+void Router::Add(const std::string& method, const std::string& pattern, Handler handler, BodyLimit limit) {
+  if (method == "POST") {
+    server_.Post(pattern, WithBody(std::move(handler), std::move(limit)));
+  } else if (method == "PUT") {
+    server_.Put(pattern, WithBody(std::move(handler), std::move(limit)));
+  } else {
+    throw std::invalid_argument("Router::Add: a body limit needs POST or PUT, not " + method);
+  }
 }
 
 }  // namespace gatehouse::api

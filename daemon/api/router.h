@@ -35,8 +35,16 @@ class Router {
   // Any of the above by name ("GET", "POST", ...).
   void Add(const std::string& method, const std::string& pattern, Handler handler);
 
+  // A route whose body has its own limit, named in the 413 by its setting (the import).
+  struct BodyLimit {
+    std::size_t bytes = 0;
+    std::string setting;
+  };
+  void Add(const std::string& method, const std::string& pattern, Handler handler, BodyLimit limit);
+
  private:
   httplib::Server::HandlerWithContentReader WithBody(Handler handler) const;
+  static httplib::Server::HandlerWithContentReader WithBody(Handler handler, BodyLimit limit);
 
   httplib::Server& server_;
   std::size_t max_body_bytes_;

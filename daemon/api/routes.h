@@ -19,5 +19,7 @@ void RegisterDataRoutes(Router& server, const ApiServices& services);
 void RegisterInviteRoutes(Router& server, const ApiServices& services);
 void RegisterRoleRoutes(Router& server, const ApiServices& services);
 void RegisterAuditRoutes(Router& server, const ApiServices& services);
+// GET /v1/admin/export, POST /v1/admin/import.
+void RegisterTransferRoutes(Router& server, const ApiServices& services, const ApiOptions& options);
 
 }  // namespace gatehouse::api

@@ -104,6 +104,21 @@ void RegisterDataRoutes(Router& server, const ApiServices& services) {
                if (!description.empty()) out["description"] = description;
                return Reply::Json(201, out);
              }},
+            {"GET", "/v1/api-keys", Access::kAccount, "keys.manage", false,
+             [](Call& c) -> Result<Reply> {
+               // The account's live keys, oldest first; never the key or its hash.
+               json keys = json::array();
+               if (const AccountView* view = c.snapshot->FindAccount(c.account_id); view != nullptr) {
+                 for (const auto& k : view->state->api_keys()) {
+                   json key = {{"id", k.id},
+                               {"subject", {{"id", k.subject.id}, {"subjectType", SubjectTypeName(k.subject.type)}}},
+                               {"createdAt", FormatRfc3339(k.created_at)}};
+                   if (!k.description.empty()) key["description"] = k.description;
+                   keys.push_back(std::move(key));
+                 }
+               }
+               return Reply::Json(200, {{"keys", std::move(keys)}});
+             }},
             {"DELETE", R"(/v1/api-keys/([^/]+))", Access::kAccount, "keys.manage", false,
              [s](Call& c) -> Result<Reply> {
                if (Status st = s->directory->RevokeApiKey(c.account_id, c.Param(1), c.Actor()); !st.ok()) return st;

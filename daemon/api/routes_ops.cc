@@ -38,7 +38,9 @@ void RegisterOpsRoutes(Router& server, const ApiServices& services) {
             {"POST", "/v1/admin/reload", Access::kSystem, "", false,
              [s](Call& c) -> Result<Reply> {
                if (!s->reload) return FailedPrecondition("reload is not available");
-               if (Status st = s->reload(c.Query("force") == "true"); !st.ok()) return st;
+               const bool dry_run = c.Query("dryRun") == "true";
+               if (Status st = s->reload(c.Query("force") == "true", dry_run); !st.ok()) return st;
+               if (dry_run) return Reply::Json(200, {{"reloaded", false}, {"valid", true}});
                return Reply::Json(
                    200, {{"reloaded", true}, {"policyGeneration", s->snapshots->Load()->policy_set().generation()}});
              }},

@@ -33,6 +33,7 @@
 #include "team/account_service.h"
 #include "team/accept_links.h"
 #include "team/committer.h"
+#include "team/import_service.h"
 #include "team/review_history.h"
 
 namespace gatehouse {
@@ -255,6 +256,9 @@ int RunDaemon(const DaemonArgs& args) {
   services.feed = &feed;
   ReviewHistory history(log->get(), &codec);
   services.history = &history;
+  ImportService importer(&committer, &clock);
+  services.codec = &codec;
+  services.importer = &importer;
   services.compile_policies = CompileCandidatePolicies;
   services.accept_links = &accept_links;
   services.keys = &keys;
@@ -274,8 +278,8 @@ int RunDaemon(const DaemonArgs& args) {
   };
   PolicyReloader reloader(
       config->policies_dir, 1,
-      [&committer](std::shared_ptr<const PolicySet> set, bool force) {
-        return committer.ReplacePolicies(std::move(set), force);
+      [&committer](std::shared_ptr<const PolicySet> set, bool force, bool dry_run) {
+        return committer.ReplacePolicies(std::move(set), force, dry_run);
       },
       &clock,
       [](int level, const std::string& m) {
@@ -289,7 +293,9 @@ int RunDaemon(const DaemonArgs& args) {
   std::vector<std::string> plugin_lines;
   plugin_lines.push_back("storage " + storage_plugin->info.name + " " + storage_plugin->info.version);
   for (const auto& nc : config->notifiers) plugin_lines.push_back("notifier " + nc.plugin + " (" + nc.name + ")");
-  services.reload = [&reloader](bool force) { return reloader.Reload(force); };
+  services.reload = [&reloader](bool force, bool dry_run) {
+    return dry_run ? reloader.DryRun(force) : reloader.Reload(force);
+  };
   services.admin_status = [&reloader, plugin_lines]() {
     const PolicyReloader::Outcome last = reloader.LastOutcome();
     AdminStatus admin;
@@ -303,6 +309,7 @@ int RunDaemon(const DaemonArgs& args) {
   options.host = config->listen_host;
   options.port = config->listen_port;
   options.max_body_bytes = config->max_body_bytes;
+  options.max_import_bytes = config->max_import_bytes;
   options.worker_threads = WorkerThreads(*config);
   options.read_timeout_ms = config->read_timeout_ms;
   options.write_timeout_ms = config->write_timeout_ms;

@@ -265,6 +265,18 @@ std::string JsonChangeCodec::EncodeChanges(const ChangeSet& set) const {
   return json{{"changes", std::move(changes)}}.dump();
 }
 
+std::string JsonChangeCodec::EncodeChange(const Change& change) const { return std::visit(Encoder{}, change).dump(); }
+
+Result<Change> JsonChangeCodec::DecodeChange(const std::string& text) const {
+  try {
+    const DecodeJson j = DecodeJson::parse(text);
+    if (!j.is_object()) return InvalidArgument("expected a JSON object");
+    return DecodeOne(j);
+  } catch (const std::exception& e) {
+    return InvalidArgument(e.what());
+  }
+}
+
 Result<ChangeSet> JsonChangeCodec::Decode(const ChangeRecord& record) const {
   ChangeSet set;
   set.type = record.type;

@@ -21,6 +21,8 @@ class JsonChangeCodec final : public ChangeCodec {
  public:
   std::string EncodeChanges(const ChangeSet& set) const override;
   Result<ChangeSet> Decode(const ChangeRecord& record) const override;
+  std::string EncodeChange(const Change& change) const override;
+  Result<Change> DecodeChange(const std::string& text) const override;
 };
 
 }  // namespace gatehouse

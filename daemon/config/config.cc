@@ -97,6 +97,7 @@ const std::vector<Key>& Keys() {
          return std::string();
        }},
       {"http.maxBodyBytes", [](Config& c, const std::string& v) { return ParseSize(v, &c.max_body_bytes); }},
+      {"http.maxImportBytes", [](Config& c, const std::string& v) { return ParseSize(v, &c.max_import_bytes); }},
       {"http.threads",
        [](Config& c, const std::string& v) {
          std::size_t n;

@@ -34,6 +34,7 @@ struct Config {
   std::string tls_cert;
   std::string tls_key;
   std::size_t max_body_bytes = 1048576;
+  std::size_t max_import_bytes = 1073741824;
   int threads = 0;                       // API workers, one per open connection; 0 = automatic (1024)
   std::int64_t read_timeout_ms = 5000;   // longest wait for the next bytes of a request
   std::int64_t write_timeout_ms = 5000;  // longest wait for a client to take response bytes

@@ -18,6 +18,10 @@ class ChangeCodec {
   virtual std::string EncodeChanges(const ChangeSet& set) const = 0;
   // Rebuilds a ChangeSet from a stored record; kInternal when the payload is corrupt.
   virtual Result<ChangeSet> Decode(const ChangeRecord& record) const = 0;
+  // One change on its own, in the same form as an element of a record's changes (the
+  // lines of an export). DecodeChange: kInvalidArgument saying what is wrong.
+  virtual std::string EncodeChange(const Change& change) const = 0;
+  virtual Result<Change> DecodeChange(const std::string& text) const = 0;
 
   ChangeRecord ToRecord(const ChangeSet& set) const {
     ChangeRecord r;

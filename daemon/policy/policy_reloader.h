@@ -25,7 +25,7 @@ namespace gatehouse {
 
 class PolicyReloader {
  public:
-  using Replace = std::function<Status(std::shared_ptr<const PolicySet>, bool force)>;
+  using Replace = std::function<Status(std::shared_ptr<const PolicySet>, bool force, bool dry_run)>;
   // level: 0 info, 1 error.
   using Log = std::function<void(int level, const std::string& message)>;
 
@@ -40,6 +40,9 @@ class PolicyReloader {
                  std::function<void()> on_failure);
 
   Status Reload(bool force);
+  // Everything a reload checks — the directory loads, and no assigned role would vanish
+  // (unless `force`) — with nothing replaced, recorded or counted.
+  Status DryRun(bool force);
   Outcome LastOutcome() const;
 
  private:
@@ -49,6 +52,9 @@ class PolicyReloader {
   Log log_;
   std::function<void()> on_failure_;
   mutable std::mutex mu_;
+  // Loads the directory; the error (logged) when it does not load.
+  Result<std::shared_ptr<const PolicySet>> Load(std::uint64_t generation, const char* what);
+
   std::uint64_t generation_;
   Outcome last_;
 };

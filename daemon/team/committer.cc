@@ -20,7 +20,7 @@ void Committer::AddListener(Listener listener) {
   listeners_.push_back(std::move(listener));
 }
 
-Status Committer::ReplacePolicies(std::shared_ptr<const PolicySet> policies, bool force) {
+Status Committer::ReplacePolicies(std::shared_ptr<const PolicySet> policies, bool force, bool dry_run) {
   std::lock_guard lock(write_mu_);
   auto current = holder_->Load();
   if (!force) {
@@ -61,7 +61,7 @@ Status Committer::ReplacePolicies(std::shared_ptr<const PolicySet> policies, boo
                                 "); reassign them first, or force the reload");
     }
   }
-  holder_->Publish(current->WithPolicies(std::move(policies)));
+  if (!dry_run) holder_->Publish(current->WithPolicies(std::move(policies)));
   return Status::Ok();
 }
 
@@ -199,6 +199,34 @@ Result<std::uint64_t> Committer::Commit(const Build& build) {
   leader_active_ = false;
   queue_cv_.notify_all();
   return *self.result;
+}
+
+Result<std::uint64_t> Committer::CommitAllIntoEmpty(const std::vector<ChangeSet>& sets) {
+  std::unique_lock lock(write_mu_);
+  auto base = holder_->Load();
+  auto log_head = log_->Head();
+  if (!log_head.ok()) return log_head.status();
+  if (base->revision() != 0 || *log_head != 0) {
+    return FailedPrecondition("the daemon is not empty (revision " + std::to_string(std::max(base->revision(), *log_head)) +
+                              "): import only into a daemon with no data");
+  }
+  if (sets.empty()) return std::uint64_t{0};
+  StateBuilder builder(base);
+  std::vector<ChangeRecord> records;
+  records.reserve(sets.size());
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    Status applied = builder.Apply(sets[i], i + 1);
+    if (!applied.ok()) return InvalidArgument("change set " + std::to_string(i + 1) + " does not apply: " + applied.message());
+    records.push_back(codec_->ToRecord(sets[i]));
+  }
+  auto next = builder.Build();
+  auto head = log_->Append(records, 0);
+  if (!head.ok()) return head.status();
+  holder_->Publish(next);
+  auto listeners = listeners_;
+  lock.unlock();
+  for (const auto& l : listeners) l(*head);
+  return *head;
 }
 
 std::vector<Result<std::uint64_t>> Committer::ProcessBatch(const std::vector<Pending*>& batch) {

@@ -49,12 +49,19 @@ class Committer {
   // ChangeSet with no changes, nothing is appended and the current revision is returned.
   Result<std::uint64_t> Commit(const Build& build);
 
+  // Appends `sets` as consecutive records in ONE storage call, all or nothing, but only
+  // into an empty log (revision 0; else kFailedPrecondition): how an import restores an
+  // export. Each set is applied first; one that cannot apply (an account-scoped change
+  // before its account) is kInvalidArgument naming its position, and nothing is stored.
+  // Returns the new head.
+  Result<std::uint64_t> CommitAllIntoEmpty(const std::vector<ChangeSet>& sets);
+
   void AddListener(Listener listener);
 
   // Swaps in a new policy set, rebinding every account, between two writes. Refuses with
   // kFailedPrecondition (listing the count per account) when roles that stored
-  // assignments use would disappear, unless `force`.
-  Status ReplacePolicies(std::shared_ptr<const PolicySet> policies, bool force);
+  // assignments use would disappear, unless `force`. `dry_run` checks and publishes nothing.
+  Status ReplacePolicies(std::shared_ptr<const PolicySet> policies, bool force, bool dry_run = false);
 
  private:
   struct Pending {

@@ -17,7 +17,11 @@ class PolicyReloaderTest : public ::testing::Test {
   PolicyReloader Make(Status answer) {
     return PolicyReloader(
         dir_.File("p"), 1,
-        [this, answer](std::shared_ptr<const PolicySet> set, bool force) {
+        [this, answer](std::shared_ptr<const PolicySet> set, bool force, bool dry_run) {
+          if (dry_run) {
+            ++dry_runs_;
+            return answer;
+          }
           replaced_.push_back({set->generation(), force});
           return answer;
         },
@@ -30,6 +34,7 @@ class PolicyReloaderTest : public ::testing::Test {
   std::vector<std::pair<std::uint64_t, bool>> replaced_;
   std::vector<std::string> lines_;
   int failures_ = 0;
+  int dry_runs_ = 0;
 };
 
 TEST_F(PolicyReloaderTest, AValidDirectoryReplacesThePoliciesWithTheNextGeneration) {
@@ -64,6 +69,23 @@ TEST_F(PolicyReloaderTest, ARefusedReplacementIsAFailedReload) {
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(r.LastOutcome().message, "role \"x\" is still assigned");
   EXPECT_EQ(failures_, 1);
+}
+
+TEST_F(PolicyReloaderTest, ADryRunChecksEverythingAndChangesNothing) {
+  PolicyReloader ok = Make(Status::Ok());
+  ASSERT_TRUE(ok.DryRun(false).ok());
+  EXPECT_EQ(dry_runs_, 1);
+  EXPECT_TRUE(replaced_.empty());
+  EXPECT_TRUE(ok.LastOutcome().at.empty());  // not recorded as a reload
+  ASSERT_TRUE(ok.Reload(false).ok());
+  EXPECT_EQ(replaced_.front().first, 2U);  // the dry run took no generation
+
+  PolicyReloader refused = Make(FailedPrecondition("role \"x\" is still assigned"));
+  EXPECT_EQ(refused.DryRun(false).code(), StatusCode::kFailedPrecondition);
+  dir_.Write("p/roles/empty.yaml", "");
+  EXPECT_EQ(refused.DryRun(false).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(failures_, 0);
+  EXPECT_TRUE(refused.LastOutcome().ok);
 }
 
 }  // namespace

@@ -53,6 +53,9 @@ class ApiFixture : public ::testing::Test {
     services.roles = roles_.get();
     services.feed = feed_.get();
     services.history = history_.get();
+    importer_ = std::make_unique<ImportService>(committer_.get(), &clock_);
+    services.codec = &codec_;
+    services.importer = importer_.get();
     services.compile_policies = CompileCandidatePolicies;
     services.accept_links = &accept_links_;
     services.keys = keys_.get();
@@ -177,6 +180,7 @@ class ApiFixture : public ::testing::Test {
   std::unique_ptr<RoleService> roles_;
   std::unique_ptr<ChangeFeed> feed_;
   std::unique_ptr<ReviewHistory> history_;
+  std::unique_ptr<ImportService> importer_;
   AcceptTokenVault accept_tokens_;
   AcceptLinks accept_links_{"https://team.example/accept", &accept_tokens_, AddAcceptLinks};
   int port_ = 0;
