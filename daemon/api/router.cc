@@ -26,13 +26,17 @@ httplib::Server::HandlerWithContentReader Router::WithBody(Handler handler, Body
         return WriteError(res, InvalidArgument("multipart/form-data bodies are not accepted; send JSON"));
       }
       std::string body;
+      bool over_limit = false;
       const bool read = reader([&](const char* data, std::size_t size) {
-        if (body.size() + size > limit) return false;
+        if (body.size() + size > limit) {
+          over_limit = true;
+          return false;
+        }
         body.append(data, size);
         return true;
       });
       if (!read) {
-        const bool too_large = res.status == 413 || body.size() >= limit;
+        const bool too_large = over_limit || res.status == 413;
         res.set_header("Connection", "close");
         if (!too_large) return WriteError(res, InvalidArgument("request body could not be read"));
         res.status = 413;

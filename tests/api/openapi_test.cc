@@ -108,6 +108,9 @@ TEST_F(OpenApiTest, IsOpenApi3WithEveryRoute) {
                                                                    {"get", "/v1/access-review"},
                                                                    {"get", "/v1/access-review/diff"},
                                                                    {"post", "/v1/admin/policy-diff"},
+                                                                   {"get", "/v1/admin/export"},
+                                                                   {"post", "/v1/admin/import"},
+                                                                   {"get", "/v1/api-keys"},
                                                                    {"post", "/v1/check"},
                                                                    {"post", "/v1/check/batch"},
                                                                    {"post", "/v1/access/assets"},
@@ -224,6 +227,7 @@ TEST_F(OpenApiTest, RealResponsesMatchTheSchemas) {
   ExpectMatches(Get("/v1/access-review/diff?from=0&to=2"), "/v1/access-review/diff", "get");
   ExpectMatches(Post("/v1/admin/policy-diff", {{"files", {{"roles/x.yaml", "kind: Nope\n"}}}}, kSystemKey, ""),
                 "/v1/admin/policy-diff", "post");
+  ExpectMatches(Get("/v1/api-keys"), "/v1/api-keys", "get");
   ExpectMatches(client_->Get("/healthz"), "/healthz", "get");
   ExpectMatches(client_->Get("/readyz"), "/readyz", "get");
   // Errors use the documented error body.
