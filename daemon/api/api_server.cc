@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstring>
 #include <future>
 
@@ -150,8 +152,29 @@ Result<int> ApiServer::Start() {
   api_->server = NewServer(options_, !options_.tls_cert.empty(), options_.worker_threads, &error);
   if (!api_->server) return InvalidArgument(error);
   if (options_.access_log) {
+    // A request's start is when its headers were read (cpp-httplib calls the pre-routing
+    // handler then); the logger runs after the response is written.
+    // (A client's own header of that name is dropped first.)
+    api_->server->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+      auto& writable = const_cast<httplib::Request&>(req);
+      writable.headers.erase("X-Gatehouse-Started");
+      writable.set_header(
+          "X-Gatehouse-Started", std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                    std::chrono::steady_clock::now().time_since_epoch())
+                                                    .count()));
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     api_->server->set_logger([log = options_.access_log](const httplib::Request& req, const httplib::Response& res) {
-      log(req.method, req.path, res.status);
+      std::int64_t micros = 0;
+      const std::string started = req.get_header_value("X-Gatehouse-Started");
+      std::int64_t start = 0;
+      if (std::from_chars(started.data(), started.data() + started.size(), start).ec == std::errc()) {
+        micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                     std::chrono::steady_clock::now().time_since_epoch())
+                     .count() -
+                 start;
+      }
+      log(req.method, req.path, res.status, micros, req.remote_addr);
     });
   }
   if (!options_.ops_host.empty()) {

@@ -64,8 +64,11 @@ struct ApiOptions {
   std::size_t page_size_limit = 1000;
   std::string tls_cert, tls_key;
   // Called after every request with its method, path (no query, no headers: keys never
-  // reach it) and status; the daemon logs it at debug level (SIGUSR1). Optional.
-  std::function<void(const std::string& method, const std::string& path, int status)> access_log;
+  // reach it), status, duration in microseconds and the client's address; the daemon logs
+  // it (log.access, or at debug level after SIGUSR1). Optional.
+  std::function<void(const std::string& method, const std::string& path, int status, std::int64_t micros,
+                     const std::string& remote)>
+      access_log;
 };
 
 // What GET /v1/admin/status reports.

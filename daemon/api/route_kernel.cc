@@ -1,9 +1,47 @@
 #include "api/route_kernel.h"
 
+#include <chrono>
+#include <regex>
+
 #include "engine/decider.h"
 
 namespace gatehouse::api {
 namespace {
+
+// What each route counts: requests by status class and their duration (to the end of the
+// handler: a streamed body's transfer is not in it). Lock-free; read on scrape.
+struct RouteStats {
+  std::array<std::shared_ptr<ShardedCounter>, 5> by_class;  // 1xx … 5xx
+  std::shared_ptr<Histogram> duration;
+};
+
+// The route's path as a template: each capture group becomes {id}.
+std::string RouteTemplate(const std::string& pattern) {
+  return std::regex_replace(pattern, std::regex(R"(\([^)]*\))"), "{id}");
+}
+
+std::shared_ptr<RouteStats> Register(Metrics* metrics, const Route& route) {
+  auto stats = std::make_shared<RouteStats>();
+  if (metrics == nullptr) {
+    for (auto& c : stats->by_class) c = std::make_shared<ShardedCounter>();
+    stats->duration = std::make_shared<Histogram>(Histogram::LatencyBounds());
+    return stats;
+  }
+  metrics->Describe("gatehouse_http_requests_total", Metrics::Type::kCounter,
+                    "HTTP requests answered, by route template, method and status class");
+  metrics->Describe("gatehouse_http_request_duration_seconds", Metrics::Type::kHistogram,
+                    "Time from a request's arrival at its handler to its answer, by route template");
+  const std::string path = RouteTemplate(route.path);
+  for (std::size_t i = 0; i < stats->by_class.size(); ++i) {
+    const std::string code = std::to_string(i + 1) + "xx";
+    stats->by_class[i] = metrics->Counter("gatehouse_http_requests_total{" +
+                                          LabelList({{"route", path}, {"method", route.method}, {"code", code}}) + "}");
+  }
+  stats->duration = metrics->HistogramOf("gatehouse_http_request_duration_seconds",
+                                         LabelList({{"route", path}, {"method", route.method}}),
+                                         Histogram::LatencyBounds());
+  return stats;
+}
 
 void Render(httplib::Response& res, const Result<Reply>& reply) {
   if (!reply.ok()) return WriteError(res, reply.status());
@@ -68,7 +106,9 @@ Status Admit(const ApiServices& services, const Route& route, const httplib::Req
 void Serve(Router& router, const ApiServices& services, std::vector<Route> routes) {
   for (auto& r : routes) {
     auto route = std::make_shared<const Route>(std::move(r));
-    auto serve = [&services, route](const httplib::Request& req, httplib::Response& res) {
+    auto stats = Register(services.metrics, *route);
+    auto serve = [&services, route, stats](const httplib::Request& req, httplib::Response& res) {
+      const auto started = std::chrono::steady_clock::now();
       Guard(res, [&] {
         Call call(req, services.snapshots->Load(), services.clock->Now());
         if (Status admitted = Admit(services, *route, req, res, call); !admitted.ok()) {
@@ -81,6 +121,10 @@ void Serve(Router& router, const ApiServices& services, std::vector<Route> route
         }
         Render(res, route->handler(call));
       });
+      const int status_class = res.status / 100;
+      if (status_class >= 1 && status_class <= 5) stats->by_class[status_class - 1]->Add();
+      stats->duration->Observe(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count());
     };
     if (route->raw_body_limit != 0) {
       router.Add(route->method, route->path, serve, Router::BodyLimit{route->raw_body_limit, route->raw_body_setting});

@@ -103,16 +103,40 @@ Result<CheckView> ReadCheck(const json& body, const std::function<std::string()>
   return problem.ok() ? Internal("the check at \"" + path() + "\" could not be read") : problem;
 }
 
+// Decisions by result and deny reason (gatehouse_decisions_total), one lock-free counter
+// per reason.
+using DecisionCounters = std::array<std::shared_ptr<ShardedCounter>, kDenyReasonCount>;
+
+std::shared_ptr<const DecisionCounters> MakeDecisionCounters(Metrics* metrics) {
+  auto counters = std::make_shared<DecisionCounters>();
+  if (metrics != nullptr) {
+    metrics->Describe("gatehouse_decisions_total", Metrics::Type::kCounter,
+                      "Decisions made by /v1/check and /v1/check/batch, by result and deny reason");
+  }
+  for (std::size_t i = 0; i < kDenyReasonCount; ++i) {
+    const auto reason = static_cast<DenyReason>(i);
+    const std::string series =
+        "gatehouse_decisions_total{" +
+        LabelList({{"result", reason == DenyReason::kNone ? "allowed" : "denied"}, {"reason", DenyReasonName(reason)}}) +
+        "}";
+    (*counters)[i] = metrics != nullptr ? metrics->Counter(series) : std::make_shared<ShardedCounter>();
+  }
+  return counters;
+}
+
 // Appends one decision's JSON to `out`: the constant bodies on the hot path, a tree only
 // when an explanation was asked for.
 void AppendDecision(std::string& out, const Snapshot& snap, const std::string& account, const CheckView& c,
-                    Timestamp now) {
+                    Timestamp now, const DecisionCounters& counters) {
   const CheckQuery q{account, c.subject_type, c.subject_id, c.permission, c.asset_id};
   if (!c.explain) {
-    out += Check(snap, q, now) ? kAllowed : kDenied;
+    const DenyReason reason = Decide(snap, q, now);
+    counters[static_cast<std::size_t>(reason)]->Add();
+    out += reason == DenyReason::kNone ? kAllowed : kDenied;
     return;
   }
   const Explanation ex = Explain(snap, q, now);
+  counters[static_cast<std::size_t>(ex.reason)]->Add();
   out += json{{"allowed", ex.allowed}, {"explanation", ExplanationJson(ex)}}.dump();
 }
 
@@ -131,19 +155,20 @@ Result<std::size_t> PageLimit(const json& body, std::size_t max) {
 
 void RegisterDecisionRoutes(Router& server, const ApiServices& services, const ApiOptions& options) {
   const ApiOptions* o = &options;
+  auto decisions = MakeDecisionCounters(services.metrics);
   Serve(server, services,
         {
             // The decision reads the request's one snapshot: the same the key was checked on.
             {"POST", "/v1/check", Access::kAccount, "access.check", true,
-             [](Call& c) -> Result<Reply> {
+             [decisions](Call& c) -> Result<Reply> {
                auto check = ReadCheck(c.body, [] { return std::string(); });
                if (!check.ok()) return check.status();
                Reply reply;
-               AppendDecision(reply.body, *c.snapshot, c.account_id, *check, c.now);
+               AppendDecision(reply.body, *c.snapshot, c.account_id, *check, c.now, *decisions);
                return reply;
              }},
             {"POST", "/v1/check/batch", Access::kAccount, "access.check", true,
-             [o](Call& c) -> Result<Reply> {
+             [o, decisions](Call& c) -> Result<Reply> {
                auto checks = c.body.find("checks");
                if (checks == c.body.end() || !checks->is_array()) {
                  return FieldError("checks", "is required: a list of checks", "REQUIRED_FIELD");
@@ -167,7 +192,7 @@ void RegisterDecisionRoutes(Router& server, const ApiServices& services, const A
                out += "{\"results\":[";
                for (std::size_t i = 0; i < parsed.size(); ++i) {
                  if (i > 0) out += ',';
-                 AppendDecision(out, *c.snapshot, c.account_id, parsed[i], c.now);
+                 AppendDecision(out, *c.snapshot, c.account_id, parsed[i], c.now, *decisions);
                }
                out += "]}";
                return reply;

@@ -20,6 +20,7 @@
 #include "api/api_server.h"
 #include "api/key_auth.h"
 #include "app/logging.h"
+#include "app/process_metrics.h"
 #include "codec/json_change_codec.h"
 #include "config/config.h"
 #include "core/metrics.h"
@@ -186,21 +187,37 @@ int RunDaemon(const DaemonArgs& args) {
   SystemClock clock;
   SnapshotHolder snapshots(std::make_shared<Snapshot>(policies.policy_set, 0));
   Committer committer(log->get(), &codec, &snapshots);
+  Metrics metrics;
+  AddProcessMetrics(metrics, GATEHOUSE_VERSION);
+  metrics.Describe("gatehouse_commit_duration_seconds", Metrics::Type::kHistogram,
+                   "Latency of a write: queueing, validation, the durable append and the publish");
+  metrics.Describe("gatehouse_storage_append_duration_seconds", Metrics::Type::kHistogram,
+                   "Latency of one append to the storage plugin (one per group commit)");
+  metrics.Describe("gatehouse_snapshot_publishes_total", Metrics::Type::kCounter,
+                   "Snapshots published: write batches, catch-ups, policy swaps");
+  committer.SetInstruments({metrics.HistogramOf("gatehouse_commit_duration_seconds", "", Histogram::LatencyBounds()),
+                            metrics.HistogramOf("gatehouse_storage_append_duration_seconds", "",
+                                                Histogram::LatencyBounds()),
+                            metrics.Counter("gatehouse_snapshot_publishes_total")});
   const auto started = std::chrono::steady_clock::now();
   auto head = committer.LoadAll();
   if (!head.ok()) {
     spdlog::critical("loading the change log: {}", head.status().message());
     return 6;
   }
-  spdlog::info(
-      "state: revision {} with {} account(s) loaded in {} ms", *head, snapshots.Load()->AccountCount(),
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
-
-  Metrics metrics;
+  const double replay_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("state: revision {} with {} account(s) loaded in {} ms", *head, snapshots.Load()->AccountCount(),
+               static_cast<long long>(replay_seconds * 1000));
+  metrics.Describe("gatehouse_startup_replay_seconds", Metrics::Type::kGauge,
+                   "How long start-up took to replay the change log into memory");
+  metrics.Set("gatehouse_startup_replay_seconds", replay_seconds);
   metrics.Describe("gatehouse_policy_reload_failures_total", Metrics::Type::kCounter,
                    "Policy reloads refused (invalid directory, or roles still assigned)");
+  metrics.Describe("gatehouse_policy_reloads_total", Metrics::Type::kCounter, "Policy reloads, by result");
   metrics.Describe("gatehouse_state_revision", Metrics::Type::kGauge, "Change-log revision the served state reflects");
   metrics.Set("gatehouse_policy_reload_failures_total", 0);
+  for (const char* result : {"ok", "failed"}) metrics.Set(Series("gatehouse_policy_reloads_total", "result", result), 0);
   metrics.AddCollector([&snapshots](Metrics& m) {
     m.Set("gatehouse_state_revision", static_cast<double>(snapshots.Load()->revision()));
   });
@@ -278,8 +295,10 @@ int RunDaemon(const DaemonArgs& args) {
   };
   PolicyReloader reloader(
       config->policies_dir, 1,
-      [&committer](std::shared_ptr<const PolicySet> set, bool force, bool dry_run) {
-        return committer.ReplacePolicies(std::move(set), force, dry_run);
+      [&committer, &metrics](std::shared_ptr<const PolicySet> set, bool force, bool dry_run) {
+        Status st = committer.ReplacePolicies(std::move(set), force, dry_run);
+        if (st.ok() && !dry_run) metrics.Add(Series("gatehouse_policy_reloads_total", "result", "ok"));
+        return st;
       },
       &clock,
       [](int level, const std::string& m) {
@@ -289,7 +308,10 @@ int RunDaemon(const DaemonArgs& args) {
           spdlog::info("{}", m);
         }
       },
-      [&metrics] { metrics.Add("gatehouse_policy_reload_failures_total"); });
+      [&metrics] {
+        metrics.Add("gatehouse_policy_reload_failures_total");
+        metrics.Add(Series("gatehouse_policy_reloads_total", "result", "failed"));
+      });
   std::vector<std::string> plugin_lines;
   plugin_lines.push_back("storage " + storage_plugin->info.name + " " + storage_plugin->info.version);
   for (const auto& nc : config->notifiers) plugin_lines.push_back("notifier " + nc.plugin + " (" + nc.name + ")");
@@ -323,8 +345,13 @@ int RunDaemon(const DaemonArgs& args) {
   options.page_size_limit = config->page_size_limit;
   options.tls_cert = config->tls_cert;
   options.tls_key = config->tls_key;
-  options.access_log = [](const std::string& method, const std::string& path, int status) {
-    if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("http {} {} {}", method, path, status);
+  options.access_log = [access = config->log_access](const std::string& method, const std::string& path, int status,
+                                                     std::int64_t micros, const std::string& remote) {
+    const auto level = access ? spdlog::level::info : spdlog::level::debug;
+    if (spdlog::should_log(level)) {
+      spdlog::log(level, "http {} {} {} {:.3f}ms {}", method, path, status, static_cast<double>(micros) / 1000.0,
+                  remote);
+    }
   };
   ApiServer server(options, services);
   auto port = server.Start();

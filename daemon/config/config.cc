@@ -212,6 +212,7 @@ const std::vector<Key>& Keys() {
          c.log_level = v;
          return std::string();
        }},
+      {"log.access", [](Config& c, const std::string& v) { return ParseBool(v, &c.log_access); }},
       {"log.format",
        [](Config& c, const std::string& v) {
          static const std::vector<std::string> ok = {"auto", "text", "json", "journald", "journal"};

@@ -76,6 +76,7 @@ struct Config {
   // log
   std::string log_level = "info";   // trace, debug, info, warn, error
   std::string log_format = "auto";  // auto, text, json, journald
+  bool log_access = false;          // one info line per request (never a key)
 
   std::string file;  // where it was read from (empty: defaults only)
 };

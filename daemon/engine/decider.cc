@@ -196,6 +196,42 @@ Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now
   return ex;
 }
 
+DenyReason Decide(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) {
+  const AccountView* view = snapshot.FindAccount(q.account_id);
+  if (view == nullptr) return DenyReason::kUnknownAccount;
+  const AccountState& state = *view->state;
+  const auto perm = snapshot.policy_set().PermissionIndex(q.permission);
+  if (!perm) return DenyReason::kUnknownPermission;
+  const std::uint32_t node = state.FindAsset(q.asset_id);
+  if (node == AccountState::kNoNode) return DenyReason::kUnknownAsset;
+  const auto* subject = state.FindSubject(q.subject_type, q.subject_id);
+  if (subject == nullptr || subject->grants.empty()) return DenyReason::kUnknownSubject;
+  const bool account_level = snapshot.policy_set().Permission(*perm).account_level;
+  if (SubjectAllowed(*view, *subject, *perm, account_level, node, now)) return DenyReason::kNone;
+  // Explain's ranking of each grant's miss, without its messages.
+  DenyReason best = DenyReason::kNoCoveringAssignment;
+  for (const Grant& g : subject->grants) {
+    const CompiledRole* role = view->roles[g.role_slot];
+    const bool covers = state.Covers(g, node);
+    DenyReason reason;
+    if (role == nullptr) {
+      reason = covers ? DenyReason::kRoleLacksPermission : DenyReason::kNoCoveringAssignment;
+    } else if (!covers) {
+      reason = DenyReason::kNoCoveringAssignment;
+    } else if (!role->granted.Test(*perm)) {
+      return Explain(snapshot, q, now).reason;  // lacking, or removed by a DENY statement?
+    } else if (account_level && g.kind != Restriction::Kind::kAccount) {
+      reason = DenyReason::kAccountLevelOnly;
+    } else if (now < g.not_before) {
+      reason = DenyReason::kNotYetActive;
+    } else {
+      reason = DenyReason::kExpired;
+    }
+    if (Rank(reason) > Rank(best)) best = reason;
+  }
+  return best;
+}
+
 AssetPage ListAssets(const Snapshot& snapshot, std::string_view account_id, const Subject& subject,
                      std::string_view permission, std::string_view asset_type, std::size_t limit,
                      std::string_view cursor, Timestamp now) {

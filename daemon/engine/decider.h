@@ -71,6 +71,12 @@ struct Explanation {
 
 Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now);
 
+// The decision and, for a deny, Explain's reason — without building the explanation: no
+// allocation unless a covering role lacks the permission (then Explain tells a DENY
+// statement from a missing ALLOW). kNone = allowed. For metrics by deny reason.
+DenyReason Decide(const Snapshot& snapshot, const CheckQuery& q, Timestamp now);
+inline constexpr std::size_t kDenyReasonCount = 11;
+
 struct AssetRef {
   std::string id;
   std::string type;

@@ -1,6 +1,7 @@
 #include "team/committer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 #include "engine/custom_roles.h"
@@ -61,7 +62,7 @@ Status Committer::ReplacePolicies(std::shared_ptr<const PolicySet> policies, boo
                                 "); reassign them first, or force the reload");
     }
   }
-  if (!dry_run) holder_->Publish(current->WithPolicies(std::move(policies)));
+  if (!dry_run) Publish(current->WithPolicies(std::move(policies)));
   return Status::Ok();
 }
 
@@ -152,7 +153,7 @@ Result<std::uint64_t> Committer::LoadAll() {
   if (!apply_status.ok()) return apply_status;
   if (!head.ok()) return head.status();
   if (!handed.ok()) return handed;
-  holder_->Publish(builder.Build());
+  Publish(builder.Build());
   return *head;
 }
 
@@ -174,13 +175,38 @@ Status Committer::CatchUpLocked() {
     });
     if (!n.ok()) return n.status();
     if (*n == 0) break;
-    holder_->Publish(builder.Build());
+    Publish(builder.Build());
     if (*n < kBatch) break;
   }
   return Status::Ok();
 }
 
+namespace {
+std::int64_t NanosSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+}
+}  // namespace
+
 Result<std::uint64_t> Committer::Commit(const Build& build) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result = CommitQueued(build);
+  if (instruments_.commit_seconds) instruments_.commit_seconds->Observe(NanosSince(start));
+  return result;
+}
+
+Result<std::uint64_t> Committer::Append(const std::vector<ChangeRecord>& records, std::uint64_t expected_head) {
+  const auto start = std::chrono::steady_clock::now();
+  auto head = log_->Append(records, expected_head);
+  if (instruments_.append_seconds) instruments_.append_seconds->Observe(NanosSince(start));
+  return head;
+}
+
+void Committer::Publish(std::shared_ptr<const Snapshot> next) {
+  holder_->Publish(std::move(next));
+  if (instruments_.publishes) instruments_.publishes->Add();
+}
+
+Result<std::uint64_t> Committer::CommitQueued(const Build& build) {
   Pending self{&build, std::nullopt};
   std::unique_lock queue_lock(queue_mu_);
   queue_.push_back(&self);
@@ -220,9 +246,9 @@ Result<std::uint64_t> Committer::CommitAllIntoEmpty(const std::vector<ChangeSet>
     records.push_back(codec_->ToRecord(sets[i]));
   }
   auto next = builder.Build();
-  auto head = log_->Append(records, 0);
+  auto head = Append(records, 0);
   if (!head.ok()) return head.status();
-  holder_->Publish(next);
+  Publish(next);
   auto listeners = listeners_;
   lock.unlock();
   for (const auto& l : listeners) l(*head);
@@ -260,7 +286,7 @@ std::vector<Result<std::uint64_t>> Committer::ProcessBatch(const std::vector<Pen
       current = builder.Build();
     }
     if (records.empty()) return results;
-    auto head = log_->Append(records, base->revision());
+    auto head = Append(records, base->revision());
     if (!head.ok()) {
       if (head.status().code() == StatusCode::kAborted && attempt < kMaxConflictRetries) {
         Status caught_up = CatchUpLocked();
@@ -271,7 +297,7 @@ std::vector<Result<std::uint64_t>> Committer::ProcessBatch(const std::vector<Pen
       for (std::size_t i : accepted) results[i] = head.status();
       return results;
     }
-    holder_->Publish(current);
+    Publish(current);
     for (std::size_t k = 0; k < accepted.size(); ++k) results[accepted[k]] = base->revision() + k + 1;
     auto listeners = listeners_;
     lock.unlock();

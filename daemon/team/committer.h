@@ -27,6 +27,7 @@
 
 #include "core/change_codec.h"
 #include "core/change_log.h"
+#include "core/instruments.h"
 #include "core/status.h"
 #include "engine/snapshot.h"
 
@@ -58,6 +59,16 @@ class Committer {
 
   void AddListener(Listener listener);
 
+  // What the write path measures (optional; set before the first write): each Commit's
+  // latency (queueing, validation, append and publish), each storage append's latency,
+  // and every snapshot published (writes, catch-ups, policy swaps, the start-up replay).
+  struct Instruments {
+    std::shared_ptr<Histogram> commit_seconds;
+    std::shared_ptr<Histogram> append_seconds;
+    std::shared_ptr<ShardedCounter> publishes;
+  };
+  void SetInstruments(Instruments instruments) { instruments_ = std::move(instruments); }
+
   // Swaps in a new policy set, rebinding every account, between two writes. Refuses with
   // kFailedPrecondition (listing the count per account) when roles that stored
   // assignments use would disappear, unless `force`. `dry_run` checks and publishes nothing.
@@ -72,6 +83,9 @@ class Committer {
   // Validates, appends and publishes a batch; returns each write's result, in order. Does
   // not touch the Pendings' result fields (Commit hands the results over under queue_mu_).
   std::vector<Result<std::uint64_t>> ProcessBatch(const std::vector<Pending*>& batch);
+  Result<std::uint64_t> CommitQueued(const Build& build);
+  Result<std::uint64_t> Append(const std::vector<ChangeRecord>& records, std::uint64_t expected_head);
+  void Publish(std::shared_ptr<const Snapshot> next);
 
   ChangeLog* log_;
   const ChangeCodec* codec_;
@@ -82,6 +96,7 @@ class Committer {
   std::condition_variable queue_cv_;
   std::deque<Pending*> queue_;
   bool leader_active_ = false;
+  Instruments instruments_;
 };
 
 }  // namespace gatehouse

@@ -175,8 +175,9 @@ void RunWorld(std::uint64_t seed) {
           const bool expected = ref.Allowed(subject, perm, asset, now);
           CheckQuery q{g.world.account_id, subject.type, subject.id, perm, asset};
           ASSERT_EQ(Check(*snap, q, now), expected) << subject.id << " " << perm << " " << asset << " @" << now;
-          ASSERT_EQ(Explain(*snap, q, now).allowed, expected)
-              << "explain " << subject.id << " " << perm << " " << asset;
+          const Explanation ex = Explain(*snap, q, now);
+          ASSERT_EQ(ex.allowed, expected) << "explain " << subject.id << " " << perm << " " << asset;
+          ASSERT_EQ(Decide(*snap, q, now), ex.reason) << "decide " << subject.id << " " << perm << " " << asset;
           if (expected) expected_assets.insert(asset);
         }
         // Reverse query, paged with a random page size: complete, no repeats.
