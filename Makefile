@@ -9,7 +9,7 @@ PRESET ?= dev
 BUILD := build/$(PRESET)
 CTEST_ARGS ?=
 
-.PHONY: all deps configure build run test asan tsan clang bench fuzz format lint clean
+.PHONY: all deps configure build run test asan tsan clang bench fuzz format lint clean deb
 
 all: build
 
@@ -48,6 +48,12 @@ tsan:
 bench:
 	@$(MAKE) --no-print-directory build PRESET=release
 	@bash scripts/bench.sh build/release
+
+# The Debian package from a release build: build/release/gatehouse_<version>_<arch>.deb
+deb:
+	@$(MAKE) --no-print-directory build PRESET=release
+	@cd build/release && cpack -G DEB
+	@ls build/release/gatehouse_*.deb
 
 FUZZERS := policy_loader_fuzzer team_filter_fuzzer request_json_fuzzer
 

@@ -10,15 +10,17 @@ daemon_pid=""
 cleanup() { [ -n "$daemon_pid" ] && kill -9 "$daemon_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-cmake --install "$build" --prefix "$work/prefix" >/dev/null
+# A staged install (DESTDIR): the configuration's /etc paths are absolute.
+DESTDIR="$work/root" cmake --install "$build" >/dev/null
+prefix=$(find "$work/root" -path '*/sbin/gatehoused' -printf '%h\n' | sed 's|/sbin$||')
 cmake -S "$src/examples/notifier-example" -B "$work/example" -G Ninja \
-  -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$work/example" >/dev/null
 (cd "$work/example" && ./example_notifier_test)
 
 mkdir -p "$work/plugins"
-cp "$work/prefix/lib/gatehouse/plugins/"*.so "$work/example/gatehouse-notifier-example.so" "$work/plugins/"
-"$work/prefix/bin/gatehouse" plugins describe example --dir "$work/plugins"
+cp "$prefix/lib/gatehouse/plugins/"*.so "$work/example/gatehouse-notifier-example.so" "$work/plugins/"
+"$prefix/bin/gatehouse" plugins describe example --dir "$work/plugins"
 
 cat > "$work/gatehouse.yaml" <<YAML
 http: {listen: 127.0.0.1:0}
@@ -30,7 +32,7 @@ notifiers:
   - plugin: example
     options: {path: $work/events.txt}
 YAML
-"$work/prefix/sbin/gatehoused" --config "$work/gatehouse.yaml" >"$work/daemon.log" 2>&1 &
+"$prefix/sbin/gatehoused" --config "$work/gatehouse.yaml" >"$work/daemon.log" 2>&1 &
 daemon_pid=$!
 port=""
 for _ in $(seq 1 100); do

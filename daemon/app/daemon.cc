@@ -1,5 +1,6 @@
 #include "app/daemon.h"
 
+#include <httplib.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include "api/key_auth.h"
 #include "app/logging.h"
 #include "app/process_metrics.h"
+#include "app/watchdog.h"
 #include "codec/json_change_codec.h"
 #include "config/config.h"
 #include "core/metrics.h"
@@ -109,6 +111,32 @@ std::size_t WorkerThreads(const Config& config) {
 
 // Every connection is a descriptor: lift the soft limit to the hard one (systemd's default
 // soft limit is 1024), so the pool, not EMFILE, bounds the connections.
+// Where the watchdog's probe connects: the API listener's address, loopback for a
+// wildcard one.
+std::string ProbeHost(const std::string& listen_host) {
+  if (listen_host.empty() || listen_host == "0.0.0.0") return "127.0.0.1";
+  if (listen_host == "::" || listen_host == "[::]") return "::1";
+  return listen_host;
+}
+
+// GET /healthz through the API listener (its pool, its accept loop) within `timeout`.
+bool ProbeHealth(const std::string& host, int port, bool tls, std::chrono::milliseconds timeout) {
+  auto get = [&](auto& client) {
+    client.set_connection_timeout(timeout);
+    client.set_read_timeout(timeout);
+    client.set_write_timeout(timeout);
+    auto r = client.Get("/healthz");
+    return r && r->status == 200;
+  };
+  if (tls) {
+    httplib::SSLClient client(host, port);
+    client.enable_server_certificate_verification(false);  // our own listener
+    return get(client);
+  }
+  httplib::Client client(host, port);
+  return get(client);
+}
+
 void RaiseOpenFileLimit() {
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
@@ -365,6 +393,11 @@ int RunDaemon(const DaemonArgs& args) {
     spdlog::info("ops listener on http://{}:{} (/healthz, /readyz, /metrics)", config->ops_host, server.ops_port());
   }
   sd_notify(0, "READY=1");
+  Watchdog watchdog(
+      [host = ProbeHost(config->listen_host), port = *port, tls = !config->tls_cert.empty()](
+          std::chrono::milliseconds timeout) { return ProbeHealth(host, port, tls, timeout); },
+      [](const std::string& m) { spdlog::warn("{}", m); });
+  if (watchdog.Start()) spdlog::info("systemd watchdog: probing the API listener");
 
   // The main thread waits for signals, waking every second to poll the policy directory
   // (policies.watch) and to end a SIGUSR1 debug period.
@@ -408,6 +441,7 @@ int RunDaemon(const DaemonArgs& args) {
     break;
   }
   sd_notify(0, "STOPPING=1");
+  watchdog.Stop();
   const bool drained = server.Stop(std::chrono::seconds(config->shutdown_grace_seconds));
   dispatcher.Stop();
   if (!drained) {

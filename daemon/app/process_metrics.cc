@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,20 +25,6 @@ std::vector<std::string> StatFields() {
   return fields;
 }
 
-double BootTimeSeconds() {
-  std::ifstream in("/proc/stat");
-  for (std::string key; in >> key;) {
-    if (key == "btime") {
-      double t = 0;
-      in >> t;
-      return t;
-    }
-    std::string ignored;
-    std::getline(in, ignored);
-  }
-  return 0;
-}
-
 }  // namespace
 
 void AddProcessMetrics(Metrics& metrics, const std::string& version) {
@@ -52,12 +39,14 @@ void AddProcessMetrics(Metrics& metrics, const std::string& version) {
   metrics.Set(Series("gatehouse_build_info", "version", version), 1);
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
-  const double boot = BootTimeSeconds();
-  metrics.AddCollector([ticks, page, boot](Metrics& m) {
+  // The start time is taken now, at start-up, from the wall clock: /proc/stat (boot time)
+  // is hidden from the service by the unit's ProcSubset=pid.
+  metrics.Set("process_start_time_seconds",
+              std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  metrics.AddCollector([ticks, page](Metrics& m) {
     const auto f = StatFields();
     if (f.size() > 21) {
       m.Set("process_cpu_seconds_total", (std::stod(f[11]) + std::stod(f[12])) / ticks);  // utime, stime
-      m.Set("process_start_time_seconds", boot + std::stod(f[19]) / ticks);            // starttime
       m.Set("process_virtual_memory_bytes", std::stod(f[20]));                          // vsize
       m.Set("process_resident_memory_bytes", std::stod(f[21]) * page);                  // rss (pages)
     }

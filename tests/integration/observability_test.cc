@@ -1,8 +1,13 @@
 // What an operator sees of a real gatehoused: /metrics after traffic, parsed by
 // Prometheus' own text parser, with every family the operations docs promise; and the
 // JSON access log, every line parsed back, none holding a key.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <fstream>
 #include <map>
@@ -151,6 +156,88 @@ TEST_F(ObservabilityTest, AccessLogLinesAreJsonAndHoldNoKey) {
     }
   }
   EXPECT_EQ(access_lines, 1) << daemon_->Output();
+}
+
+// systemd's side of the watchdog, played by the test: a notify socket that counts
+// WATCHDOG=1 datagrams.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  }
+  ~NotifySocket() { ::close(fd_); }
+  // Counts the WATCHDOG=1 datagrams that arrive within `window`.
+  int Pings(std::chrono::milliseconds window, bool* ready = nullptr) {
+    int pings = 0;
+    const auto end = std::chrono::steady_clock::now() + window;
+    for (auto now = std::chrono::steady_clock::now(); now < end; now = std::chrono::steady_clock::now()) {
+      pollfd p{fd_, POLLIN, 0};
+      const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(end - now).count());
+      if (::poll(&p, 1, left) <= 0) continue;
+      char buf[512];
+      const ssize_t n = ::recv(fd_, buf, sizeof buf - 1, 0);
+      if (n <= 0) continue;
+      const std::string msg(buf, static_cast<std::size_t>(n));
+      if (msg.find("WATCHDOG=1") != std::string::npos) ++pings;
+      if (ready != nullptr && msg.find("READY=1") != std::string::npos) *ready = true;
+    }
+    return pings;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+TEST(WatchdogTest, PingsOnlyWhileTheApiPoolAnswers) {
+  testing::TempDir dir;
+  NotifySocket notify(dir.File("notify.sock"));
+  // A 400 ms watchdog: a probe every 200 ms, each given 100 ms; four API workers.
+  testing::DaemonProcess daemon({"--config", testing::WriteDaemonConfig(dir, "", GATEHOUSE_SOURCE_DIR "/policies",
+                                                                         ", threads: 4")},
+                                {"NOTIFY_SOCKET=" + dir.File("notify.sock"), "WATCHDOG_USEC=400000"});
+  const int port = daemon.WaitForPort();
+  ASSERT_GT(port, 0) << daemon.Output();
+  bool ready = false;
+  EXPECT_GE(notify.Pings(std::chrono::milliseconds(1500), &ready), 3) << daemon.Output();
+  EXPECT_TRUE(ready);
+
+  // Wedge the pool: four keep-alive connections, each served once and then left idle,
+  // hold all four workers (the idle timeout is 30 s).
+  std::vector<int> held;
+  for (int i = 0; i < 4; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    char buf[1024];
+    ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0);
+    held.push_back(fd);
+  }
+  (void)notify.Pings(std::chrono::milliseconds(300));  // a probe already under way may finish
+  EXPECT_EQ(notify.Pings(std::chrono::milliseconds(1500)), 0) << "pinging with a wedged pool";
+  for (int fd : held) ::close(fd);
+  EXPECT_GE(notify.Pings(std::chrono::milliseconds(1500)), 2) << "pings did not resume";
+  EXPECT_NE(daemon.Output().find("watchdog: the API listener did not answer"), std::string::npos) << daemon.Output();
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(), 0);
+}
+
+TEST(WatchdogTest, NoWatchdogAskedNoThread) {
+  testing::TempDir dir;
+  testing::DaemonProcess daemon({"--config", testing::WriteDaemonConfig(dir)});
+  ASSERT_GT(daemon.WaitForPort(), 0) << daemon.Output();
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(), 0);
+  EXPECT_EQ(daemon.Output().find("systemd watchdog"), std::string::npos) << daemon.Output();
 }
 
 }  // namespace
