@@ -50,9 +50,7 @@ long StatusKb(const char* field) {
 
 void ResetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
-double Ms(Steady::time_point since) {
-  return std::chrono::duration<double, std::milli>(Steady::now() - since).count();
-}
+double Ms(Steady::time_point since) { return std::chrono::duration<double, std::milli>(Steady::now() - since).count(); }
 
 std::shared_ptr<const PolicySet> Policies() {
   static auto set = LoadPolicyDirectory(std::string(GATEHOUSE_SOURCE_DIR) + "/policies").policy_set;
@@ -150,7 +148,8 @@ void ReviewOfAHundredThousandMembers(std::size_t members) {
   PluginHost host(GATEHOUSE_PLUGIN_DIR);
   auto plugin = host.Load("storage", "sqlite");
   if (!plugin.ok()) Die(plugin.status().message());
-  auto log = PluginChangeLog::Open(*plugin, {{"path", (dir / "audit.db").string()}, {"synchronous", "NORMAL"}}, nullptr);
+  auto log =
+      PluginChangeLog::Open(*plugin, {{"path", (dir / "audit.db").string()}, {"synchronous", "NORMAL"}}, nullptr);
   if (!log.ok()) Die(log.status().message());
   JsonChangeCodec codec;
 
@@ -174,7 +173,8 @@ void ReviewOfAHundredThousandMembers(std::size_t members) {
     owner.role_id = "owner";
     owner.created_at = at;
     set.changes.push_back(AssignmentAdded{owner});
-    for (int s = 0; s < 20; ++s) set.changes.push_back(AssetPut{Asset{"big", "s" + std::to_string(s), "site", "Site", ""}});
+    for (int s = 0; s < 20; ++s)
+      set.changes.push_back(AssetPut{Asset{"big", "s" + std::to_string(s), "site", "Site", ""}});
     batch.push_back(codec.ToRecord(set));
   }
   const char* roles[] = {"website-manager", "website-designer", "back-office-manager", "admin", "billing-manager"};
@@ -222,8 +222,8 @@ void ReviewOfAHundredThousandMembers(std::size_t members) {
     since = page["nextSince"].get<std::uint64_t>();
   }
   const double feed_ms = Ms(t);
-  std::printf("%-44s %9.1f ms  %zu changes = %.0f changes/s\n", "GET /v1/changes?limit=1000, every page", feed_ms,
-              read, read / (feed_ms / 1000.0));
+  std::printf("%-44s %9.1f ms  %zu changes = %.0f changes/s\n", "GET /v1/changes?limit=1000, every page", feed_ms, read,
+              read / (feed_ms / 1000.0));
   fs::remove_all(dir);
 }
 
@@ -269,7 +269,8 @@ void PolicyDiffOverAMillionAssignments(std::size_t accounts, std::size_t per_acc
   SnapshotHolder holder(snapshot);
   JsonChangeCodec codec;
   Server server(&holder, nullptr, &codec);
-  std::printf("%zu accounts x %zu assignments = %zu stored assignments\n", accounts, per_account, accounts * per_account);
+  std::printf("%zu accounts x %zu assignments = %zu stored assignments\n", accounts, per_account,
+              accounts * per_account);
   for (const auto& [label, role] : {std::pair<const char*, const char*>{"unchanged policies", ""},
                                     {"DENY site.publish added to website-designer", "website-designer"}}) {
     const std::string body = ShippedFilesJson(role);

@@ -84,7 +84,8 @@ int RunCheck(const AdminArgs& a) {
     std::printf("%s\n", allowed ? "ALLOWED" : "DENIED");
     if (out->contains("explanation")) {
       const json& ex = (*out)["explanation"];
-      std::printf("  reason:     %s\n  why:        %s\n", ex.value("reason", "").c_str(), ex.value("message", "").c_str());
+      std::printf("  reason:     %s\n  why:        %s\n", ex.value("reason", "").c_str(),
+                  ex.value("message", "").c_str());
       if (ex.contains("assignmentId")) {
         std::printf("  assignment: %s (role %s)\n", ex["assignmentId"].get<std::string>().c_str(),
                     ex.value("policyId", "").c_str());

@@ -62,10 +62,10 @@ int RunDiff(const std::string& dir, const ClientOptions& options, bool json_outp
     for (const auto& c : changes) {
       std::string role = c["roleId"].get<std::string>();
       if (c.contains("error")) role += " (" + c["error"].get<std::string>() + ")";
-      table.Add({c["accountId"], c["subject"]["subjectType"].get<std::string>() + ":" + c["subject"]["id"].get<std::string>(),
-                 c["assignmentId"], role,
-                 c["scope"]["type"].get<std::string>() + ":" + c["scope"]["id"].get<std::string>(),
-                 JoinedOrDash(c["gained"], ","), JoinedOrDash(c["lost"], ",")});
+      table.Add(
+          {c["accountId"], c["subject"]["subjectType"].get<std::string>() + ":" + c["subject"]["id"].get<std::string>(),
+           c["assignmentId"], role, c["scope"]["type"].get<std::string>() + ":" + c["scope"]["id"].get<std::string>(),
+           JoinedOrDash(c["gained"], ","), JoinedOrDash(c["lost"], ",")});
     }
     table.Print();
     std::printf("%zu grant(s) of %zu subject(s) in %zu account(s) change: +%zu / -%zu permission(s)\n",

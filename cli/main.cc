@@ -143,7 +143,8 @@ int main(int argc, char** argv) {
   describe->add_option("--dir", plugin_dir, "Plugin directory")->capture_default_str();
   gatehouse::cli::ClientOptions client;
   bool json_output = false;
-  auto* diff = app.add_subcommand("diff", "Show whose access a candidate policy directory would change (exit 1 if any)");
+  auto* diff =
+      app.add_subcommand("diff", "Show whose access a candidate policy directory would change (exit 1 if any)");
   diff->add_option("dir", dir, "Candidate policy directory")->required();
   diff->add_flag("--json", json_output, "Print the daemon's JSON answer");
   client.AddTo(diff);

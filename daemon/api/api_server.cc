@@ -158,10 +158,9 @@ Result<int> ApiServer::Start() {
     api_->server->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
       auto& writable = const_cast<httplib::Request&>(req);
       writable.headers.erase("X-Gatehouse-Started");
-      writable.set_header(
-          "X-Gatehouse-Started", std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                    std::chrono::steady_clock::now().time_since_epoch())
-                                                    .count()));
+      writable.set_header("X-Gatehouse-Started", std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                                    std::chrono::steady_clock::now().time_since_epoch())
+                                                                    .count()));
       return httplib::Server::HandlerResponse::Unhandled;
     });
     api_->server->set_logger([log = options_.access_log](const httplib::Request& req, const httplib::Response& res) {
@@ -169,10 +168,10 @@ Result<int> ApiServer::Start() {
       const std::string started = req.get_header_value("X-Gatehouse-Started");
       std::int64_t start = 0;
       if (std::from_chars(started.data(), started.data() + started.size(), start).ec == std::errc()) {
-        micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                     std::chrono::steady_clock::now().time_since_epoch())
-                     .count() -
-                 start;
+        micros =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+                .count() -
+            start;
       }
       log(req.method, req.path, res.status, micros, req.remote_addr);
     });

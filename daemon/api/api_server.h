@@ -99,8 +99,8 @@ struct ApiServices {
   const AcceptLinks* accept_links = nullptr;  // how invite answers spell the accept link
   KeyAuthenticator* keys = nullptr;
   const Clock* clock = nullptr;
-  Metrics* metrics = nullptr;                // rendered at /metrics (optional)
-  std::function<Status()> readiness;         // OK when policies are loaded and storage reachable
+  Metrics* metrics = nullptr;                              // rendered at /metrics (optional)
+  std::function<Status()> readiness;                       // OK when policies are loaded and storage reachable
   std::function<Status(bool force, bool dry_run)> reload;  // POST /v1/admin/reload (same as SIGHUP)
   std::function<AdminStatus()> admin_status;
   // Per-account request limit for account keys (limits.accountRequestsPerSecond);

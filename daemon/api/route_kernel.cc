@@ -37,9 +37,9 @@ std::shared_ptr<RouteStats> Register(Metrics* metrics, const Route& route) {
     stats->by_class[i] = metrics->Counter("gatehouse_http_requests_total{" +
                                           LabelList({{"route", path}, {"method", route.method}, {"code", code}}) + "}");
   }
-  stats->duration = metrics->HistogramOf("gatehouse_http_request_duration_seconds",
-                                         LabelList({{"route", path}, {"method", route.method}}),
-                                         Histogram::LatencyBounds());
+  stats->duration =
+      metrics->HistogramOf("gatehouse_http_request_duration_seconds",
+                           LabelList({{"route", path}, {"method", route.method}}), Histogram::LatencyBounds());
   return stats;
 }
 
@@ -50,18 +50,17 @@ void Render(httplib::Response& res, const Result<Reply>& reply) {
   if (!reply->stream) return res.set_content(reply->body, reply->content_type);
   // A failure once streaming has started can only cut the response short: the client
   // sees a chunked body without its last chunk, never a well-formed partial answer.
-  res.set_chunked_content_provider(reply->content_type,
-                                   [stream = reply->stream](std::size_t, httplib::DataSink& sink) {
-                                     try {
-                                       std::string piece;
-                                       const bool more = stream(&piece);
-                                       if (!piece.empty() && !sink.write(piece.data(), piece.size())) return false;
-                                       if (!more) sink.done();
-                                       return true;
-                                     } catch (...) {
-                                       return false;
-                                     }
-                                   });
+  res.set_chunked_content_provider(reply->content_type, [stream = reply->stream](std::size_t, httplib::DataSink& sink) {
+    try {
+      std::string piece;
+      const bool more = stream(&piece);
+      if (!piece.empty() && !sink.write(piece.data(), piece.size())) return false;
+      if (!more) sink.done();
+      return true;
+    } catch (...) {
+      return false;
+    }
+  });
 }
 
 // Steps 1–3 of the kernel; on failure the Status to answer with (and maybe a header).

@@ -6,7 +6,8 @@
 //      the per-account rate limit, and check `permission` on the account in the engine;
 //   3. parse the JSON body (routes that take one; no body reads as {});
 //   4. run the handler, which returns a Reply or a Status;
-//   5. render: a Reply as it is (a streamed one chunked, piece by piece), a Status as the Wix error body with its HTTP status; an
+//   5. render: a Reply as it is (a streamed one chunked, piece by piece), a Status as the Wix error body with its HTTP
+//   status; an
 //      exception escaping a handler as a 500 with the Wix body.
 // Handlers hold business logic only by calling services (engine/, team/); they parse their
 // own fields and build their own JSON. Internal to api/.

@@ -148,8 +148,8 @@ json PendingInvitesJson(const AccountState& state, Timestamp now) {
 
 // The snapshots holding the account at each of `revisions` (ascending), replayed from the
 // log; `what` names the parameter for errors. A revision beyond the head is a 400.
-Result<std::vector<std::shared_ptr<const Snapshot>>> StatesAt(const ApiServices& s, const Call& c,
-                                                              const std::vector<std::pair<const char*, std::uint64_t>>& at) {
+Result<std::vector<std::shared_ptr<const Snapshot>>> StatesAt(
+    const ApiServices& s, const Call& c, const std::vector<std::pair<const char*, std::uint64_t>>& at) {
   std::vector<std::uint64_t> revisions;
   for (const auto& [name, rev] : at) {
     if (rev > c.snapshot->revision()) {
@@ -193,7 +193,8 @@ Result<Reply> AccessReviewReply(const ApiServices& s, Call& c) {
   } else {
     head = "{\"revision\":" + std::to_string(revision) + ",\"generatedAt\":" + json(FormatRfc3339(c.now)).dump() +
            ",\"rows\":[";
-    st->tail = "],\"invites\":" + (view != nullptr ? PendingInvitesJson(*view->state, c.now) : json::array()).dump() + "}";
+    st->tail =
+        "],\"invites\":" + (view != nullptr ? PendingInvitesJson(*view->state, c.now) : json::array()).dump() + "}";
   }
   constexpr std::size_t kRowsPerPiece = 256;
   Reply reply = Reply::Streamed(csv ? "text/csv; charset=utf-8" : "application/json",
@@ -244,12 +245,12 @@ Result<Reply> ReviewDiffReply(const ApiServices& s, Call& c) {
   };
   auto before = review_of(*(*states)[0]);
   auto after = review_of(*(*states)[1]);
-  DiffReviews(before.get(), after.get(),
-              {[&](const ReviewRow& r) { append(&gained, RowJson(r)); },
-               [&](const ReviewRow& r) { append(&lost, RowJson(r)); },
-               [&](const ReviewRow& b, const ReviewRow& a) {
-                 append(&changed, json{{"before", RowJson(b)}, {"after", RowJson(a)}});
-               }});
+  DiffReviews(
+      before.get(), after.get(),
+      {[&](const ReviewRow& r) { append(&gained, RowJson(r)); }, [&](const ReviewRow& r) { append(&lost, RowJson(r)); },
+       [&](const ReviewRow& b, const ReviewRow& a) {
+         append(&changed, json{{"before", RowJson(b)}, {"after", RowJson(a)}});
+       }});
   Reply reply = Reply::Text(200,
                             "{\"from\":" + std::to_string(*from) + ",\"to\":" + std::to_string(*to) + ",\"gained\":[" +
                                 gained + "],\"lost\":[" + lost + "],\"changed\":[" + changed + "]}",
@@ -332,12 +333,13 @@ Result<Reply> PolicyDiffReply(const ApiServices& s, Call& c) {
       if (!st->impact->NextAccount(&impacts)) {
         for (const auto& im : impacts) *out += (st->written++ > 0 ? "," : "") + ImpactJson(im).dump();
         const ImpactSummary& sum = st->impact->summary();
-        *out += "],\"summary\":" + json({{"accounts", sum.accounts},
-                                          {"subjects", sum.subjects},
-                                          {"grantsChanged", sum.grants_changed},
-                                          {"permissionsGained", sum.permissions_gained},
-                                          {"permissionsLost", sum.permissions_lost}})
-                                         .dump() +
+        *out += "],\"summary\":" +
+                json({{"accounts", sum.accounts},
+                      {"subjects", sum.subjects},
+                      {"grantsChanged", sum.grants_changed},
+                      {"permissionsGained", sum.permissions_gained},
+                      {"permissionsLost", sum.permissions_lost}})
+                    .dump() +
                 "}";
         return false;
       }
@@ -353,31 +355,31 @@ Result<Reply> PolicyDiffReply(const ApiServices& s, Call& c) {
 
 void RegisterAuditRoutes(Router& server, const ApiServices& services) {
   const ApiServices* s = &services;
-  Serve(server, services,
-        {
-            {"GET", "/v1/changes", Access::kAccount, "audit.read", false,
-             [s](Call& c) -> Result<Reply> {
-               if (s->feed == nullptr) return FailedPrecondition("the change feed is not available");
-               auto since = QueryNumber(c, "since", 0, 0, std::numeric_limits<std::int64_t>::max());
-               if (!since.ok()) return since.status();
-               auto limit = QueryNumber(c, "limit", 100, 1, 1000);
-               if (!limit.ok()) return limit.status();
-               auto wait = QueryNumber(c, "wait", 0, 0, 60);
-               if (!wait.ok()) return wait.status();
-               auto page = s->feed->Read(c.account_id, *since, *limit, std::chrono::seconds(*wait));
-               if (!page.ok()) return page.status();
-               json changes = json::array();
-               for (const auto& r : page->changes) changes.push_back(ChangeJson(r));
-               return Reply::Json(
-                   200, {{"changes", std::move(changes)}, {"nextSince", page->next_since}, {"head", page->head}});
-             }},
-            {"GET", "/v1/access-review", Access::kAccount, "access.review", false,
-             [s](Call& c) { return AccessReviewReply(*s, c); }},
-            {"GET", "/v1/access-review/diff", Access::kAccount, "access.review", false,
-             [s](Call& c) { return ReviewDiffReply(*s, c); }},
-            {"POST", "/v1/admin/policy-diff", Access::kSystem, "", true,
-             [s](Call& c) { return PolicyDiffReply(*s, c); }},
-        });
+  Serve(
+      server, services,
+      {
+          {"GET", "/v1/changes", Access::kAccount, "audit.read", false,
+           [s](Call& c) -> Result<Reply> {
+             if (s->feed == nullptr) return FailedPrecondition("the change feed is not available");
+             auto since = QueryNumber(c, "since", 0, 0, std::numeric_limits<std::int64_t>::max());
+             if (!since.ok()) return since.status();
+             auto limit = QueryNumber(c, "limit", 100, 1, 1000);
+             if (!limit.ok()) return limit.status();
+             auto wait = QueryNumber(c, "wait", 0, 0, 60);
+             if (!wait.ok()) return wait.status();
+             auto page = s->feed->Read(c.account_id, *since, *limit, std::chrono::seconds(*wait));
+             if (!page.ok()) return page.status();
+             json changes = json::array();
+             for (const auto& r : page->changes) changes.push_back(ChangeJson(r));
+             return Reply::Json(
+                 200, {{"changes", std::move(changes)}, {"nextSince", page->next_since}, {"head", page->head}});
+           }},
+          {"GET", "/v1/access-review", Access::kAccount, "access.review", false,
+           [s](Call& c) { return AccessReviewReply(*s, c); }},
+          {"GET", "/v1/access-review/diff", Access::kAccount, "access.review", false,
+           [s](Call& c) { return ReviewDiffReply(*s, c); }},
+          {"POST", "/v1/admin/policy-diff", Access::kSystem, "", true, [s](Call& c) { return PolicyDiffReply(*s, c); }},
+      });
 }
 
 }  // namespace gatehouse::api

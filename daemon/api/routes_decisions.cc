@@ -115,10 +115,10 @@ std::shared_ptr<const DecisionCounters> MakeDecisionCounters(Metrics* metrics) {
   }
   for (std::size_t i = 0; i < kDenyReasonCount; ++i) {
     const auto reason = static_cast<DenyReason>(i);
-    const std::string series =
-        "gatehouse_decisions_total{" +
-        LabelList({{"result", reason == DenyReason::kNone ? "allowed" : "denied"}, {"reason", DenyReasonName(reason)}}) +
-        "}";
+    const std::string series = "gatehouse_decisions_total{" +
+                               LabelList({{"result", reason == DenyReason::kNone ? "allowed" : "denied"},
+                                          {"reason", DenyReasonName(reason)}}) +
+                               "}";
     (*counters)[i] = metrics != nullptr ? metrics->Counter(series) : std::make_shared<ShardedCounter>();
   }
   return counters;

@@ -9,9 +9,7 @@ void RegisterProbeRoutes(Router& server, const ApiServices& services) {
   Serve(server, services,
         {
             {"GET", "/healthz", Access::kOpen, "", false,
-             [](Call&) -> Result<Reply> {
-               return Reply::Text(200, "{\"status\":\"ok\"}", "application/json");
-             }},
+             [](Call&) -> Result<Reply> { return Reply::Text(200, "{\"status\":\"ok\"}", "application/json"); }},
             {"GET", "/metrics", Access::kOpen, "", false,
              [s](Call&) -> Result<Reply> {
                return Reply::Text(200, s->metrics != nullptr ? s->metrics->RenderPrometheus() : std::string(),
@@ -29,35 +27,34 @@ void RegisterProbeRoutes(Router& server, const ApiServices& services) {
 void RegisterOpsRoutes(Router& server, const ApiServices& services) {
   RegisterProbeRoutes(server, services);
   const ApiServices* s = &services;
-  Serve(server, services,
-        {
-            {"GET", "/openapi.json", Access::kOpen, "", false,
-             [](Call&) -> Result<Reply> {
-               return Reply::Text(200, std::string(OpenApiDocument()), "application/json");
-             }},
-            {"POST", "/v1/admin/reload", Access::kSystem, "", false,
-             [s](Call& c) -> Result<Reply> {
-               if (!s->reload) return FailedPrecondition("reload is not available");
-               const bool dry_run = c.Query("dryRun") == "true";
-               if (Status st = s->reload(c.Query("force") == "true", dry_run); !st.ok()) return st;
-               if (dry_run) return Reply::Json(200, {{"reloaded", false}, {"valid", true}});
-               return Reply::Json(
-                   200, {{"reloaded", true}, {"policyGeneration", s->snapshots->Load()->policy_set().generation()}});
-             }},
-            {"GET", "/v1/admin/status", Access::kSystem, "", false,
-             [s](Call& c) -> Result<Reply> {
-               AdminStatus st = s->admin_status ? s->admin_status() : AdminStatus{};
-               json out = {{"revision", c.snapshot->revision()},
-                           {"accounts", c.snapshot->AccountCount()},
-                           {"policyGeneration", c.snapshot->policy_set().generation()},
-                           {"policyFiles", c.snapshot->policy_set().files()},
-                           {"lastReload", {{"ok", st.last_reload_ok}}},
-                           {"plugins", st.plugins}};
-               if (!st.last_reload_message.empty()) out["lastReload"]["message"] = st.last_reload_message;
-               if (!st.last_reload_at.empty()) out["lastReload"]["at"] = st.last_reload_at;
-               return Reply::Json(200, out);
-             }},
-        });
+  Serve(
+      server, services,
+      {
+          {"GET", "/openapi.json", Access::kOpen, "", false,
+           [](Call&) -> Result<Reply> { return Reply::Text(200, std::string(OpenApiDocument()), "application/json"); }},
+          {"POST", "/v1/admin/reload", Access::kSystem, "", false,
+           [s](Call& c) -> Result<Reply> {
+             if (!s->reload) return FailedPrecondition("reload is not available");
+             const bool dry_run = c.Query("dryRun") == "true";
+             if (Status st = s->reload(c.Query("force") == "true", dry_run); !st.ok()) return st;
+             if (dry_run) return Reply::Json(200, {{"reloaded", false}, {"valid", true}});
+             return Reply::Json(
+                 200, {{"reloaded", true}, {"policyGeneration", s->snapshots->Load()->policy_set().generation()}});
+           }},
+          {"GET", "/v1/admin/status", Access::kSystem, "", false,
+           [s](Call& c) -> Result<Reply> {
+             AdminStatus st = s->admin_status ? s->admin_status() : AdminStatus{};
+             json out = {{"revision", c.snapshot->revision()},
+                         {"accounts", c.snapshot->AccountCount()},
+                         {"policyGeneration", c.snapshot->policy_set().generation()},
+                         {"policyFiles", c.snapshot->policy_set().files()},
+                         {"lastReload", {{"ok", st.last_reload_ok}}},
+                         {"plugins", st.plugins}};
+             if (!st.last_reload_message.empty()) out["lastReload"]["message"] = st.last_reload_message;
+             if (!st.last_reload_at.empty()) out["lastReload"]["at"] = st.last_reload_at;
+             return Reply::Json(200, out);
+           }},
+      });
 }
 
 }  // namespace gatehouse::api

@@ -82,8 +82,8 @@ Result<Reply> ImportReply(const ApiServices& s, Call& c) {
 
 void RegisterTransferRoutes(Router& server, const ApiServices& services, const ApiOptions& options) {
   const ApiServices* s = &services;
-  Route import_route{"POST", "/v1/admin/import", Access::kSystem, "", false,
-                     [s](Call& c) { return ImportReply(*s, c); }};
+  Route import_route{
+      "POST", "/v1/admin/import", Access::kSystem, "", false, [s](Call& c) { return ImportReply(*s, c); }};
   import_route.raw_body_limit = options.max_import_bytes;
   import_route.raw_body_setting = "http.maxImportBytes";
   Serve(server, services,

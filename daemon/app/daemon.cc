@@ -33,8 +33,8 @@
 #include "store/plugin_change_log.h"
 #include "store/plugin_host.h"
 #include "store/plugin_notifier.h"
-#include "team/account_service.h"
 #include "team/accept_links.h"
+#include "team/account_service.h"
 #include "team/committer.h"
 #include "team/import_service.h"
 #include "team/review_history.h"
@@ -146,22 +146,68 @@ void RaiseOpenFileLimit() {
   }
 }
 
-}  // namespace
+// The HTTP listener's settings from the configuration, the access log included.
+ApiOptions ApiOptionsFrom(const Config& cfg) {
+  const Config* config = &cfg;
+  ApiOptions options;
+  options.host = config->listen_host;
+  options.port = config->listen_port;
+  options.max_body_bytes = config->max_body_bytes;
+  options.max_import_bytes = config->max_import_bytes;
+  options.worker_threads = WorkerThreads(*config);
+  options.read_timeout_ms = config->read_timeout_ms;
+  options.write_timeout_ms = config->write_timeout_ms;
+  options.idle_timeout_ms = config->idle_timeout_ms;
+  options.listen_backlog = static_cast<int>(config->listen_backlog);
+  options.ops_host = config->ops_host;
+  options.ops_port = config->ops_port;
+  options.ops_threads = static_cast<std::size_t>(config->ops_threads);
+  options.batch_check_limit = config->batch_check_limit;
+  options.page_size_limit = config->page_size_limit;
+  options.tls_cert = config->tls_cert;
+  options.tls_key = config->tls_key;
+  options.access_log = [access = config->log_access](const std::string& method, const std::string& path, int status,
+                                                     std::int64_t micros, const std::string& remote) {
+    const auto level = access ? spdlog::level::info : spdlog::level::debug;
+    if (spdlog::should_log(level)) {
+      spdlog::log(level, "http {} {} {} {:.3f}ms {}", method, path, status, static_cast<double>(micros) / 1000.0,
+                  remote);
+    }
+  };
+  return options;
+}
 
-int RunDaemon(const DaemonArgs& args) {
-  auto config = LoadConfig(args.config_path, ProcessEnvironment());
-  if (!config.ok()) {
-    std::fprintf(stderr, "gatehoused: invalid configuration:\n%s\n", config.status().message().c_str());
-    return 2;
+// What start-up prepares before any thread runs: the configuration (logging set up from
+// it), the policy set, and the plugins — storage opened, notifiers created.
+struct Prepared {
+  Config config;
+  PolicyLoad policies;
+  LoadedPlugin storage_plugin;
+  std::unique_ptr<PluginChangeLog> log;
+  std::vector<std::pair<std::string, std::unique_ptr<Notifier>>> notifiers;
+};
+
+// Nullopt with *exit_code set (and the reason logged) when start-up cannot go on.
+std::optional<Prepared> Prepare(const DaemonArgs& args, int* exit_code) {
+  Prepared out;
+  auto loaded = LoadConfig(args.config_path, ProcessEnvironment());
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "gatehoused: invalid configuration:\n%s\n", loaded.status().message().c_str());
+    *exit_code = 2;
+    return std::nullopt;
   }
+  out.config = std::move(*loaded);
+  const Config* config = &out.config;
   SetupLogging(*config);
 
-  PolicyLoad policies = LoadPolicyDirectory(config->policies_dir, 1);
+  out.policies = LoadPolicyDirectory(config->policies_dir, 1);
+  const PolicyLoad& policies = out.policies;
   if (!policies.ok()) {
     for (const auto& e : policies.errors) spdlog::error("{}", e.ToString());
     spdlog::critical("policy directory {} is invalid ({} error(s)); not starting", config->policies_dir,
                      policies.errors.size());
-    return 3;
+    *exit_code = 3;
+    return std::nullopt;
   }
   spdlog::info("policies: {} file(s) from {}, {} role(s), {} permission(s)", policies.files.size(),
                config->policies_dir, policies.policy_set->predefined_roles().size(),
@@ -171,29 +217,138 @@ int RunDaemon(const DaemonArgs& args) {
   auto storage_plugin = host.Load("storage", config->storage_plugin);
   if (!storage_plugin.ok()) {
     spdlog::critical("storage: {}", storage_plugin.status().message());
-    return 4;
+    *exit_code = 4;
+    return std::nullopt;
   }
   spdlog::info("storage: opening plugin {} from {}", storage_plugin->info.name, storage_plugin->info.path);
   auto log = PluginChangeLog::Open(*storage_plugin, config->storage_options, &PluginLog);
   if (!log.ok()) {
     spdlog::critical("storage: {}", log.status().message());
-    return 4;
+    *exit_code = 4;
+    return std::nullopt;
   }
-  std::vector<std::pair<std::string, std::unique_ptr<Notifier>>> notifiers;
+  out.storage_plugin = std::move(*storage_plugin);
+  out.log = std::move(*log);
   for (const auto& nc : config->notifiers) {
     auto plugin = host.Load("notifier", nc.plugin);
     if (!plugin.ok()) {
       spdlog::critical("notifier {}: {}", nc.name, plugin.status().message());
-      return 4;
+      *exit_code = 4;
+      return std::nullopt;
     }
     spdlog::info("notifier {}: opening plugin {} from {}", nc.name, plugin->info.name, plugin->info.path);
     auto notifier = PluginNotifier::Open(*plugin, nc.options, &PluginLog);
     if (!notifier.ok()) {
       spdlog::critical("notifier {}: {}", nc.name, notifier.status().message());
-      return 4;
+      *exit_code = 4;
+      return std::nullopt;
     }
-    notifiers.emplace_back(nc.name, std::move(*notifier));
+    out.notifiers.emplace_back(nc.name, std::move(*notifier));
   }
+  return out;
+}
+
+// The write path's instruments: commit and append latencies, snapshot publishes.
+void InstrumentWritePath(Metrics& metrics, Committer& committer) {
+  metrics.Describe("gatehouse_commit_duration_seconds", Metrics::Type::kHistogram,
+                   "Latency of a write: queueing, validation, the durable append and the publish");
+  metrics.Describe("gatehouse_storage_append_duration_seconds", Metrics::Type::kHistogram,
+                   "Latency of one append to the storage plugin (one per group commit)");
+  metrics.Describe("gatehouse_snapshot_publishes_total", Metrics::Type::kCounter,
+                   "Snapshots published: write batches, catch-ups, policy swaps");
+  committer.SetInstruments(
+      {metrics.HistogramOf("gatehouse_commit_duration_seconds", "", Histogram::LatencyBounds()),
+       metrics.HistogramOf("gatehouse_storage_append_duration_seconds", "", Histogram::LatencyBounds()),
+       metrics.Counter("gatehouse_snapshot_publishes_total")});
+}
+
+// The daemon's own families: start-up replay, served revision, reloads by result, and the
+// storage plugin's gauges.
+void DescribeDaemonMetrics(Metrics& metrics, double replay_seconds, const SnapshotHolder& snapshots,
+                           PluginChangeLog* storage_log) {
+  metrics.Describe("gatehouse_startup_replay_seconds", Metrics::Type::kGauge,
+                   "How long start-up took to replay the change log into memory");
+  metrics.Set("gatehouse_startup_replay_seconds", replay_seconds);
+  metrics.Describe("gatehouse_policy_reload_failures_total", Metrics::Type::kCounter,
+                   "Policy reloads refused (invalid directory, or roles still assigned)");
+  metrics.Describe("gatehouse_policy_reloads_total", Metrics::Type::kCounter, "Policy reloads, by result");
+  metrics.Describe("gatehouse_state_revision", Metrics::Type::kGauge, "Change-log revision the served state reflects");
+  metrics.Set("gatehouse_policy_reload_failures_total", 0);
+  for (const char* result : {"ok", "failed"})
+    metrics.Set(Series("gatehouse_policy_reloads_total", "result", result), 0);
+  metrics.AddCollector([&snapshots](Metrics& m) {
+    m.Set("gatehouse_state_revision", static_cast<double>(snapshots.Load()->revision()));
+  });
+  // The storage plugin's own gauges (ABI 1.1), e.g. gatehouse_storage_wal_bytes for SQLite.
+  metrics.AddCollector([storage = storage_log](Metrics& m) {
+    auto gauges = storage->Metrics();
+    if (!gauges.ok()) return;
+    for (const auto& [name, value] : *gauges) {
+      std::string family = "gatehouse_storage_";
+      for (char c : name) family += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      m.Describe(family, Metrics::Type::kGauge, "Reported by the storage plugin");
+      m.Set(family, value);
+    }
+  });
+}
+
+// The main thread's life after start-up: wait for signals, waking every second to poll
+// the policy directory (policies.watch) and to end a SIGUSR1 debug period. Returns on
+// SIGTERM or SIGINT.
+void WaitForStop(const sigset_t& signals, const Config& cfg, PolicyReloader& reloader) {
+  const Config* config = &cfg;
+  std::optional<PolicyWatcher> watcher;
+  if (config->policies_watch) {
+    watcher.emplace(config->policies_dir);
+    spdlog::info("watching {} for policy changes", config->policies_dir);
+  }
+  const auto configured_level = spdlog::get_level();
+  std::optional<std::chrono::steady_clock::time_point> debug_until;
+  auto reload_now = [&](const char* why) {
+    spdlog::info("reload: {}", why);
+    if (watcher) watcher->Reloaded();
+    sd_notify(0, "RELOADING=1");
+    (void)reloader.Reload(false).ok();  // reported in the log, the metric and /v1/admin/status
+    sd_notify(0, "READY=1");
+  };
+  for (;;) {
+    const timespec poll{1, 0};
+    const int sig = sigtimedwait(&signals, nullptr, &poll);
+    if (debug_until && std::chrono::steady_clock::now() >= *debug_until) {
+      spdlog::set_level(configured_level);
+      spdlog::info("debug logging ended; log level back to {}", config->log_level);
+      debug_until.reset();
+    }
+    if (sig < 0) {  // timeout (EAGAIN) or interrupted (EINTR)
+      if (watcher && watcher->Poll()) reload_now("policy files changed");
+      continue;
+    }
+    if (sig == SIGHUP) {
+      reload_now("SIGHUP");
+      continue;
+    }
+    if (sig == SIGUSR1) {
+      spdlog::set_level(spdlog::level::debug);
+      debug_until = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+      spdlog::info("SIGUSR1: debug logging for 10 minutes");
+      continue;
+    }
+    spdlog::info("signal {}: stopping (finishing in-flight requests)", sig);
+    break;
+  }
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonArgs& args) {
+  int exit_code = 0;
+  auto prepared = Prepare(args, &exit_code);
+  if (!prepared) return exit_code;
+  const Config* config = &prepared->config;
+  const PolicyLoad& policies = prepared->policies;
+  const LoadedPlugin* storage_plugin = &prepared->storage_plugin;
+  auto* log = &prepared->log;
+  auto& notifiers = prepared->notifiers;
   if (args.check_only) {
     std::printf("gatehoused: configuration %s, policies and plugins are valid\n", args.config_path.c_str());
     return 0;
@@ -217,49 +372,17 @@ int RunDaemon(const DaemonArgs& args) {
   Committer committer(log->get(), &codec, &snapshots);
   Metrics metrics;
   AddProcessMetrics(metrics, GATEHOUSE_VERSION);
-  metrics.Describe("gatehouse_commit_duration_seconds", Metrics::Type::kHistogram,
-                   "Latency of a write: queueing, validation, the durable append and the publish");
-  metrics.Describe("gatehouse_storage_append_duration_seconds", Metrics::Type::kHistogram,
-                   "Latency of one append to the storage plugin (one per group commit)");
-  metrics.Describe("gatehouse_snapshot_publishes_total", Metrics::Type::kCounter,
-                   "Snapshots published: write batches, catch-ups, policy swaps");
-  committer.SetInstruments({metrics.HistogramOf("gatehouse_commit_duration_seconds", "", Histogram::LatencyBounds()),
-                            metrics.HistogramOf("gatehouse_storage_append_duration_seconds", "",
-                                                Histogram::LatencyBounds()),
-                            metrics.Counter("gatehouse_snapshot_publishes_total")});
+  InstrumentWritePath(metrics, committer);
   const auto started = std::chrono::steady_clock::now();
   auto head = committer.LoadAll();
   if (!head.ok()) {
     spdlog::critical("loading the change log: {}", head.status().message());
     return 6;
   }
-  const double replay_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double replay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   spdlog::info("state: revision {} with {} account(s) loaded in {} ms", *head, snapshots.Load()->AccountCount(),
                static_cast<long long>(replay_seconds * 1000));
-  metrics.Describe("gatehouse_startup_replay_seconds", Metrics::Type::kGauge,
-                   "How long start-up took to replay the change log into memory");
-  metrics.Set("gatehouse_startup_replay_seconds", replay_seconds);
-  metrics.Describe("gatehouse_policy_reload_failures_total", Metrics::Type::kCounter,
-                   "Policy reloads refused (invalid directory, or roles still assigned)");
-  metrics.Describe("gatehouse_policy_reloads_total", Metrics::Type::kCounter, "Policy reloads, by result");
-  metrics.Describe("gatehouse_state_revision", Metrics::Type::kGauge, "Change-log revision the served state reflects");
-  metrics.Set("gatehouse_policy_reload_failures_total", 0);
-  for (const char* result : {"ok", "failed"}) metrics.Set(Series("gatehouse_policy_reloads_total", "result", result), 0);
-  metrics.AddCollector([&snapshots](Metrics& m) {
-    m.Set("gatehouse_state_revision", static_cast<double>(snapshots.Load()->revision()));
-  });
-  // The storage plugin's own gauges (ABI 1.1), e.g. gatehouse_storage_wal_bytes for SQLite.
-  metrics.AddCollector([storage = log->get()](Metrics& m) {
-    auto gauges = storage->Metrics();
-    if (!gauges.ok()) return;
-    for (const auto& [name, value] : *gauges) {
-      std::string family = "gatehouse_storage_";
-      for (char c : name) family += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-      m.Describe(family, Metrics::Type::kGauge, "Reported by the storage plugin");
-      m.Set(family, value);
-    }
-  });
+  DescribeDaemonMetrics(metrics, replay_seconds, snapshots, log->get());
   DispatcherOptions delivery;
   delivery.batch_size = config->notify_batch_size;
   delivery.backoff_base = std::chrono::milliseconds(config->notify_backoff_base_ms);
@@ -355,32 +478,8 @@ int RunDaemon(const DaemonArgs& args) {
     admin.plugins = plugin_lines;
     return admin;
   };
-  ApiOptions options;
-  options.host = config->listen_host;
-  options.port = config->listen_port;
-  options.max_body_bytes = config->max_body_bytes;
-  options.max_import_bytes = config->max_import_bytes;
-  options.worker_threads = WorkerThreads(*config);
-  options.read_timeout_ms = config->read_timeout_ms;
-  options.write_timeout_ms = config->write_timeout_ms;
-  options.idle_timeout_ms = config->idle_timeout_ms;
-  options.listen_backlog = static_cast<int>(config->listen_backlog);
-  options.ops_host = config->ops_host;
-  options.ops_port = config->ops_port;
-  options.ops_threads = static_cast<std::size_t>(config->ops_threads);
+  ApiOptions options = ApiOptionsFrom(*config);
   RaiseOpenFileLimit();
-  options.batch_check_limit = config->batch_check_limit;
-  options.page_size_limit = config->page_size_limit;
-  options.tls_cert = config->tls_cert;
-  options.tls_key = config->tls_key;
-  options.access_log = [access = config->log_access](const std::string& method, const std::string& path, int status,
-                                                     std::int64_t micros, const std::string& remote) {
-    const auto level = access ? spdlog::level::info : spdlog::level::debug;
-    if (spdlog::should_log(level)) {
-      spdlog::log(level, "http {} {} {} {:.3f}ms {}", method, path, status, static_cast<double>(micros) / 1000.0,
-                  remote);
-    }
-  };
   ApiServer server(options, services);
   auto port = server.Start();
   if (!port.ok()) {
@@ -393,53 +492,12 @@ int RunDaemon(const DaemonArgs& args) {
     spdlog::info("ops listener on http://{}:{} (/healthz, /readyz, /metrics)", config->ops_host, server.ops_port());
   }
   sd_notify(0, "READY=1");
-  Watchdog watchdog(
-      [host = ProbeHost(config->listen_host), port = *port, tls = !config->tls_cert.empty()](
-          std::chrono::milliseconds timeout) { return ProbeHealth(host, port, tls, timeout); },
-      [](const std::string& m) { spdlog::warn("{}", m); });
+  Watchdog watchdog([host = ProbeHost(config->listen_host), port = *port, tls = !config->tls_cert.empty()](
+                        std::chrono::milliseconds timeout) { return ProbeHealth(host, port, tls, timeout); },
+                    [](const std::string& m) { spdlog::warn("{}", m); });
   if (watchdog.Start()) spdlog::info("systemd watchdog: probing the API listener");
 
-  // The main thread waits for signals, waking every second to poll the policy directory
-  // (policies.watch) and to end a SIGUSR1 debug period.
-  std::optional<PolicyWatcher> watcher;
-  if (config->policies_watch) {
-    watcher.emplace(config->policies_dir);
-    spdlog::info("watching {} for policy changes", config->policies_dir);
-  }
-  const auto configured_level = spdlog::get_level();
-  std::optional<std::chrono::steady_clock::time_point> debug_until;
-  auto reload_now = [&](const char* why) {
-    spdlog::info("reload: {}", why);
-    if (watcher) watcher->Reloaded();
-    sd_notify(0, "RELOADING=1");
-    (void)reloader.Reload(false).ok();  // reported in the log, the metric and /v1/admin/status
-    sd_notify(0, "READY=1");
-  };
-  for (;;) {
-    const timespec poll{1, 0};
-    const int sig = sigtimedwait(&signals, nullptr, &poll);
-    if (debug_until && std::chrono::steady_clock::now() >= *debug_until) {
-      spdlog::set_level(configured_level);
-      spdlog::info("debug logging ended; log level back to {}", config->log_level);
-      debug_until.reset();
-    }
-    if (sig < 0) {  // timeout (EAGAIN) or interrupted (EINTR)
-      if (watcher && watcher->Poll()) reload_now("policy files changed");
-      continue;
-    }
-    if (sig == SIGHUP) {
-      reload_now("SIGHUP");
-      continue;
-    }
-    if (sig == SIGUSR1) {
-      spdlog::set_level(spdlog::level::debug);
-      debug_until = std::chrono::steady_clock::now() + std::chrono::minutes(10);
-      spdlog::info("SIGUSR1: debug logging for 10 minutes");
-      continue;
-    }
-    spdlog::info("signal {}: stopping (finishing in-flight requests)", sig);
-    break;
-  }
+  WaitForStop(signals, *config, reloader);
   sd_notify(0, "STOPPING=1");
   watchdog.Stop();
   const bool drained = server.Stop(std::chrono::seconds(config->shutdown_grace_seconds));

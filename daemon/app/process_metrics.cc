@@ -47,8 +47,8 @@ void AddProcessMetrics(Metrics& metrics, const std::string& version) {
     const auto f = StatFields();
     if (f.size() > 21) {
       m.Set("process_cpu_seconds_total", (std::stod(f[11]) + std::stod(f[12])) / ticks);  // utime, stime
-      m.Set("process_virtual_memory_bytes", std::stod(f[20]));                          // vsize
-      m.Set("process_resident_memory_bytes", std::stod(f[21]) * page);                  // rss (pages)
+      m.Set("process_virtual_memory_bytes", std::stod(f[20]));                            // vsize
+      m.Set("process_resident_memory_bytes", std::stod(f[21]) * page);                    // rss (pages)
     }
     std::error_code ec;
     double fds = 0;

@@ -24,7 +24,8 @@ void Watchdog::Stop() {
 
 void Watchdog::Run(std::chrono::microseconds period) {
   const auto interval = std::chrono::duration_cast<std::chrono::milliseconds>(period / 2);
-  const auto timeout = std::max(std::chrono::milliseconds(1), std::chrono::duration_cast<std::chrono::milliseconds>(period / 4));
+  const auto timeout =
+      std::max(std::chrono::milliseconds(1), std::chrono::duration_cast<std::chrono::milliseconds>(period / 4));
   std::uint64_t failures = 0;
   std::unique_lock lock(mu_);
   while (!stopping_) {

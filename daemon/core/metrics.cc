@@ -98,9 +98,9 @@ std::string Metrics::RenderPrometheus() {
   for (const auto& [name, family_lines] : lines) {
     auto fam = families_.find(name);
     if (fam != families_.end()) {
-      const char* type = fam->second.type == Type::kCounter   ? "counter"
-                         : fam->second.type == Type::kGauge   ? "gauge"
-                                                              : "histogram";
+      const char* type = fam->second.type == Type::kCounter ? "counter"
+                         : fam->second.type == Type::kGauge ? "gauge"
+                                                            : "histogram";
       out += "# HELP " + name + " " + fam->second.help + "\n";
       out += "# TYPE " + name + " " + type + "\n";
     }

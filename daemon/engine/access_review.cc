@@ -33,7 +33,8 @@ std::vector<std::uint32_t> PermissionsById(const PolicySet& policies) {
   return order;
 }
 
-std::vector<std::string> GrantPermissionIds(const PolicySet& policies, const std::vector<std::uint32_t>& sorted_permissions,
+std::vector<std::string> GrantPermissionIds(const PolicySet& policies,
+                                            const std::vector<std::uint32_t>& sorted_permissions,
                                             const CompiledRole* role, Restriction::Kind kind) {
   std::vector<std::string> ids;
   for (std::uint32_t p : sorted_permissions) {
@@ -113,7 +114,8 @@ void AccessReview::FillSubject(std::uint32_t subject_index) {
     }
   }
   // Review order within a subject (kept reversed: Next pops from the back).
-  std::sort(pending_.begin(), pending_.end(), [](const ReviewRow& a, const ReviewRow& b) { return ReviewOrderLess(b, a); });
+  std::sort(pending_.begin(), pending_.end(),
+            [](const ReviewRow& a, const ReviewRow& b) { return ReviewOrderLess(b, a); });
 }
 
 bool ReviewOrderLess(const ReviewRow& a, const ReviewRow& b) {

@@ -62,7 +62,8 @@ struct ReviewRow {
 
 // The permission ids (sorted) a role gives through a grant of this kind, by GrantGives.
 // `sorted_permissions` is the policy set's permission indices ordered by id.
-std::vector<std::string> GrantPermissionIds(const PolicySet& policies, const std::vector<std::uint32_t>& sorted_permissions,
+std::vector<std::string> GrantPermissionIds(const PolicySet& policies,
+                                            const std::vector<std::uint32_t>& sorted_permissions,
                                             const CompiledRole* role, Restriction::Kind kind);
 
 // The policy set's permission indices ordered by permission id.
@@ -95,8 +96,8 @@ bool ReviewOrderLess(const ReviewRow& a, const ReviewRow& b);
 
 // What DiffReviews reports; every callback is required.
 struct ReviewDiffSink {
-  std::function<void(const ReviewRow&)> gained;  // only in `after`
-  std::function<void(const ReviewRow&)> lost;    // only in `before`
+  std::function<void(const ReviewRow&)> gained;                                  // only in `after`
+  std::function<void(const ReviewRow&)> lost;                                    // only in `before`
   std::function<void(const ReviewRow& before, const ReviewRow& after)> changed;  // !SameAccessAs
 };
 

@@ -67,7 +67,8 @@ void CompileAccountRoles(const PolicySet& policies, const std::vector<RoleDefini
   }
   for (std::size_t i = 0; i < defs.size(); ++i) {
     if (!done[i]) {
-      if (failed != nullptr) failed->emplace(defs[i].id, "inherits a role that does not compile, or an inheritance cycle");
+      if (failed != nullptr)
+        failed->emplace(defs[i].id, "inherits a role that does not compile, or an inheritance cycle");
       errors->push_back({SourceLocation{}, "role \"" + defs[i].id +
                                                "\": inherits a role that does not compile, or an inheritance cycle"});
     }

@@ -24,9 +24,8 @@ PolicyImpact::PolicyImpact(const Snapshot& live, std::shared_ptr<const PolicySet
       live_order_(PermissionsById(live.policy_set())),
       candidate_order_(PermissionsById(*candidate_)) {
   live.ForEachAccount([this](const AccountView& view) { accounts_.push_back(&view); });
-  std::sort(accounts_.begin(), accounts_.end(), [](const AccountView* a, const AccountView* b) {
-    return a->state->account().id < b->state->account().id;
-  });
+  std::sort(accounts_.begin(), accounts_.end(),
+            [](const AccountView* a, const AccountView* b) { return a->state->account().id < b->state->account().id; });
 }
 
 const PolicyImpact::RoleDiff& PolicyImpact::Diff(const CompiledRole* now, const CompiledRole* then, bool account_wide) {

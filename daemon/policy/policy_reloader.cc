@@ -50,7 +50,8 @@ Status PolicyReloader::DryRun(bool force) {
   auto next = Load(generation_ + 1, "reload dry run");
   if (!next.ok()) return next.status();
   Status st = replace_(*next, force, true);
-  if (log_) log_(st.ok() ? 0 : 1, st.ok() ? "reload dry run: the policies would load" : "reload dry run: " + st.message());
+  if (log_)
+    log_(st.ok() ? 0 : 1, st.ok() ? "reload dry run: the policies would load" : "reload dry run: " + st.message());
   return st;
 }
 

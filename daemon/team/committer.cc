@@ -233,7 +233,8 @@ Result<std::uint64_t> Committer::CommitAllIntoEmpty(const std::vector<ChangeSet>
   auto log_head = log_->Head();
   if (!log_head.ok()) return log_head.status();
   if (base->revision() != 0 || *log_head != 0) {
-    return FailedPrecondition("the daemon is not empty (revision " + std::to_string(std::max(base->revision(), *log_head)) +
+    return FailedPrecondition("the daemon is not empty (revision " +
+                              std::to_string(std::max(base->revision(), *log_head)) +
                               "): import only into a daemon with no data");
   }
   if (sets.empty()) return std::uint64_t{0};
@@ -242,7 +243,8 @@ Result<std::uint64_t> Committer::CommitAllIntoEmpty(const std::vector<ChangeSet>
   records.reserve(sets.size());
   for (std::size_t i = 0; i < sets.size(); ++i) {
     Status applied = builder.Apply(sets[i], i + 1);
-    if (!applied.ok()) return InvalidArgument("change set " + std::to_string(i + 1) + " does not apply: " + applied.message());
+    if (!applied.ok())
+      return InvalidArgument("change set " + std::to_string(i + 1) + " does not apply: " + applied.message());
     records.push_back(codec_->ToRecord(sets[i]));
   }
   auto next = builder.Build();

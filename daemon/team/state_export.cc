@@ -40,9 +40,8 @@ StateExport::StateExport(std::shared_ptr<const Snapshot> snapshot) : snapshot_(s
   snapshot_->users().ForEach([this](const std::string&, const User& u) { users_.push_back(&u); });
   std::sort(users_.begin(), users_.end(), [](const User* a, const User* b) { return a->id < b->id; });
   snapshot_->ForEachAccount([this](const AccountView& v) { accounts_.push_back(&v); });
-  std::sort(accounts_.begin(), accounts_.end(), [](const AccountView* a, const AccountView* b) {
-    return a->state->account().id < b->state->account().id;
-  });
+  std::sort(accounts_.begin(), accounts_.end(),
+            [](const AccountView* a, const AccountView* b) { return a->state->account().id < b->state->account().id; });
 }
 
 bool StateExport::Next(std::vector<Change>* out) {
@@ -76,7 +75,8 @@ void StateExport::AppendAccount(const AccountState& state, std::vector<Change>* 
   for (const auto& subject : state.subjects()) {
     for (const auto& g : subject.grants) assignments.push_back(state.ToAssignment(subject, g));
   }
-  std::sort(assignments.begin(), assignments.end(), [](const Assignment& a, const Assignment& b) { return a.id < b.id; });
+  std::sort(assignments.begin(), assignments.end(),
+            [](const Assignment& a, const Assignment& b) { return a.id < b.id; });
   for (auto& a : assignments) out->push_back(AssignmentAdded{std::move(a)});
   for (const auto& invite : state.invites()) out->push_back(InvitePut{invite});
 }

@@ -71,10 +71,10 @@ class AccessReviewTest : public testing::ApiFixture {
     PutAsset("f1", "folder", "Folder 1");
     PutAsset("f2", "folder", "Folder 2");
     PutAsset("s1", "site", "Site 1", "f1");
-    ann_ = Assign("ann", "website-designer", {{"conditions",
-                                                       {{"conditions",
-                                                         {{{"conditionType", "FOLDER"}, {"id", "f2"}},
-                                                          {{"conditionType", "FOLDER"}, {"id", "f1"}}}}}}});
+    ann_ = Assign("ann", "website-designer",
+                  {{"conditions",
+                    {{"conditions",
+                      {{{"conditionType", "FOLDER"}, {"id", "f2"}}, {{"conditionType", "FOLDER"}, {"id", "f1"}}}}}}});
   }
   std::string ann_;
 };
@@ -155,11 +155,11 @@ TEST_F(AccessReviewTest, StatusFollowsTheTimeWindow) {
 
 TEST_F(AccessReviewTest, SubjectTypesAreOrderedByName) {
   CreateAccount();
-  auto app = Post("/v1/assignments", {{"subject", {{"id", "zeta-app"}, {"subjectType", "WIX_APP"}}},
-                                      {"policyId", "access-checker"}});
+  auto app = Post("/v1/assignments",
+                  {{"subject", {{"id", "zeta-app"}, {"subjectType", "WIX_APP"}}}, {"policyId", "access-checker"}});
   ASSERT_EQ(app->status, 201) << app->body;
-  auto ext = Post("/v1/assignments", {{"subject", {{"id", "alpha"}, {"subjectType", "EXTERNAL_APP"}}},
-                                      {"policyId", "access-checker"}});
+  auto ext = Post("/v1/assignments",
+                  {{"subject", {{"id", "alpha"}, {"subjectType", "EXTERNAL_APP"}}}, {"policyId", "access-checker"}});
   ASSERT_EQ(ext->status, 201) << ext->body;
   const json rows = Review()["rows"];
   ASSERT_EQ(rows.size(), 3U);
@@ -187,8 +187,9 @@ TEST_F(AccessReviewTest, CsvHasTheHeaderAndOneQuotedLinePerRow) {
   EXPECT_EQ(lines[0],
             "subject_type,subject_id,subject_name,subject_email,assignment_id,role_id,role_title,scope_type,scope_id,"
             "scope_path,not_before,expires_at,status,permissions,granted_at,granted_by,granted_revision");
-  EXPECT_EQ(lines[1].rfind("USER,ann,Ann Designer,ann@acme.test," + ann_ + ",website-designer,Website Designer,folder,"
-                           "f1,acme/f1,,,ACTIVE,folder.view site.edit site.publish site.settings.manage site.view,",
+  EXPECT_EQ(lines[1].rfind("USER,ann,Ann Designer,ann@acme.test," + ann_ +
+                               ",website-designer,Website Designer,folder,"
+                               "f1,acme/f1,,,ACTIVE,folder.view site.edit site.publish site.settings.manage site.view,",
                            0),
             0U)
       << lines[1];
@@ -239,8 +240,8 @@ TEST_F(AccessReviewTest, AtJudgesPastCustomRolesAsTheyWere) {
   ASSERT_EQ(role->status, 201) << role->body;
   Member("pat", "publisher");
   const std::uint64_t before_edit = Head();
-  auto edit = Put("/v1/roles/publisher", {{"title", "Publisher"},
-                                          {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}});
+  auto edit = Put("/v1/roles/publisher",
+                  {{"title", "Publisher"}, {"statements", {{{"effect", "ALLOW"}, {"permissions", {"site.view"}}}}}});
   ASSERT_EQ(edit->status, 200) << edit->body;
   const json then = Review("?at=" + std::to_string(before_edit))["rows"];
   const json now = Review()["rows"];
@@ -262,10 +263,9 @@ TEST_F(AccessReviewTest, DiffShowsGainedAndLostAndTeamUpdatesAsBoth) {
   Team();
   const std::uint64_t start = Head();
   const std::string bob = Member("bob", "website-manager", {{"site", {{"id", "s1"}}}});
-  auto update = Patch("/roles-management/v2/team/assignments",
-                      {{"userId", "ann"},
-                       {"newAssignments", {{{"policyId", "website-manager"}}}},
-                       {"assignmentIdsToRemove", {ann_}}});
+  auto update = Patch(
+      "/roles-management/v2/team/assignments",
+      {{"userId", "ann"}, {"newAssignments", {{{"policyId", "website-manager"}}}}, {"assignmentIdsToRemove", {ann_}}});
   ASSERT_EQ(update->status, 200) << update->body;
   const json diff = Diff(start, Head());
   EXPECT_EQ(diff["from"], start);
@@ -342,11 +342,9 @@ TEST_F(AccessReviewTest, PolicyDiffOfTheActiveSetChangesNothing) {
   const json same = PolicyDiff(ShippedFiles());
   EXPECT_EQ(same["valid"], true) << same.dump(2);
   EXPECT_EQ(same["changes"], json::array());
-  EXPECT_EQ(same["summary"], json({{"accounts", 0},
-                                   {"subjects", 0},
-                                   {"grantsChanged", 0},
-                                   {"permissionsGained", 0},
-                                   {"permissionsLost", 0}}));
+  EXPECT_EQ(
+      same["summary"],
+      json({{"accounts", 0}, {"subjects", 0}, {"grantsChanged", 0}, {"permissionsGained", 0}, {"permissionsLost", 0}}));
 }
 
 TEST_F(AccessReviewTest, PolicyDiffReportsAnAddedDenyPerGrant) {
@@ -371,11 +369,9 @@ TEST_F(AccessReviewTest, PolicyDiffReportsAnAddedDenyPerGrant) {
   // A DENY removes the permission it names; what the ALLOW implied (site.edit) stays.
   EXPECT_EQ(out["changes"][0]["lost"], json({"site.publish"}));
   EXPECT_EQ(out["changes"][2]["accountId"], "other");
-  EXPECT_EQ(out["summary"], json({{"accounts", 2},
-                                  {"subjects", 2},
-                                  {"grantsChanged", 3},
-                                  {"permissionsGained", 0},
-                                  {"permissionsLost", 3}}));
+  EXPECT_EQ(
+      out["summary"],
+      json({{"accounts", 2}, {"subjects", 2}, {"grantsChanged", 3}, {"permissionsGained", 0}, {"permissionsLost", 3}}));
   EXPECT_EQ(holder_->Load(), live);  // nothing loaded
   EXPECT_TRUE(Allowed({{"id", "ann"}, {"subjectType", "USER"}}, "site.publish", "s1"));
 }

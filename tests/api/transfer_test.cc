@@ -57,9 +57,9 @@ TEST_F(TransferTest, ImportRefusesAndChangesNothing) {
   EXPECT_EQ(no_header->status, 400) << no_header->body;
   EXPECT_EQ(Import("")->status, 400);
   // A change that cannot apply: an asset of an account that is not in the import.
-  auto orphan = Import(Header() + "\n" +
-                       R"({"op":"account.put","id":"a","name":"A","ownerUserId":"o","createdAt":0})" + "\n" +
-                       R"({"op":"asset.put","accountId":"zzz","id":"s","type":"site","name":"S","parentId":""})" + "\n");
+  auto orphan =
+      Import(Header() + "\n" + R"({"op":"account.put","id":"a","name":"A","ownerUserId":"o","createdAt":0})" + "\n" +
+             R"({"op":"asset.put","accountId":"zzz","id":"s","type":"site","name":"S","parentId":""})" + "\n");
   EXPECT_EQ(orphan->status, 400) << orphan->body;
   EXPECT_NE(orphan->body.find("does not apply"), std::string::npos) << orphan->body;
   // Over its own limit, named.

@@ -20,7 +20,8 @@ using testing::RunCommand;
 // One daemon in its own directory, with helpers to call it and to run the CLI at it.
 struct Node {
   Node() {
-    process = std::make_unique<testing::DaemonProcess>(std::vector<std::string>{"--config", testing::WriteDaemonConfig(dir)});
+    process =
+        std::make_unique<testing::DaemonProcess>(std::vector<std::string>{"--config", testing::WriteDaemonConfig(dir)});
     port = process->WaitForPort();
     std::ifstream in(dir.File("system-key"));
     in >> key;
@@ -48,8 +49,8 @@ struct Node {
     return r && r->body == R"({"allowed":true})";
   }
   std::string Cli(const std::string& args, const std::string& account = "acme") const {
-    return std::string(GATEHOUSE_BINARY_DIR) + "/bin/gatehouse " + args + " --server http://127.0.0.1:" +
-           std::to_string(port) + " --key-file " + dir.File("system-key") +
+    return std::string(GATEHOUSE_BINARY_DIR) + "/bin/gatehouse " + args +
+           " --server http://127.0.0.1:" + std::to_string(port) + " --key-file " + dir.File("system-key") +
            (account.empty() ? "" : " --account " + account);
   }
 
@@ -83,7 +84,8 @@ class AdminCliTest : public ::testing::Test {
     a_.Call("POST", "/v1/assignments",
             {{"subject", {{"id", "bob"}, {"subjectType", "USER"}}},
              {"policyId", "publisher"},
-             {"restrictions", json::parse(R"({"conditions": {"conditions": [{"conditionType": "FOLDER", "id": "f1"}]}})")}});
+             {"restrictions",
+              json::parse(R"({"conditions": {"conditions": [{"conditionType": "FOLDER", "id": "f1"}]}})")}});
     a_.Call("POST", "/invites/account-invite/create",
             {{"subjectsAssignments",
               {{{"subjectEmail", "new@acme.test"}, {"assignments", {{{"policyId", "website-manager"}}}}}}}});

@@ -29,8 +29,7 @@ class AuditCliTest : public ::testing::Test {
     ASSERT_FALSE(key_.empty());
     http_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
     Call("POST", "/v1/accounts", {{"id", "acme"}, {"name", "Acme"}, {"ownerUserId", "olga"}}, "");
-    Call("PUT", "/v1/users/ann", {{"email", "ann@acme.test"}, {"name", {{"firstName", "Ann"}, {"lastName", "A"}}}},
-         "");
+    Call("PUT", "/v1/users/ann", {{"email", "ann@acme.test"}, {"name", {{"firstName", "Ann"}, {"lastName", "A"}}}}, "");
     Call("PUT", "/v1/assets/s1", {{"type", "site"}, {"name", "Shop"}});
     Call("POST", "/v1/assignments",
          {{"subject", {{"id", "ann"}, {"subjectType", "USER"}}},
@@ -48,8 +47,8 @@ class AuditCliTest : public ::testing::Test {
   }
 
   std::string Cli(const std::string& args) const {
-    return std::string(GATEHOUSE_BINARY_DIR) + "/bin/gatehouse " + args + " --server http://127.0.0.1:" +
-           std::to_string(port_) + " --key-file " + dir_.File("system-key");
+    return std::string(GATEHOUSE_BINARY_DIR) + "/bin/gatehouse " + args +
+           " --server http://127.0.0.1:" + std::to_string(port_) + " --key-file " + dir_.File("system-key");
   }
 
   // A copy of the shipped policies to edit.
@@ -114,8 +113,8 @@ TEST_F(AuditCliTest, DiffReportsErrorsWithExitTwo) {
   EXPECT_EQ(refused.rc, 2) << refused.output;
   EXPECT_NE(refused.output.find("http://127.0.0.1:1"), std::string::npos) << refused.output;
   // No key: the daemon's own message comes through.
-  auto no_key = RunCommand(gh + " diff " GATEHOUSE_SOURCE_DIR "/policies --server http://127.0.0.1:" +
-                           std::to_string(port_));
+  auto no_key =
+      RunCommand(gh + " diff " GATEHOUSE_SOURCE_DIR "/policies --server http://127.0.0.1:" + std::to_string(port_));
   EXPECT_EQ(no_key.rc, 2) << no_key.output;
   EXPECT_NE(no_key.output.find("(401)"), std::string::npos) << no_key.output;
   // A missing directory, a missing argument.

@@ -26,8 +26,8 @@ using nlohmann::json;
 class ObservabilityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    daemon_ = std::make_unique<testing::DaemonProcess>(std::vector<std::string>{
-        "--config", testing::WriteDaemonConfig(dir_, "log: {format: json, access: true}\n")});
+    daemon_ = std::make_unique<testing::DaemonProcess>(
+        std::vector<std::string>{"--config", testing::WriteDaemonConfig(dir_, "log: {format: json, access: true}\n")});
     port_ = daemon_->WaitForPort();
     ASSERT_GT(port_, 0) << daemon_->Output();
     std::ifstream in(dir_.File("system-key"));
@@ -67,8 +67,8 @@ class ObservabilityTest : public ::testing::Test {
 };
 
 TEST_F(ObservabilityTest, MetricsAfterTrafficParseAndHoldEveryFamily) {
-  auto created = http_->Post("/v1/accounts", Auth(), R"({"id":"acme","name":"Acme","ownerUserId":"olga"})",
-                             "application/json");
+  auto created =
+      http_->Post("/v1/accounts", Auth(), R"({"id":"acme","name":"Acme","ownerUserId":"olga"})", "application/json");
   ASSERT_EQ(created->status, 201) << created->body;
   auto check = [&](const std::string& permission, const std::string& subject) {
     return http_->Post("/v1/check", Auth(),
@@ -117,13 +117,15 @@ TEST_F(ObservabilityTest, MetricsAfterTrafficParseAndHoldEveryFamily) {
   EXPECT_EQ(Sample(scrape, "gatehouse_decisions_total", {{"result", "allowed"}, {"reason", "ALLOWED"}}), 5);
   EXPECT_EQ(Sample(scrape, "gatehouse_decisions_total", {{"result", "denied"}, {"reason", "UNKNOWN_SUBJECT"}}), 3);
   EXPECT_EQ(Sample(scrape, "gatehouse_decisions_total", {{"result", "denied"}, {"reason", "UNKNOWN_PERMISSION"}}), 1);
-  EXPECT_EQ(Sample(scrape, "gatehouse_http_requests_total", {{"route", "/v1/check"}, {"method", "POST"}, {"code", "2xx"}}),
-            9);
-  EXPECT_EQ(Sample(scrape, "gatehouse_http_requests_total", {{"route", "/v1/check"}, {"method", "POST"}, {"code", "4xx"}}),
-            1);
   EXPECT_EQ(
-      Sample(scrape, "gatehouse_http_requests_total", {{"route", "/v1/accounts/{id}"}, {"method", "GET"}, {"code", "4xx"}}),
+      Sample(scrape, "gatehouse_http_requests_total", {{"route", "/v1/check"}, {"method", "POST"}, {"code", "2xx"}}),
+      9);
+  EXPECT_EQ(
+      Sample(scrape, "gatehouse_http_requests_total", {{"route", "/v1/check"}, {"method", "POST"}, {"code", "4xx"}}),
       1);
+  EXPECT_EQ(Sample(scrape, "gatehouse_http_requests_total",
+                   {{"route", "/v1/accounts/{id}"}, {"method", "GET"}, {"code", "4xx"}}),
+            1);
   EXPECT_EQ(Sample(scrape, "gatehouse_http_request_duration_seconds_count", {{"route", "/v1/check"}}), 10);
   EXPECT_EQ(Sample(scrape, "gatehouse_http_request_duration_seconds_bucket", {{"route", "/v1/check"}, {"le", "+Inf"}}),
             10);
@@ -197,9 +199,9 @@ TEST(WatchdogTest, PingsOnlyWhileTheApiPoolAnswers) {
   testing::TempDir dir;
   NotifySocket notify(dir.File("notify.sock"));
   // A 400 ms watchdog: a probe every 200 ms, each given 100 ms; four API workers.
-  testing::DaemonProcess daemon({"--config", testing::WriteDaemonConfig(dir, "", GATEHOUSE_SOURCE_DIR "/policies",
-                                                                         ", threads: 4")},
-                                {"NOTIFY_SOCKET=" + dir.File("notify.sock"), "WATCHDOG_USEC=400000"});
+  testing::DaemonProcess daemon(
+      {"--config", testing::WriteDaemonConfig(dir, "", GATEHOUSE_SOURCE_DIR "/policies", ", threads: 4")},
+      {"NOTIFY_SOCKET=" + dir.File("notify.sock"), "WATCHDOG_USEC=400000"});
   const int port = daemon.WaitForPort();
   ASSERT_GT(port, 0) << daemon.Output();
   bool ready = false;
