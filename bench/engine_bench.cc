@@ -14,6 +14,7 @@
 #include <memory>
 #include <random>
 
+#include "core/instruments.h"
 #include "engine/decider.h"
 #include "engine/policy_compiler.h"
 #include "engine/team_index.h"
@@ -387,6 +388,21 @@ void BM_LoadThousandRoleFiles(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_LoadThousandRoleFiles)->Unit(benchmark::kMillisecond);
+
+// What the route kernel and the decision routes add to each /v1/check for /metrics: two
+// clock reads, a duration histogram observation, a status-class counter and a decision
+// counter (core/instruments.h), on as many threads as the machine has.
+void BM_RequestInstruments(benchmark::State& state) {
+  static Histogram duration(Histogram::LatencyBounds());
+  static ShardedCounter by_class, decisions;
+  for (auto _ : state) {
+    const auto started = Clock::now();
+    by_class.Add();
+    decisions.Add();
+    duration.Observe(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count());
+  }
+}
+BENCHMARK(BM_RequestInstruments)->ThreadRange(1, 2)->UseRealTime();
 
 }  // namespace
 }  // namespace gatehouse

@@ -14,7 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev postgresql wrk curl sqlite3 openssl
   # /metrics is parsed by Prometheus' own Python client; the .deb is built with dpkg's
   # tools (shlibdeps) and the unit checked by systemd-analyze
-  python3-prometheus-client dpkg-dev systemd
+  python3-prometheus-client dpkg-dev file systemd
 )
 # Wix's JavaScript SDK is tested as a real client (tests/integration/wix_sdk): it needs node
 # and npm. A machine that has them from elsewhere keeps its own; otherwise Debian's.

@@ -155,9 +155,11 @@ Result<int> ApiServer::Start() {
     // A request's start is when its headers were read (cpp-httplib calls the pre-routing
     // handler then); the logger runs after the response is written.
     // (A client's own header of that name is dropped first.)
-    api_->server->set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    api_->server->set_pre_routing_handler([wanted = options_.access_log_wanted](const httplib::Request& req,
+                                                                               httplib::Response&) {
       auto& writable = const_cast<httplib::Request&>(req);
       writable.headers.erase("X-Gatehouse-Started");
+      if (wanted && !wanted()) return httplib::Server::HandlerResponse::Unhandled;  // not logged: not timed
       writable.set_header("X-Gatehouse-Started", std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
                                                                     std::chrono::steady_clock::now().time_since_epoch())
                                                                     .count()));
@@ -165,6 +167,7 @@ Result<int> ApiServer::Start() {
     });
     api_->server->set_logger([log = options_.access_log](const httplib::Request& req, const httplib::Response& res) {
       std::int64_t micros = 0;
+      if (!req.has_header("X-Gatehouse-Started")) return;  // not wanted when it arrived
       const std::string started = req.get_header_value("X-Gatehouse-Started");
       std::int64_t start = 0;
       if (std::from_chars(started.data(), started.data() + started.size(), start).ec == std::errc()) {

@@ -69,6 +69,9 @@ struct ApiOptions {
   std::function<void(const std::string& method, const std::string& path, int status, std::int64_t micros,
                      const std::string& remote)>
       access_log;
+  // Whether a request arriving now will be logged (log.access, or debug after SIGUSR1):
+  // only those are timed for the log. Optional; absent = always.
+  std::function<bool()> access_log_wanted;
 };
 
 // What GET /v1/admin/status reports.

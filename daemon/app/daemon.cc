@@ -174,6 +174,9 @@ ApiOptions ApiOptionsFrom(const Config& cfg) {
                   remote);
     }
   };
+  options.access_log_wanted = [access = config->log_access] {
+    return spdlog::should_log(access ? spdlog::level::info : spdlog::level::debug);
+  };
   return options;
 }
 
