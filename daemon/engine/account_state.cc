@@ -117,10 +117,10 @@ const ApiKey* AccountState::FindApiKey(std::string_view id) const {
 }
 
 Timestamp AccountState::JoinedAt(const SubjectEntry& s) {
-  Timestamp first = 0;
-  for (const auto& g : s.grants) {
-    if (first == 0 || g.created_at < first) first = g.created_at;
-  }
+  if (s.grants.empty()) return 0;
+  // A creation time of 0 is a time like any other (the epoch), not "unset".
+  Timestamp first = s.grants.front().created_at;
+  for (const auto& g : s.grants) first = std::min(first, g.created_at);
   return first;
 }
 
