@@ -325,7 +325,8 @@ TEST_F(AccessReviewTest, EveryActiveRowMatchesWhatCheckAnswers) {
   Member("max", "account-admin");
   auto snapshot = holder_->Load();
   const auto permissions = snapshot->policy_set().PermissionIds();
-  for (const auto& row : Review()["rows"]) {
+  const json review = Review();  // the loop below must not range over a temporary's member
+  for (const auto& row : review["rows"]) {
     ASSERT_EQ(row["status"], "ACTIVE");
     const auto listed = row["permissions"].get<std::set<std::string>>();
     const std::string scope = row["scope"]["id"];
