@@ -13,7 +13,8 @@
 // team/ validated it before it was committed. A published AccountState is never changed.
 //
 // Derived data (the Search Team index) may be cached on a published AccountState through
-// CachedTeamIndex/CacheTeamIndex; the cache is not copied with the state.
+// CachedTeamIndex/CacheTeamIndex, and the reverse index of ListSubjects through
+// CachedSubjectIndex/CacheSubjectIndex; caches are not copied with the state.
 //
 // Thread safety: a const AccountState may be read by any number of threads.
 #pragma once
@@ -34,6 +35,7 @@
 namespace gatehouse {
 
 class TeamIndex;
+class SubjectIndex;
 
 // A slot for data derived from an immutable object: atomically readable and replaceable
 // through a const owner, and empty in every copy (a copy is about to be changed).
@@ -148,6 +150,8 @@ class AccountState {
   // --- derived data (engine/team_index.h) ---
   std::shared_ptr<const TeamIndex> CachedTeamIndex() const { return team_index_.Load(); }
   void CacheTeamIndex(std::shared_ptr<const TeamIndex> index) const { team_index_.Store(std::move(index)); }
+  std::shared_ptr<const SubjectIndex> CachedSubjectIndex() const { return reverse_index_.Load(); }
+  void CacheSubjectIndex(std::shared_ptr<const SubjectIndex> index) const { reverse_index_.Store(std::move(index)); }
 
   // --- mutation (on a private copy only) ---
   void ApplyInvitePut(const Invite& invite);
@@ -186,6 +190,7 @@ class AccountState {
   std::vector<ApiKey> api_keys_;
   std::vector<RoleDefinition> custom_roles_;
   DerivedCache<TeamIndex> team_index_;
+  DerivedCache<SubjectIndex> reverse_index_;
 };
 
 }  // namespace gatehouse

@@ -1,6 +1,9 @@
 #include "engine/decider.h"
 
 #include <algorithm>
+#include <limits>
+
+#include "engine/subject_index.h"
 
 namespace gatehouse {
 namespace {
@@ -305,26 +308,42 @@ SubjectPage ListSubjects(const Snapshot& snapshot, std::string_view account_id, 
     cursor_type = cursor.substr(0, colon);
     cursor_id = colon == std::string_view::npos ? std::string_view{} : cursor.substr(colon + 1);
   }
-  auto key_after_cursor = [&](const AccountState::SubjectEntry& s) {
-    if (cursor.empty()) return true;
-    const auto type = SubjectTypeName(s.type);
-    return type > cursor_type || (type == cursor_type && std::string_view(s.id) > cursor_id);
+  // Candidates: subjects with an account-wide grant, or a grant restricted to the asset or
+  // one of its ancestors — each list in page order, merged from the cursor on.
+  const auto index = SubjectIndex::ForAccount(state);
+  const std::uint32_t start = cursor.empty() ? 0 : index->PositionAfter(state, cursor_type, cursor_id);
+  struct Head {
+    const std::vector<std::uint32_t>* list;
+    std::size_t at;
   };
+  std::vector<Head> heads;
+  auto add = [&](const std::vector<std::uint32_t>& list) {
+    const auto from = std::lower_bound(list.begin(), list.end(), start);
+    if (from != list.end()) heads.push_back({&list, static_cast<std::size_t>(from - list.begin())});
+  };
+  add(index->account_wide());
+  if (!account_level) {  // a restricted grant never gives a `level: Account` permission
+    for (std::uint32_t n = node; n != AccountState::kNoNode; n = state.Node(n).parent) add(index->scoped_at(n));
+  }
   std::vector<const AccountState::SubjectEntry*> hits;
-  for (const auto& s : state.subjects()) {
-    if (!key_after_cursor(s)) continue;
-    if (SubjectAllowed(*view, s, *perm, account_level, node, now)) hits.push_back(&s);
+  bool more = false;
+  for (;;) {
+    std::uint32_t next = std::numeric_limits<std::uint32_t>::max();
+    for (const auto& h : heads) {
+      if (h.at < h.list->size()) next = std::min(next, (*h.list)[h.at]);
+    }
+    if (next == std::numeric_limits<std::uint32_t>::max()) break;
+    for (auto& h : heads) {
+      if (h.at < h.list->size() && (*h.list)[h.at] == next) ++h.at;
+    }
+    const auto& s = state.subjects()[index->order()[next]];
+    if (!SubjectAllowed(*view, s, *perm, account_level, node, now)) continue;
+    if (hits.size() == limit) {
+      more = true;
+      break;
+    }
+    hits.push_back(&s);
   }
-  auto order = [](const AccountState::SubjectEntry* a, const AccountState::SubjectEntry* b) {
-    const auto ta = SubjectTypeName(a->type), tb = SubjectTypeName(b->type);
-    return ta != tb ? ta < tb : a->id < b->id;
-  };
-  const bool more = hits.size() > limit;
-  if (more) {
-    std::nth_element(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(limit), hits.end(), order);
-    hits.resize(limit);
-  }
-  std::sort(hits.begin(), hits.end(), order);
   for (const auto* s : hits) page.subjects.push_back(Subject{s->id, s->type});
   if (more) {
     const auto& last = page.subjects.back();
