@@ -156,44 +156,39 @@ int main(int argc, char** argv) {
   review->add_flag("--json", json_output, "Print the daemon's JSON answer");
   client.AddTo(review);
   gatehouse::cli::AdminArgs admin;
-  auto client_command = [&](const char* command, const char* help) {
-    auto* c = app.add_subcommand(command, help);
+  // A subcommand of `parent` that talks to a daemon: the client options and --json.
+  auto client_command = [&](CLI::App* parent, const char* command, const char* help) {
+    auto* c = parent->add_subcommand(command, help);
     admin.client.AddTo(c);
     c->add_flag("--json", admin.json, "Print the daemon's JSON answer");
     return c;
   };
-  auto* check = client_command("check", "Ask whether a subject may do something (exit 0 allowed, 1 denied)");
+  auto* check = client_command(&app, "check", "Ask whether a subject may do something (exit 0 allowed, 1 denied)");
   check->add_option("args", admin.positional, "SUBJECT PERMISSION ASSET")->expected(3)->required();
   check->add_option("--type", admin.subject_type, "Subject type (default USER)");
   check->add_flag("--explain", admin.explain, "Say why");
-  auto* who_can = client_command("who-can", "List the subjects that may do PERMISSION on ASSET");
+  auto* who_can = client_command(&app, "who-can", "List the subjects that may do PERMISSION on ASSET");
   who_can->add_option("args", admin.positional, "PERMISSION ASSET")->expected(2)->required();
-  auto* what_can = client_command("what-can", "List the assets SUBJECT may do PERMISSION on");
+  auto* what_can = client_command(&app, "what-can", "List the assets SUBJECT may do PERMISSION on");
   what_can->add_option("args", admin.positional, "SUBJECT PERMISSION")->expected(2)->required();
   what_can->add_option("--type", admin.subject_type, "Subject type (default USER)");
   what_can->add_option("--asset-type", admin.asset_type, "Only assets of this type");
-  auto* status = client_command("status", "The daemon's revision, policies, last reload and plugins");
-  auto* reload = client_command("reload", "Reload the policy directory (same as SIGHUP)");
+  auto* status = client_command(&app, "status", "The daemon's revision, policies, last reload and plugins");
+  auto* reload = client_command(&app, "reload", "Reload the policy directory (same as SIGHUP)");
   reload->add_flag("--dry-run", admin.dry_run, "Only check that the policies would load");
   reload->add_flag("--force", admin.force, "Reload even if assigned roles disappear");
   auto* keys = app.add_subcommand("keys", "Manage the account's API keys");
   keys->require_subcommand(1);
-  auto key_command = [&](const char* command, const char* help) {
-    auto* c = keys->add_subcommand(command, help);
-    admin.client.AddTo(c);
-    c->add_flag("--json", admin.json, "Print the daemon's JSON answer");
-    return c;
-  };
-  auto* keys_create = key_command("create", "Create a key for SUBJECT (shown once)");
+  auto* keys_create = client_command(keys, "create", "Create a key for SUBJECT (shown once)");
   keys_create->add_option("subject", admin.positional, "SUBJECT")->expected(1)->required();
   keys_create->add_option("--type", admin.subject_type, "Subject type (default USER)");
   keys_create->add_option("--description", admin.description, "What the key is for");
-  auto* keys_list = key_command("list", "List the account's keys (never the keys themselves)");
-  auto* keys_revoke = key_command("revoke", "Revoke a key by id");
+  auto* keys_list = client_command(keys, "list", "List the account's keys (never the keys themselves)");
+  auto* keys_revoke = client_command(keys, "revoke", "Revoke a key by id");
   keys_revoke->add_option("id", admin.positional, "ID")->expected(1)->required();
-  auto* export_cmd = client_command("export", "Write every piece of data at one revision as NDJSON");
+  auto* export_cmd = client_command(&app, "export", "Write every piece of data at one revision as NDJSON");
   export_cmd->add_option("-o,--output", admin.output, "File to write (default: standard output)");
-  auto* import_cmd = client_command("import", "Load an export into an empty daemon, all or nothing");
+  auto* import_cmd = client_command(&app, "import", "Load an export into an empty daemon, all or nothing");
   import_cmd->add_option("file", admin.positional, "FILE")->expected(1)->required();
   try {
     app.parse(argc, argv);

@@ -19,23 +19,7 @@ source "$root/scripts/bench_daemon.sh"
 start_daemon "$build" 18182
 export ACCOUNT=bench
 
-python3 - "$KEY" <<'PY'
-import json, sys, urllib.request
-key = sys.argv[1]
-def call(method, path, body, account="bench"):
-    req = urllib.request.Request("http://127.0.0.1:18182" + path, data=json.dumps(body).encode(), method=method,
-                                 headers={"Authorization": key, "wix-account-id": account, "Content-Type": "application/json"})
-    urllib.request.urlopen(req).read()
-call("POST", "/v1/accounts", {"id": "bench", "name": "Bench", "ownerUserId": "owner"}, "")
-for f in range(5):
-    call("PUT", f"/v1/assets/f{f}", {"type": "folder", "name": f"F{f}"})
-for s in range(50):
-    call("PUT", f"/v1/assets/s{s}", {"type": "site", "name": f"S{s}", "parentId": f"f{s % 5}"})
-for u in range(200):
-    call("PUT", f"/v1/users/u{u}", {"email": f"u{u}@bench.test", "name": {"firstName": "U", "lastName": str(u)}}, "")
-    call("POST", "/v1/assignments", {"subject": {"id": f"u{u}"}, "policyId": "website-designer",
-                                      "restrictions": {"site": {"id": f"s{u % 50}"}}})
-PY
+seed_bench_account 18182
 
 single='{"subject":{"id":"u7","subjectType":"USER"},"permission":"site.edit","asset":{"id":"s7"}}'
 python3 - > "$work/batch.json" <<'PY'

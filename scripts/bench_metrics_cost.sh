@@ -15,21 +15,7 @@ single='{"subject":{"id":"u7","subjectType":"USER"},"permission":"site.edit","as
 measure() {  # build label
   work=$(mktemp -d)
   start_daemon "$1" 18190
-  python3 - "$KEY" <<'PY'
-import json, sys, urllib.request
-key = sys.argv[1]
-def call(method, path, body, account="bench"):
-    req = urllib.request.Request("http://127.0.0.1:18190" + path, data=json.dumps(body).encode(), method=method,
-                                 headers={"Authorization": key, "wix-account-id": account, "Content-Type": "application/json"})
-    urllib.request.urlopen(req).read()
-call("POST", "/v1/accounts", {"id": "bench", "name": "Bench", "ownerUserId": "owner"}, "")
-for s in range(50):
-    call("PUT", f"/v1/assets/s{s}", {"type": "site", "name": f"S{s}"})
-for u in range(200):
-    call("PUT", f"/v1/users/u{u}", {"email": f"u{u}@bench.test", "name": {"firstName": "U", "lastName": str(u)}}, "")
-    call("POST", "/v1/assignments", {"subject": {"id": f"u{u}"}, "policyId": "website-designer",
-                                      "restrictions": {"site": {"id": f"s{u % 50}"}}})
-PY
+  seed_bench_account 18190
   out=$(ACCOUNT=bench BODY=$single wrk -t1 -c16 -d"${secs}s" --latency -s "$root/bench/wrk_post.lua" \
         http://127.0.0.1:18190/v1/check 2>&1)
   printf '%-16s %12s req/s   p99 %s\n' "$2" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \

@@ -156,7 +156,7 @@ Result<int> ApiServer::Start() {
     // handler then); the logger runs after the response is written.
     // (A client's own header of that name is dropped first.)
     api_->server->set_pre_routing_handler([wanted = options_.access_log_wanted](const httplib::Request& req,
-                                                                               httplib::Response&) {
+                                                                                httplib::Response&) {
       auto& writable = const_cast<httplib::Request&>(req);
       writable.headers.erase("X-Gatehouse-Started");
       if (wanted && !wanted()) return httplib::Server::HandlerResponse::Unhandled;  // not logged: not timed

@@ -193,7 +193,8 @@ inline PlainResult ReferenceSearchTeam(const PlainTeam& team, const TeamSearchRe
     if (!q.empty()) {
       std::vector<std::string> texts = {c.email};
       if (!c.row.is_invite) texts = {c.first, c.last, c.first + " " + c.last, c.email};
-      if (std::none_of(texts.begin(), texts.end(), [&](const std::string& t) { return Lower(t).find(q) != std::string::npos; })) {
+      if (std::none_of(texts.begin(), texts.end(),
+                       [&](const std::string& t) { return Lower(t).find(q) != std::string::npos; })) {
         continue;
       }
     }
@@ -216,13 +217,16 @@ inline PlainResult ReferenceSearchTeam(const PlainTeam& team, const TeamSearchRe
     out.facets.emplace_back(counts.begin(), counts.end());
   }
 
-  auto name_of = [](const Candidate* c) { return c->row.is_invite ? Lower(c->email) : Lower(c->first + " " + c->last); };
+  auto name_of = [](const Candidate* c) {
+    return c->row.is_invite ? Lower(c->email) : Lower(c->first + " " + c->last);
+  };
   std::vector<TeamSearchRequest::Order> order = request.order;
   if (order.empty()) order.push_back({});
   std::sort(hits.begin(), hits.end(), [&](const Candidate* a, const Candidate* b) {
     for (const auto& o : order) {
       if (o.by_joined && a->joined != b->joined) return o.descending ? a->joined > b->joined : a->joined < b->joined;
-      if (!o.by_joined && name_of(a) != name_of(b)) return o.descending ? name_of(a) > name_of(b) : name_of(a) < name_of(b);
+      if (!o.by_joined && name_of(a) != name_of(b))
+        return o.descending ? name_of(a) > name_of(b) : name_of(a) < name_of(b);
     }
     return a->row.id < b->row.id;
   });
