@@ -329,23 +329,20 @@ Result<Reply> PolicyDiffReply(const ApiServices& s, Call& c) {
     }
     std::vector<Impact> impacts;
     // A few accounts per piece: pieces stay small whatever the account count.
-    for (int i = 0; i < 64 && impacts.size() < 512; ++i) {
-      if (!st->impact->NextAccount(&impacts)) {
-        for (const auto& im : impacts) *out += (st->written++ > 0 ? "," : "") + ImpactJson(im).dump();
-        const ImpactSummary& sum = st->impact->summary();
-        *out += "],\"summary\":" +
-                json({{"accounts", sum.accounts},
-                      {"subjects", sum.subjects},
-                      {"grantsChanged", sum.grants_changed},
-                      {"permissionsGained", sum.permissions_gained},
-                      {"permissionsLost", sum.permissions_lost}})
-                    .dump() +
-                "}";
-        return false;
-      }
-    }
+    bool done = false;
+    for (int i = 0; i < 64 && impacts.size() < 512 && !done; ++i) done = !st->impact->NextAccount(&impacts);
     for (const auto& im : impacts) *out += (st->written++ > 0 ? "," : "") + ImpactJson(im).dump();
-    return true;
+    if (!done) return true;
+    const ImpactSummary& sum = st->impact->summary();
+    *out += "],\"summary\":" +
+            json({{"accounts", sum.accounts},
+                  {"subjects", sum.subjects},
+                  {"grantsChanged", sum.grants_changed},
+                  {"permissionsGained", sum.permissions_gained},
+                  {"permissionsLost", sum.permissions_lost}})
+                .dump() +
+            "}";
+    return false;
   });
   reply.headers.emplace_back("X-Gatehouse-Revision", std::to_string(c.snapshot->revision()));
   return reply;
