@@ -82,6 +82,19 @@ TEST(CrashTest, KillNineNeverLosesAnAcknowledgedWrite) {
         }
       });
     }
+    // Let at least one write of this cycle be acknowledged (a slow build — TSan, a busy
+    // machine — may need a while for its first), then kill at a random moment after.
+    const std::size_t before = [&] {
+      std::lock_guard lock(mu);
+      return acknowledged.size();
+    }();
+    for (int waited = 0; waited < 1000; ++waited) {
+      {
+        std::lock_guard lock(mu);
+        if (acknowledged.size() > before) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(30 + rng() % 250));
     daemon.Signal(SIGKILL);
     EXPECT_EQ(daemon.Wait(), 128 + SIGKILL);
