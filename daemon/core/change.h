@@ -60,6 +60,9 @@ struct RoleDeleted {
 using Change = std::variant<AccountCreated, UserPut, AssetPut, AssetDeleted, AssignmentAdded, AssignmentRemoved,
                             InvitePut, ApiKeyCreated, ApiKeyRevoked, RolePut, RoleDeleted>;
 
+// The account a change belongs to; empty for global changes (user profiles).
+const std::string& AccountOf(const Change& change);
+
 struct ChangeSet {
   std::string type;        // event type, e.g. "account.created", "assignments.updated"
   std::string account_id;  // empty for global changes (users)

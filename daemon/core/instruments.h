@@ -50,7 +50,6 @@ class Histogram {
   explicit Histogram(std::vector<double> bounds_seconds);
 
   void Observe(std::int64_t nanoseconds);
-  void ObserveSeconds(double seconds) { Observe(static_cast<std::int64_t>(seconds * 1e9)); }
 
   struct Reading {
     std::vector<double> bounds;

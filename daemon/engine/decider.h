@@ -75,7 +75,7 @@ Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now
 // allocation unless a covering role lacks the permission (then Explain tells a DENY
 // statement from a missing ALLOW). kNone = allowed. For metrics by deny reason.
 DenyReason Decide(const Snapshot& snapshot, const CheckQuery& q, Timestamp now);
-inline constexpr std::size_t kDenyReasonCount = 11;
+inline constexpr std::size_t kDenyReasonCount = static_cast<std::size_t>(DenyReason::kExpired) + 1;
 
 struct AssetRef {
   std::string id;

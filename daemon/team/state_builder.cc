@@ -35,20 +35,7 @@ Status StateBuilder::Apply(const ChangeSet& set, std::uint64_t revision) {
             user_edits_.emplace_back(c.user.id, c.user);
             return Status::Ok();
           } else {
-            const std::string& account_id = [&]() -> const std::string& {
-              if constexpr (std::is_same_v<T, AssetPut>)
-                return c.asset.account_id;
-              else if constexpr (std::is_same_v<T, AssignmentAdded>)
-                return c.assignment.account_id;
-              else if constexpr (std::is_same_v<T, InvitePut>)
-                return c.invite.account_id;
-              else if constexpr (std::is_same_v<T, ApiKeyCreated>)
-                return c.key.account_id;
-              else if constexpr (std::is_same_v<T, RolePut>)
-                return c.role.account_id;
-              else
-                return c.account_id;
-            }();
+            const std::string& account_id = AccountOf(change);
             AccountState* state = Mutable(account_id);
             if (state == nullptr) {
               return Internal("revision " + std::to_string(revision) + ": unknown account \"" + account_id + "\"");

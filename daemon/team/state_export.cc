@@ -8,32 +8,6 @@ namespace {
 
 constexpr std::size_t kUsersPerGroup = 1000;
 
-// The account a change belongs to; empty for global changes (users).
-std::string AccountOf(const Change& change) {
-  return std::visit(
-      [](const auto& c) -> std::string {
-        using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, AccountCreated>) {
-          return c.account.id;
-        } else if constexpr (std::is_same_v<T, UserPut>) {
-          return {};
-        } else if constexpr (std::is_same_v<T, AssetPut>) {
-          return c.asset.account_id;
-        } else if constexpr (std::is_same_v<T, AssignmentAdded>) {
-          return c.assignment.account_id;
-        } else if constexpr (std::is_same_v<T, InvitePut>) {
-          return c.invite.account_id;
-        } else if constexpr (std::is_same_v<T, ApiKeyCreated>) {
-          return c.key.account_id;
-        } else if constexpr (std::is_same_v<T, RolePut>) {
-          return c.role.account_id;
-        } else {
-          return c.account_id;
-        }
-      },
-      change);
-}
-
 }  // namespace
 
 StateExport::StateExport(std::shared_ptr<const Snapshot> snapshot) : snapshot_(std::move(snapshot)) {
@@ -84,7 +58,7 @@ void StateExport::AppendAccount(const AccountState& state, std::vector<Change>* 
 std::vector<ChangeSet> GroupForImport(std::vector<Change> changes, Timestamp at) {
   std::vector<ChangeSet> sets;
   for (auto& change : changes) {
-    const std::string account = AccountOf(change);
+    const std::string account = AccountOf(change);  // a copy: `change` is moved below
     const bool starts_account = std::holds_alternative<AccountCreated>(change);
     const bool fits = !sets.empty() && !starts_account && sets.back().account_id == account &&
                       (!account.empty() || sets.back().changes.size() < kUsersPerGroup);
