@@ -12,6 +12,8 @@ find_package(Boost 1.74 REQUIRED)  # headers only: Boost.DLL
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)
+# libpq: the PostgreSQL storage plugin (its C library keeps a stable ABI, as a C-ABI plugin wants)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 if(GATEHOUSE_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

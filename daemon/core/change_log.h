@@ -8,6 +8,10 @@
 //    Environment failures return kUnavailable and store nothing.
 //  - ReadSince(r, limit, sink) streams records with revision > r, in order.
 //  - Cursors are small named values (e.g. a notifier's delivered revision).
+//  - Shared logs (several daemons append to one log, e.g. PostgreSQL) also offer
+//    WaitForChanges (returns the head once it is past `since`, or after the timeout) and
+//    named leases that at most one daemon holds at a time. A log with one writer answers
+//    IsShared() false, WaitForChanges kFailedPrecondition, and TryLease true: it holds them all.
 //
 // Implementations: store::PluginChangeLog (any storage plugin through the C ABI), and
 // test doubles. Thread safety: implementations must allow concurrent calls.
@@ -43,6 +47,13 @@ class ChangeLog {
 
   virtual Result<std::optional<std::string>> GetCursor(const std::string& name) = 0;
   virtual Status PutCursor(const std::string& name, const std::string& value) = 0;
+
+  virtual bool IsShared() const { return false; }
+  virtual Result<std::uint64_t> WaitForChanges(std::uint64_t /*since*/, std::uint32_t /*timeout_ms*/) {
+    return FailedPrecondition("this log has one writer: there are no other writers to wait for");
+  }
+  virtual Result<bool> TryLease(const std::string& /*name*/) { return true; }
+  virtual Status ReleaseLease(const std::string& /*name*/) { return Status::Ok(); }
 };
 
 }  // namespace gatehouse

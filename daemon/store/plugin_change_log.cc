@@ -153,7 +153,7 @@ Status PluginChangeLog::Compact() {
 Result<std::vector<std::pair<std::string, double>>> PluginChangeLog::Metrics() {
   std::vector<std::pair<std::string, double>> out;
   // A table built against ABI 1.0 ends before `metrics`: the entry is absent, not NULL.
-  if (vt_->struct_size < offsetof(gh_storage_vtable, metrics) + sizeof(vt_->metrics) || vt_->metrics == nullptr) {
+  if (!TableHas(offsetof(gh_storage_vtable, metrics), sizeof(vt_->metrics)) || vt_->metrics == nullptr) {
     return out;
   }
   gh_error err = NewPluginError();
@@ -165,6 +165,40 @@ Result<std::vector<std::pair<std::string, double>>> PluginChangeLog::Metrics() {
       &out, &err);
   if (st != GH_OK) return FromAbi(st, err, "metrics");
   return out;
+}
+
+bool PluginChangeLog::IsShared() const {
+  return TableHas(offsetof(gh_storage_vtable, wait_for_changes), sizeof(vt_->wait_for_changes)) &&
+         vt_->wait_for_changes != nullptr;
+}
+
+Result<std::uint64_t> PluginChangeLog::WaitForChanges(std::uint64_t since, std::uint32_t timeout_ms) {
+  if (!IsShared()) return ChangeLog::WaitForChanges(since, timeout_ms);
+  gh_error err = NewPluginError();
+  std::uint64_t head = since;
+  const gh_status st = vt_->wait_for_changes(instance_, since, timeout_ms, &head, &err);
+  if (st != GH_OK) return FromAbi(st, err, "wait for changes");
+  return head;
+}
+
+Result<bool> PluginChangeLog::TryLease(const std::string& name) {
+  if (!TableHas(offsetof(gh_storage_vtable, release_lease), sizeof(vt_->release_lease)) || vt_->try_lease == nullptr) {
+    return true;
+  }
+  gh_error err = NewPluginError();
+  std::int32_t held = 0;
+  const gh_status st = vt_->try_lease(instance_, Str(name), &held, &err);
+  if (st != GH_OK) return FromAbi(st, err, "lease");
+  return held != 0;
+}
+
+Status PluginChangeLog::ReleaseLease(const std::string& name) {
+  if (!TableHas(offsetof(gh_storage_vtable, release_lease), sizeof(vt_->release_lease)) ||
+      vt_->release_lease == nullptr) {
+    return Status::Ok();
+  }
+  gh_error err = NewPluginError();
+  return FromAbi(vt_->release_lease(instance_, Str(name), &err), err, "release lease");
 }
 
 }  // namespace gatehouse

@@ -36,10 +36,17 @@ class PluginChangeLog final : public ChangeLog {
   Status Compact();
   // The plugin's gauges (ABI 1.1 `metrics`); empty when it has none or predates 1.1.
   Result<std::vector<std::pair<std::string, double>>> Metrics();
+  // ABI 1.2 (absent entries: one writer, every lease held).
+  bool IsShared() const override;
+  Result<std::uint64_t> WaitForChanges(std::uint64_t since, std::uint32_t timeout_ms) override;
+  Result<bool> TryLease(const std::string& name) override;
+  Status ReleaseLease(const std::string& name) override;
 
  private:
   PluginChangeLog() = default;
   Status FromAbi(int status, const gh_error& err, const char* what) const;
+  // Whether the plugin's table reaches `offset + size` (a field of a later minor version).
+  bool TableHas(std::size_t offset, std::size_t size) const { return vt_->struct_size >= offset + size; }
 
   LoadedPlugin plugin_;
   const gh_storage_vtable* vt_ = nullptr;

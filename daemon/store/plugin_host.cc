@@ -81,6 +81,12 @@ Status CheckTable(const gh_plugin_descriptor& d, const std::string& path) {
                          {"head", Ptr(t->head)},
                          {"cursor_get", Ptr(t->cursor_get)},
                          {"cursor_put", Ptr(t->cursor_put)}});
+    // ABI 1.2: the lease entries come as a pair; one without the other is a broken table.
+    if (missing == nullptr && table_size >= offsetof(gh_storage_vtable, release_lease) + sizeof(t->release_lease) &&
+        (t->try_lease == nullptr) != (t->release_lease == nullptr)) {
+      return InvalidArgument("plugin " + path + ": function table sets one of \"try_lease\" and \"release_lease\" " +
+                             "without the other (ABI 1.2: both or neither)");
+    }
   } else {
     const auto* t = static_cast<const gh_notifier_vtable*>(d.vtable);
     missing = FirstNull({{"create", Ptr(t->create)}, {"destroy", Ptr(t->destroy)}, {"deliver", Ptr(t->deliver)}});

@@ -128,6 +128,9 @@ TEST(PluginHostTest, PluginBuiltAgainstAbi10LoadsAndWorksOnThisHost) {
   ASSERT_TRUE(head.ok()) << head.status().ToString();
   EXPECT_EQ(*head, 2U);
   EXPECT_EQ((*log)->Append({r}, 0).status().code(), StatusCode::kAborted);
+  // The table ends before ABI 1.2's entries: a one-writer log that holds every lease.
+  EXPECT_FALSE((*log)->IsShared());
+  EXPECT_TRUE(*(*log)->TryLease("notifier:x"));
   std::vector<std::uint64_t> seen;
   auto loaded = (*log)->Load([&](const ChangeRecord& c) {
     seen.push_back(c.revision);

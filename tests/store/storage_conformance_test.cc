@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "store/plugin_change_log.h"
+#include "support/postgres.h"
 #include "support/temp_dir.h"
 
 namespace gatehouse {
@@ -183,14 +185,83 @@ TEST_P(PersistentStorageTest, ReopenKeepsEverything) {
   EXPECT_EQ(*log->Append({Rec("c", "3")}, 2), 3U);
 }
 
+// Logs that several daemons share (ABI 1.2): two instances on one log, as two daemons.
+class SharedStorageTest : public StorageConformanceTest {};
+
+TEST_P(SharedStorageTest, WaitForChangesWakesOnAnotherInstancesAppend) {
+  auto a = Open();
+  auto b = Open();
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->IsShared());
+  ASSERT_TRUE(a->Append({Rec("a", "1")}, 0).ok());
+  // Already past `since`: returns at once with the head.
+  EXPECT_EQ(*b->WaitForChanges(0, 5000), 1U);
+  // Nothing new: returns after the timeout with the same head.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(*b->WaitForChanges(1, 200), 1U);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(150));
+  // Woken by the other instance's commit, long before the timeout.
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(a->Append({Rec("b", "2"), Rec("c", "3")}, 1).ok());
+  });
+  const auto waited = std::chrono::steady_clock::now();
+  auto head = b->WaitForChanges(1, 30000);
+  writer.join();
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(*head, 3U);
+  EXPECT_LT(std::chrono::steady_clock::now() - waited, std::chrono::seconds(20));
+  std::vector<std::uint64_t> seen;
+  ASSERT_TRUE(b->ReadSince(1, 0, [&](const ChangeRecord& r) {
+                 seen.push_back(r.revision);
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(seen, (std::vector<std::uint64_t>{2, 3}));
+}
+
+TEST_P(SharedStorageTest, ALeaseHasOneHolderAndPassesOnWhenItsHolderGoes) {
+  auto a = Open();
+  auto b = Open();
+  ASSERT_TRUE(a && b);
+  EXPECT_TRUE(*a->TryLease("notifier:webhook"));
+  EXPECT_TRUE(*a->TryLease("notifier:webhook"));  // confirming is not taking twice
+  EXPECT_FALSE(*b->TryLease("notifier:webhook"));
+  EXPECT_TRUE(*b->TryLease("notifier:log"));  // another name is another lease
+  ASSERT_TRUE(a->ReleaseLease("notifier:webhook").ok());
+  EXPECT_TRUE(*b->TryLease("notifier:webhook"));
+  EXPECT_FALSE(*a->TryLease("notifier:webhook"));
+  b.reset();  // the holder goes away (a daemon that exits or dies): its session ends
+  EXPECT_TRUE(*a->TryLease("notifier:webhook"));
+  EXPECT_TRUE(*a->TryLease("notifier:log"));
+}
+
+// One-writer logs say so, and hold every lease.
+TEST_P(StorageConformanceTest, OneWriterLogsSaySoOrShareTheLog) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  if (log->IsShared()) return;  // SharedStorageTest covers these
+  EXPECT_EQ(log->WaitForChanges(0, 10).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(*log->TryLease("notifier:any"));
+}
+
 const StorageTarget kMemory{"memory", [](const testing::TempDir&) { return std::map<std::string, std::string>{}; }};
 const StorageTarget kSqlite{"sqlite", [](const testing::TempDir& d) {
                               return std::map<std::string, std::string>{{"path", d.File("log.db")}};
                             }};
+// Each PostgreSQL test gets its own schema in the test cluster: an empty log that a
+// reopen (same TempDir) finds again.
+const StorageTarget kPostgres{
+    "postgres", [](const testing::TempDir& d) {
+      static std::map<std::string, std::string> schemas;
+      auto& schema = schemas[d.path()];
+      if (schema.empty()) schema = testing::FreshPostgresSchema("conformance");
+      return std::map<std::string, std::string>{{"conninfo", testing::PostgresConnInfo()}, {"schema", schema}};
+    }};
 std::string TargetName(const ::testing::TestParamInfo<StorageTarget>& p) { return p.param.name; }
 
-INSTANTIATE_TEST_SUITE_P(Plugins, StorageConformanceTest, ::testing::Values(kMemory, kSqlite), TargetName);
-INSTANTIATE_TEST_SUITE_P(Plugins, PersistentStorageTest, ::testing::Values(kSqlite), TargetName);
+INSTANTIATE_TEST_SUITE_P(Plugins, StorageConformanceTest, ::testing::Values(kMemory, kSqlite, kPostgres), TargetName);
+INSTANTIATE_TEST_SUITE_P(Plugins, PersistentStorageTest, ::testing::Values(kSqlite, kPostgres), TargetName);
+INSTANTIATE_TEST_SUITE_P(Plugins, SharedStorageTest, ::testing::Values(kPostgres), TargetName);
 
 }  // namespace
 }  // namespace gatehouse

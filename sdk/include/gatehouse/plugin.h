@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define GH_ABI_MAJOR 1
-#define GH_ABI_MINOR 1 /* 1.1: gh_storage_vtable.metrics */
+#define GH_ABI_MINOR 2 /* 1.1: gh_storage_vtable.metrics; 1.2: wait_for_changes, leases */
 #define GH_PLUGIN_ENTRY gatehouse_plugin_entry
 #define GH_PLUGIN_ENTRY_NAME "gatehouse_plugin_entry"
 
@@ -170,6 +170,23 @@ typedef struct gh_storage_vtable {
   /* Optional (may be NULL): reports the backend's gauges (sizes, lags) through sink; the
    * host calls it when /metrics is scraped, from any thread. Must be cheap. */
   gh_status (*metrics)(gh_storage* self, gh_metric_sink sink, void* ctx, gh_error* err);
+  /* ---- ABI 1.2: a log shared by several daemons ---- */
+  /* Optional (may be NULL): blocks until the log's head is past `since` or `timeout_ms`
+   * passes, whichever is first, and sets *head to the head it last saw (which may still
+   * be `since` on a timeout). A backend that several daemons append to implements it, and
+   * then every daemon follows the log: it applies the others' records as they commit.
+   * NULL: the instance is the log's only writer (one daemon per SQLite file). Called from
+   * one host thread at a time; must return within about timeout_ms even when the backend
+   * is unreachable (GH_ERR_UNAVAILABLE). */
+  gh_status (*wait_for_changes)(gh_storage* self, uint64_t since, uint32_t timeout_ms, uint64_t* head, gh_error* err);
+  /* Optional (may be NULL; both or neither): a named lease that at most one instance over
+   * the same log holds at a time — how a cluster lets one daemon deliver a notifier's
+   * events. try_lease takes the lease when it is free, or confirms that this instance still
+   * holds it, and sets *held to 1 or 0. A lease ends with release_lease, with destroy, or
+   * when the instance's session with the backend dies (so a crashed daemon's lease passes
+   * to another). NULL: the instance is the only one, and holds every lease. */
+  gh_status (*try_lease)(gh_storage* self, gh_str name, int32_t* held, gh_error* err);
+  gh_status (*release_lease)(gh_storage* self, gh_str name, gh_error* err);
 } gh_storage_vtable;
 
 /* The smallest gh_storage_vtable the host accepts: the ABI 1.0 layout (up to compact). */

@@ -162,6 +162,15 @@ class StoragePlugin {
   virtual void Compact() {}
   // ABI 1.1: the backend's gauges, name → value ("wal_bytes"); empty by default.
   virtual std::vector<std::pair<std::string, double>> Metrics() { return {}; }
+  // ABI 1.2, for logs shared by several daemons. A plugin that overrides these sets
+  // kShared = true in its class (the table then offers wait_for_changes and the leases);
+  // otherwise they stay NULL and the host treats the instance as the only writer.
+  static constexpr bool kShared = false;
+  // Returns once the head is past `since` or after about timeout_ms: the head last seen.
+  virtual std::uint64_t WaitForChanges(std::uint64_t since, std::uint32_t /*timeout_ms*/) { return since; }
+  // Takes or confirms the named lease: true when this instance holds it.
+  virtual bool TryLease(std::string_view /*name*/) { return true; }
+  virtual void ReleaseLease(std::string_view /*name*/) {}
 };
 
 class NotifierPlugin {
@@ -258,6 +267,16 @@ struct StorageThunks {
       for (const auto& [name, value] : Self(self)->Metrics()) sink(ctx, Str(name), value);
     });
   }
+  static gh_status WaitForChanges(gh_storage* self, uint64_t since, uint32_t timeout_ms, uint64_t* head,
+                                  gh_error* err) {
+    return Guard(err, [&] { *head = Self(self)->WaitForChanges(since, timeout_ms); });
+  }
+  static gh_status TryLease(gh_storage* self, gh_str name, int32_t* held, gh_error* err) {
+    return Guard(err, [&] { *held = Self(self)->TryLease(View(name)) ? 1 : 0; });
+  }
+  static gh_status ReleaseLease(gh_storage* self, gh_str name, gh_error* err) {
+    return Guard(err, [&] { Self(self)->ReleaseLease(View(name)); });
+  }
   static const gh_storage_vtable* Table() {
     static const gh_storage_vtable table = {sizeof(gh_storage_vtable),
                                             &Create,
@@ -269,7 +288,10 @@ struct StorageThunks {
                                             &CursorGet,
                                             &CursorPut,
                                             &Compact,
-                                            &Metrics};
+                                            &Metrics,
+                                            T::kShared ? &WaitForChanges : nullptr,
+                                            T::kShared ? &TryLease : nullptr,
+                                            T::kShared ? &ReleaseLease : nullptr};
     return &table;
   }
 };
