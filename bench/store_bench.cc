@@ -3,7 +3,10 @@
 // commit), and start-up: replaying a log that holds 1 M assignments.
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -35,6 +38,29 @@ std::unique_ptr<PluginChangeLog> OpenSqlite(const std::string& path, const std::
   return std::move(*log);
 }
 
+// The PostgreSQL plugin on the server named by $GATEHOUSE_BENCH_PG (a libpq conninfo; make
+// bench starts a throwaway cluster and sets it), in a fresh schema; nullptr without it.
+std::unique_ptr<PluginChangeLog> OpenPostgres(benchmark::State& state) {
+  const char* conninfo = std::getenv("GATEHOUSE_BENCH_PG");
+  if (conninfo == nullptr || *conninfo == '\0') {
+    state.SkipWithError("GATEHOUSE_BENCH_PG is not set (scripts/bench.sh starts a PostgreSQL cluster)");
+    return nullptr;
+  }
+  static int schemas = 0;
+  PluginHost host(GATEHOUSE_PLUGIN_DIR);
+  auto plugin = host.Load("storage", "postgres");
+  if (!plugin.ok()) std::abort();
+  auto log = PluginChangeLog::Open(
+      *plugin,
+      {{"conninfo", conninfo}, {"schema", "bench_" + std::to_string(::getpid()) + "_" + std::to_string(schemas++)}},
+      nullptr);
+  if (!log.ok()) {
+    state.SkipWithError(log.status().message().c_str());
+    return nullptr;
+  }
+  return std::move(*log);
+}
+
 std::shared_ptr<const PolicySet> Policies() {
   static auto set = LoadPolicyDirectory(std::string(GATEHOUSE_SOURCE_DIR) + "/policies").policy_set;
   return set;
@@ -56,9 +82,8 @@ ChangeRecord AssignmentRecord(const JsonChangeCodec& codec, std::uint64_t id, co
   return codec.ToRecord(set);
 }
 
-void BM_SqliteAppend(benchmark::State& state) {
+void Appends(benchmark::State& state, ChangeLog* log) {
   const std::size_t batch = static_cast<std::size_t>(state.range(0));
-  auto log = OpenSqlite(FreshDb("append.db"));
   JsonChangeCodec codec;
   std::vector<ChangeRecord> records;
   for (std::size_t i = 0; i < batch; ++i) records.push_back(AssignmentRecord(codec, i + 1, "acme"));
@@ -70,17 +95,21 @@ void BM_SqliteAppend(benchmark::State& state) {
   }
   state.counters["records_per_s"] = benchmark::Counter(static_cast<double>(head), benchmark::Counter::kIsRate);
 }
+
+void BM_SqliteAppend(benchmark::State& state) {
+  auto log = OpenSqlite(FreshDb("append.db"));
+  Appends(state, log.get());
+}
 BENCHMARK(BM_SqliteAppend)->Arg(1)->Arg(16)->Arg(128)->UseRealTime()->MinTime(2.0)->Unit(benchmark::kMicrosecond);
 
 // Concurrent writers through the whole write path (validate → append → apply → publish);
 // each write creates an account with its owner assignment. Group commit turns N waiting
 // writers into one fsync.
-void BM_CommitterWrites(benchmark::State& state) {
+void CommitterWrites(benchmark::State& state, ChangeLog* log) {
   const int writers = static_cast<int>(state.range(0));
-  auto log = OpenSqlite(FreshDb("commit.db"));
   JsonChangeCodec codec;
   SnapshotHolder holder(std::make_shared<Snapshot>(Policies(), 0));
-  Committer committer(log.get(), &codec, &holder);
+  Committer committer(log, &codec, &holder);
   SystemClock clock;
   AccountService accounts(&committer, &clock);
   std::atomic<std::uint64_t> next{0};
@@ -102,7 +131,32 @@ void BM_CommitterWrites(benchmark::State& state) {
   }
   state.counters["writes_per_s"] = benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
 }
+
+void BM_CommitterWrites(benchmark::State& state) {
+  auto log = OpenSqlite(FreshDb("commit.db"));
+  CommitterWrites(state, log.get());
+}
 BENCHMARK(BM_CommitterWrites)->Arg(1)->Arg(16)->Arg(64)->UseRealTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+
+// The same two on PostgreSQL (a loopback server with synchronous_commit on: each COMMIT
+// waits for its WAL flush): one record per append, and group commit.
+void BM_PostgresAppend(benchmark::State& state) {
+  auto log = OpenPostgres(state);
+  if (log) Appends(state, log.get());
+}
+BENCHMARK(BM_PostgresAppend)->Arg(1)->Arg(16)->Arg(128)->UseRealTime()->MinTime(2.0)->Unit(benchmark::kMicrosecond);
+
+void BM_PostgresCommitterWrites(benchmark::State& state) {
+  auto log = OpenPostgres(state);
+  if (log) CommitterWrites(state, log.get());
+}
+BENCHMARK(BM_PostgresCommitterWrites)
+    ->Arg(1)
+    ->Arg(16)
+    ->Arg(64)
+    ->UseRealTime()
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond);
 
 // Start-up: a log of 100 k account records (owner assignments) and 450 k records of two
 // assignments each — 1 M assignments — replayed from SQLite into a snapshot.

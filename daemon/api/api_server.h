@@ -37,6 +37,7 @@
 #include "team/directory_service.h"
 #include "team/import_service.h"
 #include "team/invite_service.h"
+#include "team/log_follower.h"
 #include "team/review_history.h"
 #include "team/role_service.h"
 
@@ -109,6 +110,12 @@ struct ApiServices {
   // Per-account request limit for account keys (limits.accountRequestsPerSecond);
   // optional. System-key requests are not limited.
   RateLimiter* account_rate_limiter = nullptr;
+  // Read-your-writes across nodes: how long a request with X-Gatehouse-Min-Revision waits
+  // for this node to apply that revision before answering 503.
+  std::chrono::milliseconds min_revision_wait{2000};
+  // Several daemons on one shared log: how this node follows the others (optional; /readyz
+  // reports it as "degraded" while the log is unreachable).
+  std::function<FollowerReport()> follower;
 };
 
 class ApiServer {

@@ -100,6 +100,24 @@ Status Admit(const ApiServices& services, const Route& route, const httplib::Req
   return Status::Ok();
 }
 
+// X-Gatehouse-Min-Revision: the snapshot to answer from once this node has applied at
+// least that revision; an error (400 malformed, 503 not reached in time) otherwise.
+Result<std::shared_ptr<const Snapshot>> SnapshotAtLeast(const ApiServices& services, const std::string& header,
+                                                        httplib::Response& res) {
+  if (header.empty() || header.size() > 19 || header.find_first_not_of("0123456789") != std::string::npos) {
+    return FieldError("X-Gatehouse-Min-Revision", "expected a revision number (the X-Gatehouse-Revision of a write)");
+  }
+  const std::uint64_t wanted = std::stoull(header);
+  auto snapshot = services.snapshots->WaitForRevision(wanted, services.min_revision_wait);
+  if (snapshot != nullptr) return snapshot;
+  res.set_header("Retry-After", "1");
+  return Unavailable("this node has applied revision " + std::to_string(services.snapshots->Load()->revision()) +
+                     "; the request needs revision " + std::to_string(wanted) + ", not reached within " +
+                     std::to_string(services.min_revision_wait.count()) + " ms");
+}
+
+bool Writes(const std::string& method) { return method != "GET" && method != "HEAD"; }
+
 }  // namespace
 
 void Serve(Router& router, const ApiServices& services, std::vector<Route> routes) {
@@ -109,7 +127,15 @@ void Serve(Router& router, const ApiServices& services, std::vector<Route> route
     auto serve = [&services, route, stats](const httplib::Request& req, httplib::Response& res) {
       const auto started = std::chrono::steady_clock::now();
       Guard(res, [&] {
-        Call call(req, services.snapshots->Load(), services.clock->Now());
+        std::shared_ptr<const Snapshot> snapshot;
+        if (req.has_header("X-Gatehouse-Min-Revision")) {
+          auto at_least = SnapshotAtLeast(services, req.get_header_value("X-Gatehouse-Min-Revision"), res);
+          if (!at_least.ok()) return WriteError(res, at_least.status());
+          snapshot = std::move(*at_least);
+        } else {
+          snapshot = services.snapshots->Load();
+        }
+        Call call(req, std::move(snapshot), services.clock->Now());
         if (Status admitted = Admit(services, *route, req, res, call); !admitted.ok()) {
           return WriteError(res, admitted);
         }
@@ -119,6 +145,11 @@ void Serve(Router& router, const ApiServices& services, std::vector<Route> route
           call.body = std::move(*body);
         }
         Render(res, route->handler(call));
+        // The revision the answer reflects: a write's own (or later: the node's newest,
+        // published before the handler returned), a read's snapshot.
+        const std::uint64_t revision =
+            Writes(route->method) ? services.snapshots->Load()->revision() : call.snapshot->revision();
+        res.set_header("X-Gatehouse-Revision", std::to_string(revision));
       });
       const int status_class = res.status / 100;
       if (status_class >= 1 && status_class <= 5) stats->by_class[status_class - 1]->Add();

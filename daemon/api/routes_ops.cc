@@ -19,7 +19,19 @@ void RegisterProbeRoutes(Router& server, const ApiServices& services) {
              [s](Call& c) -> Result<Reply> {
                Status ready = s->readiness ? s->readiness() : Status::Ok();
                if (!ready.ok()) return Reply::Json(503, {{"status", "unavailable"}, {"reason", ready.message()}});
-               return Reply::Json(200, {{"status", "ready"}, {"revision", c.snapshot->revision()}});
+               json out = {{"status", "ready"}, {"revision", c.snapshot->revision()}};
+               if (s->follower) {
+                 // A node that cannot reach the shared log still answers reads from its last
+                 // snapshot: it stays in rotation (200) and says how stale it may be.
+                 const FollowerReport f = s->follower();
+                 out["lagRevisions"] = f.lag();
+                 if (!f.reachable) {
+                   out["status"] = "degraded";
+                   out["reason"] = "change log unreachable: " + f.error;
+                   out["unreachableForMs"] = f.unreachable_ms;
+                 }
+               }
+               return Reply::Json(200, out);
              }},
         });
 }

@@ -37,6 +37,7 @@
 #include "team/account_service.h"
 #include "team/committer.h"
 #include "team/import_service.h"
+#include "team/log_follower.h"
 #include "team/review_history.h"
 
 namespace gatehouse {
@@ -147,6 +148,19 @@ void RaiseOpenFileLimit() {
 }
 
 // The HTTP listener's settings from the configuration, the access log included.
+// The cluster gauges: how far this node may lag the shared log, and whether it reaches it.
+void DescribeFollowerMetrics(Metrics& metrics, const LogFollower& follower) {
+  metrics.Describe("gatehouse_cluster_lag_revisions", Metrics::Type::kGauge,
+                   "Revisions of the shared change log this node has seen but not yet applied");
+  metrics.Describe("gatehouse_cluster_log_reachable", Metrics::Type::kGauge,
+                   "1 while this node reaches the shared change log, 0 while it serves its last snapshot");
+  metrics.AddCollector([&follower](Metrics& m) {
+    const FollowerReport r = follower.Report();
+    m.Set("gatehouse_cluster_lag_revisions", static_cast<double>(r.lag()));
+    m.Set("gatehouse_cluster_log_reachable", r.reachable ? 1.0 : 0.0);
+  });
+}
+
 ApiOptions ApiOptionsFrom(const Config& cfg) {
   const Config* config = &cfg;
   ApiOptions options;
@@ -407,6 +421,15 @@ int RunDaemon(const DaemonArgs& args) {
     return 6;
   }
   committer.AddListener([&dispatcher](std::uint64_t) { dispatcher.Wake(); });
+  // Several daemons on one shared log: follow the others' writes (team/log_follower.h).
+  std::optional<LogFollower> follower;
+  if (log->get()->IsShared()) {
+    follower.emplace(log->get(), &committer, &snapshots, FollowerOptions{},
+                     [](const std::string& m) { spdlog::warn("cluster: {}", m); });
+    follower->Start();
+    DescribeFollowerMetrics(metrics, *follower);
+    spdlog::info("cluster: the change log is shared; following other nodes' writes from revision {}", *head);
+  }
 
   AccountService accounts(&committer, &clock);
   OpenSslSecrets secrets;
@@ -443,10 +466,17 @@ int RunDaemon(const DaemonArgs& args) {
   metrics.Set("gatehouse_rate_limited_total", 0);
   if (account_limiter.enabled()) services.account_rate_limiter = &account_limiter;
   ChangeLog* change_log = log->get();
-  services.readiness = [change_log]() -> Status {
-    auto log_head = change_log->Head();
-    return log_head.ok() ? Status::Ok() : Unavailable("storage unreachable: " + log_head.status().message());
-  };
+  services.min_revision_wait = std::chrono::milliseconds(config->min_revision_wait_ms);
+  if (follower) {
+    // A cluster node stays ready while the log is away: it serves its last snapshot and
+    // /readyz says "degraded" with the lag (the follower's report).
+    services.follower = [&follower] { return follower->Report(); };
+  } else {
+    services.readiness = [change_log]() -> Status {
+      auto log_head = change_log->Head();
+      return log_head.ok() ? Status::Ok() : Unavailable("storage unreachable: " + log_head.status().message());
+    };
+  }
   PolicyReloader reloader(
       config->policies_dir, 1,
       [&committer, &metrics](std::shared_ptr<const PolicySet> set, bool force, bool dry_run) {
@@ -504,6 +534,7 @@ int RunDaemon(const DaemonArgs& args) {
   sd_notify(0, "STOPPING=1");
   watchdog.Stop();
   const bool drained = server.Stop(std::chrono::seconds(config->shutdown_grace_seconds));
+  if (follower) follower->Stop();
   dispatcher.Stop();
   if (!drained) {
     // Acknowledged writes are durable already; what is cut off was never answered.

@@ -194,6 +194,8 @@ const std::vector<Key>& Keys() {
        [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_backoff_max_ms); }},
       {"notify.pollInterval",
        [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_poll_interval_ms); }},
+      {"cluster.minRevisionWait",
+       [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.min_revision_wait_ms); }},
       {"plugins.dir",
        [](Config& c, const std::string& v) {
          c.plugins_dir = v;

@@ -73,6 +73,9 @@ struct Config {
   std::int64_t notify_backoff_base_ms = 100;
   std::int64_t notify_backoff_max_ms = 30000;
   std::int64_t notify_poll_interval_ms = 1000;
+  // cluster (several daemons on one shared log): how long a request carrying
+  // X-Gatehouse-Min-Revision waits for this node to apply that revision
+  std::int64_t min_revision_wait_ms = 2000;
   // log
   std::string log_level = "info";   // trace, debug, info, warn, error
   std::string log_format = "auto";  // auto, text, json, journald

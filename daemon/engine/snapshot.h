@@ -12,9 +12,12 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -106,10 +109,29 @@ class SnapshotHolder {
  public:
   explicit SnapshotHolder(std::shared_ptr<const Snapshot> initial) : current_(std::move(initial)) {}
   std::shared_ptr<const Snapshot> Load() const { return current_.load(std::memory_order_acquire); }
-  void Publish(std::shared_ptr<const Snapshot> next) { current_.store(std::move(next), std::memory_order_release); }
+  void Publish(std::shared_ptr<const Snapshot> next) {
+    current_.store(std::move(next), std::memory_order_release);
+    { std::lock_guard lock(wait_mu_); }  // a waiter between its check and its wait sees the store
+    published_.notify_all();
+  }
+
+  // The current snapshot once its revision is at least `revision`, or nullptr when
+  // `timeout` passes first (read-your-writes across nodes: X-Gatehouse-Min-Revision).
+  std::shared_ptr<const Snapshot> WaitForRevision(std::uint64_t revision, std::chrono::milliseconds timeout) const {
+    auto snapshot = Load();
+    if (snapshot->revision() >= revision) return snapshot;
+    std::unique_lock lock(wait_mu_);
+    published_.wait_for(lock, timeout, [&] {
+      snapshot = Load();
+      return snapshot->revision() >= revision;
+    });
+    return snapshot->revision() >= revision ? snapshot : nullptr;
+  }
 
  private:
   std::atomic<std::shared_ptr<const Snapshot>> current_;
+  mutable std::mutex wait_mu_;
+  mutable std::condition_variable published_;
 };
 
 }  // namespace gatehouse

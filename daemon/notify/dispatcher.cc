@@ -68,6 +68,9 @@ void NotificationDispatcher::Stop() {
   }
   for (auto& w : workers_) {
     if (w->thread.joinable()) w->thread.join();
+    // Hand delivery to another node now rather than when this session ends.
+    if (w->leading) (void)log_->ReleaseLease("notifier:" + w->name);
+    w->leading = false;
   }
 }
 
@@ -82,6 +85,36 @@ bool NotificationDispatcher::SleepFor(std::chrono::milliseconds d) {
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, d, [&] { return stopping_; });
   return !stopping_;
+}
+
+bool NotificationDispatcher::HoldLease(Worker* w, const std::string& lease) {
+  auto held = log_->TryLease(lease);
+  if (!held.ok() || !*held) {
+    if (w->leading && warn_) {
+      warn_(false, "notifier " + w->name + ": no longer holds the delivery lease (" +
+                       (held.ok() ? std::string("another node took it") : held.status().message()) +
+                       "); delivery pauses here");
+    }
+    w->leading = false;
+    return false;
+  }
+  if (w->leading) return true;
+  // Taking over: the stored cursor is where the previous holder got to.
+  auto stored = log_->GetCursor(lease);
+  if (!stored.ok()) {
+    (void)log_->ReleaseLease(lease);
+    return false;
+  }
+  if (stored->has_value()) {
+    w->cursor = std::stoull(**stored);
+    w->cursor_dirty = false;
+  }
+  w->leading = true;
+  if (log_->IsShared() && warn_) {
+    warn_(false, "notifier " + w->name + ": this node now delivers (from revision " +
+                     std::to_string(w->cursor.load() + 1) + ")");
+  }
+  return true;
 }
 
 void NotificationDispatcher::Run(Worker* w) {
@@ -105,6 +138,11 @@ void NotificationDispatcher::Run(Worker* w) {
       std::lock_guard lock(mu_);
       if (stopping_) return;
       seen_wakeups = wakeups_;
+    }
+    if (!HoldLease(w, cursor_name)) {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, options_.poll_interval, [&] { return stopping_; });
+      continue;
     }
     std::vector<ChangeRecord> batch;
     auto n = log_->ReadSince(w->cursor.load(), options_.batch_size, [&](const ChangeRecord& r) {

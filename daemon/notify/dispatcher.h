@@ -16,6 +16,13 @@
 // Wake() after each commit gets delivery going at once; a notifier also polls every
 // `poll_interval` for changes other nodes appended.
 //
+// Several daemons on one shared log deliver each notifier's events once per cluster: a
+// worker delivers only while it holds the log's lease "notifier:<name>" (checked before
+// every batch), and on taking it over re-reads the stored cursor, which the previous holder
+// advanced. A holder that dies loses the lease with its database session; another node's
+// worker takes over within `poll_interval`. Delivery stays at least once and in order (a
+// batch the old holder sent but had not yet recorded is sent again).
+//
 // Metrics (per notifier label): gatehouse_notifier_delivered_total,
 // gatehouse_notifier_failures_total (failed attempts), gatehouse_notifier_rejected_total
 // (events given up), gatehouse_notifier_backlog (head − cursor).
@@ -70,10 +77,13 @@ class NotificationDispatcher {
     std::unique_ptr<Notifier> notifier;
     std::atomic<std::uint64_t> cursor{0};
     bool cursor_dirty = false;
+    bool leading = false;  // holds the delivery lease (always, on a one-writer log)
     std::thread thread;
   };
 
   void Run(Worker* w);
+  // Takes or confirms the worker's delivery lease; on taking it, reloads the cursor.
+  bool HoldLease(Worker* w, const std::string& lease);
   bool SleepFor(std::chrono::milliseconds d);  // false when stopping
 
   ChangeLog* log_;
