@@ -1,4 +1,4 @@
-// Three real daemons on one PostgreSQL database ($GATEHOUSE_BENCH_PG, a libpq conninfo;
+// Three real daemons on one PostgreSQL database ($BENCH_PG_CONNINFO, a libpq conninfo;
 // scripts/bench.sh starts a throwaway cluster): how long after a write is answered on one
 // node it is visible on the two others. Each write creates an account through node
 // i % 3; then both other nodes are asked for that account with X-Gatehouse-Min-Revision
@@ -35,9 +35,9 @@ double Percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const char* conninfo = std::getenv("GATEHOUSE_BENCH_PG");
+  const char* conninfo = std::getenv("BENCH_PG_CONNINFO");
   if (conninfo == nullptr || *conninfo == '\0') {
-    std::fprintf(stderr, "cluster_bench: set GATEHOUSE_BENCH_PG to a libpq conninfo\n");
+    std::fprintf(stderr, "cluster_bench: set BENCH_PG_CONNINFO to a libpq conninfo\n");
     return 2;
   }
   const int writes = argc > 1 ? std::atoi(argv[1]) : 2000;
@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
       for (int port : ports) {
         clients.push_back(std::make_unique<httplib::Client>("127.0.0.1", port));
         clients.back()->set_keep_alive(true);
+        clients.back()->set_tcp_nodelay(true);  // else the body waits for the headers' ACK (Nagle)
       }
       const httplib::Headers auth{{"Authorization", key}};
       for (int i = next++; i < writes; i = next++) {

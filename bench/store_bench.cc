@@ -38,12 +38,12 @@ std::unique_ptr<PluginChangeLog> OpenSqlite(const std::string& path, const std::
   return std::move(*log);
 }
 
-// The PostgreSQL plugin on the server named by $GATEHOUSE_BENCH_PG (a libpq conninfo; make
+// The PostgreSQL plugin on the server named by $BENCH_PG_CONNINFO (a libpq conninfo; make
 // bench starts a throwaway cluster and sets it), in a fresh schema; nullptr without it.
 std::unique_ptr<PluginChangeLog> OpenPostgres(benchmark::State& state) {
-  const char* conninfo = std::getenv("GATEHOUSE_BENCH_PG");
+  const char* conninfo = std::getenv("BENCH_PG_CONNINFO");
   if (conninfo == nullptr || *conninfo == '\0') {
-    state.SkipWithError("GATEHOUSE_BENCH_PG is not set (scripts/bench.sh starts a PostgreSQL cluster)");
+    state.SkipWithError("BENCH_PG_CONNINFO is not set (scripts/bench.sh starts a PostgreSQL cluster)");
     return nullptr;
   }
   static int schemas = 0;

@@ -3,10 +3,19 @@
 # records them with this command). Usage: scripts/bench.sh build/release
 set -euo pipefail
 build=${1:-build/release}
+# PostgreSQL benchmarks run against a throwaway cluster on a loopback port, stopped on exit.
+pg_state="$build/bench-postgres"
+bash "$(dirname "$0")/../tests/support/postgres_cluster.sh" start "$pg_state"
+trap 'bash "$(dirname "$0")/../tests/support/postgres_cluster.sh" stop "$pg_state"' EXIT
+export BENCH_PG_CONNINFO
+BENCH_PG_CONNINFO=$(cat "$pg_state/conninfo")
 echo "== engine (in-process)"
 "$build/bench/engine_bench" --benchmark_counters_tabular=true
-echo "== storage (SQLite, durable) and start-up"
+echo "== storage (SQLite and PostgreSQL, durable) and start-up"
 "$build/bench/store_bench" --benchmark_counters_tabular=true
+echo "== cluster: three daemons on one PostgreSQL database, write -> visible on the others"
+"$build/bench/cluster_bench" 2000 1
+"$build/bench/cluster_bench" 3000 4
 echo "== audit: access review of 100 k members, change feed, policy diff over 1 M assignments"
 "$build/bench/audit_bench"
 echo "== HTTP (wrk over loopback)"

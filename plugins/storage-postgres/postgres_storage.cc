@@ -313,6 +313,13 @@ class PostgresStorage final : public gatehouse::sdk::StoragePlugin {
     Drain(c);
     std::uint64_t head = HeadOn(listen_);
     while (head <= since) {
+      // A notification that arrived while the head was being read sits in libpq's queue,
+      // not on the socket: polling now would sleep through it (seen: a write became visible
+      // on another node only after the whole timeout, once in 2000).
+      if (Drain(c)) {
+        head = HeadOn(listen_);
+        continue;
+      }
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;

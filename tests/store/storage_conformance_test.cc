@@ -219,6 +219,28 @@ TEST_P(SharedStorageTest, WaitForChangesWakesOnAnotherInstancesAppend) {
   EXPECT_EQ(seen, (std::vector<std::uint64_t>{2, 3}));
 }
 
+// A notification that arrived while the waiter was reading the head sat in libpq's queue
+// and the wait slept through it until its timeout (found by cluster_bench: one write in
+// 2000 became visible on another node after 999 ms). Many short rounds with appends racing
+// the wait: every wait must return the new head, not time out with the old one.
+TEST_P(SharedStorageTest, AWaitNeverSleepsThroughACommitThatRacesIt) {
+  auto a = Open();
+  auto b = Open();
+  ASSERT_TRUE(a && b);
+  std::uint64_t head = 0;
+  for (int round = 0; round < 300; ++round) {
+    // The writer commits about when the waiter reads the head: the waiter's start is swept
+    // across the append's few hundred microseconds.
+    std::thread writer([&, round] { ASSERT_TRUE(a->Append({Rec("t", std::to_string(round))}, head).ok()); });
+    std::this_thread::sleep_for(std::chrono::microseconds((round * 13) % 800));
+    auto seen = b->WaitForChanges(head, 5000);
+    writer.join();
+    ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+    ASSERT_EQ(*seen, head + 1) << "round " << round << ": the wait timed out through a commit";
+    ++head;
+  }
+}
+
 TEST_P(SharedStorageTest, ALeaseHasOneHolderAndPassesOnWhenItsHolderGoes) {
   auto a = Open();
   auto b = Open();
