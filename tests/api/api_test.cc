@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/api_fixture.h"
 
@@ -225,6 +226,63 @@ TEST_F(ApiTest, UnknownRouteIsA404WithErrorBody) {
   auto r = client_->Get("/v1/nothing-here", httplib::Headers{{"Authorization", kSystemKey}});
   EXPECT_EQ(r->status, 404);
   EXPECT_EQ(Body(r)["details"]["applicationError"]["code"], "NOT_FOUND");
+}
+
+// Read-your-writes across nodes, on one node: every answer names its revision, and a
+// request may ask to be answered from at least a given revision.
+class RevisionHeaderTest : public testing::ApiFixture {
+ protected:
+  void Configure(ApiOptions&, ApiServices& services) override {
+    services.min_revision_wait = std::chrono::milliseconds(1500);
+  }
+};
+
+TEST_F(RevisionHeaderTest, WritesAndReadsNameTheirRevisionAndMinRevisionWaitsOrRefuses) {
+  auto created = Post("/v1/accounts", {{"id", "acme"}, {"name", "acme"}, {"ownerUserId", "olga"}}, kSystemKey, "");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201);
+  const std::string revision = created->get_header_value("X-Gatehouse-Revision");
+  ASSERT_FALSE(revision.empty());
+  EXPECT_EQ(std::stoull(revision), holder_->Load()->revision());
+  auto read = Get("/v1/accounts/acme");
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->get_header_value("X-Gatehouse-Revision"), revision);
+  // Already applied: answered at once.
+  httplib::Headers h = Headers(kSystemKey, "acme");
+  h.emplace("X-Gatehouse-Min-Revision", revision);
+  auto at_least = client_->Get("/v1/accounts/acme", h);
+  ASSERT_TRUE(at_least);
+  EXPECT_EQ(at_least->status, 200);
+  // Never applied here: 503 with Retry-After and where the node is, after the wait.
+  h = Headers(kSystemKey, "acme");
+  h.emplace("X-Gatehouse-Min-Revision", std::to_string(std::stoull(revision) + 5));
+  auto ahead = client_->Get("/v1/accounts/acme", h);
+  ASSERT_TRUE(ahead);
+  EXPECT_EQ(ahead->status, 503) << ahead->body;
+  EXPECT_EQ(ahead->get_header_value("Retry-After"), "1");
+  EXPECT_NE(ahead->body.find("this node has applied revision " + revision), std::string::npos) << ahead->body;
+  // A write published meanwhile releases the waiter.
+  h = Headers(kSystemKey, "acme");
+  h.emplace("X-Gatehouse-Min-Revision", std::to_string(std::stoull(revision) + 1));
+  std::thread later([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    httplib::Client c("127.0.0.1", port_);
+    c.Post("/v1/accounts", Headers(kSystemKey, ""),
+           json{{"id", "later"}, {"name", "later"}, {"ownerUserId", "olga"}}.dump(), "application/json");
+  });
+  auto released = client_->Get("/v1/accounts/acme", h);
+  later.join();
+  ASSERT_TRUE(released);
+  EXPECT_EQ(released->status, 200) << released->body;
+  // Not a revision: 400 naming the header.
+  for (const char* bad : {"abc", "-1", "1.5", "99999999999999999999999"}) {
+    h = Headers(kSystemKey, "acme");
+    h.emplace("X-Gatehouse-Min-Revision", bad);
+    auto refused = client_->Get("/v1/accounts/acme", h);
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 400) << bad;
+    EXPECT_NE(refused->body.find("X-Gatehouse-Min-Revision"), std::string::npos) << refused->body;
+  }
 }
 
 }  // namespace
