@@ -78,6 +78,10 @@ std::int32_t Key31(std::string_view s) {
   return static_cast<std::int32_t>(h & 0x7fffffff);
 }
 
+// The second key of a lease's advisory lock (the first is the log's); 0 and 1 are the
+// log's own: appends and schema creation.
+std::string LeaseKey(std::string_view name) { return std::to_string(Key31(name) | 2); }
+
 // One libpq connection that reconnects when it breaks.
 class Connection {
  public:
@@ -341,8 +345,8 @@ class PostgresStorage final : public gatehouse::sdk::StoragePlugin {
     std::lock_guard lock(lease_mu_);
     bool fresh = false;
     lease_.Get(&fresh);
-    if (fresh) held_.clear();                                 // a new session holds nothing
-    const std::string key = std::to_string(Key31(name) | 2);  // 0 and 1 are the log's own keys
+    if (fresh) held_.clear();  // a new session holds nothing
+    const std::string key = LeaseKey(name);
     if (held_.count(std::string(name)) != 0) {
       // Still ours while the session lives; ask the server, which also tests the session.
       auto res = lease_.Exec(
@@ -362,7 +366,7 @@ class PostgresStorage final : public gatehouse::sdk::StoragePlugin {
   void ReleaseLease(std::string_view name) override {
     std::lock_guard lock(lease_mu_);
     if (held_.erase(std::string(name)) == 0) return;
-    const std::string key = std::to_string(Key31(name) | 2);
+    const std::string key = LeaseKey(name);
     lease_.Exec("SELECT pg_advisory_unlock($1::int4, $2::int4)", {std::to_string(log_key_), key}, GH_ERR_UNAVAILABLE);
   }
 
