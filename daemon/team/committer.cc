@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <thread>
 
 #include "engine/custom_roles.h"
@@ -10,8 +11,17 @@
 namespace gatehouse {
 
 namespace {
-constexpr int kMaxConflictRetries = 8;
+// Several nodes writing at once lose the append race to each other; a write keeps trying
+// (8 attempts were not enough for three busy nodes under ASan). After the first retries it
+// waits a random 0..2^attempt ms (at most 50) so two nodes stop colliding in step.
+constexpr int kMaxConflictRetries = 40;
+void BackOffAfterConflict(int attempt) {
+  if (attempt < 2) return;
+  thread_local std::mt19937 rng(std::random_device{}());
+  const int ceiling_ms = std::min(50, 1 << std::min(attempt, 6));
+  std::this_thread::sleep_for(std::chrono::microseconds(rng() % (static_cast<unsigned>(ceiling_ms) * 1000 + 1)));
 }
+}  // namespace
 
 Committer::Committer(ChangeLog* log, const ChangeCodec* codec, SnapshotHolder* holder)
     : log_(log), codec_(codec), holder_(holder) {}
@@ -291,6 +301,7 @@ std::vector<Result<std::uint64_t>> Committer::ProcessBatch(const std::vector<Pen
     auto head = Append(records, base->revision());
     if (!head.ok()) {
       if (head.status().code() == StatusCode::kAborted && attempt < kMaxConflictRetries) {
+        BackOffAfterConflict(attempt);
         Status caught_up = CatchUpLocked();
         if (caught_up.ok()) continue;  // validate everything again
         for (std::size_t i : accepted) results[i] = caught_up;

@@ -11,7 +11,8 @@
 // before it, appends all that validated in ONE storage call (one fsync), publishes once,
 // and answers each writer with its own revision or its own error. If another node
 // appended first (kAborted), the committer catches up with the log and validates the
-// batch again, a bounded number of times. If the append fails, nothing is applied and
+// batch again, up to 40 times, with a jittered backoff after the second try so nodes
+// that keep colliding fall out of step. If the append fails, nothing is applied and
 // every write of the batch gets the error: memory and log never disagree.
 //
 // Thread safety: all methods may be called concurrently.

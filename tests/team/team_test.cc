@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
 
 #include "codec/json_change_codec.h"
@@ -164,6 +165,53 @@ TEST_F(TeamTest, ConflictingWriterCatchesUpAndRetries) {
   ASSERT_TRUE(accounts_.Create({"a2", "A2", "bob"}, "system").ok());
   EXPECT_EQ(*log_.Head(), 2U);
   EXPECT_EQ(holder_.Load()->max_assignment_id(), 2U);  // ids stay unique across writers
+}
+
+// Several nodes writing at once (cluster_test under ASan): another node appended before
+// every one of a write's first 12 attempts, the committer gave up after 8 and the client
+// got a conflict for a write nothing was wrong with. It keeps trying, backing off.
+TEST_F(TeamTest, AWriteOutlastsAnotherNodeThatKeepsWinningTheRace) {
+  SnapshotHolder other_holder(std::make_shared<Snapshot>(holder_.Load()->policies(), 0));
+  Committer other(&log_, &codec_, &other_holder);
+  AccountService other_accounts(&other, &clock_);
+  // A log through which "the other node" appends just before each of our appends.
+  class RacedLog final : public ChangeLog {
+   public:
+    RacedLog(ChangeLog* inner, std::function<void()> race) : inner_(inner), race_(std::move(race)) {}
+    Result<std::uint64_t> Load(const RecordSink& sink) override { return inner_->Load(sink); }
+    Result<std::uint64_t> Append(const std::vector<ChangeRecord>& records, std::uint64_t expected) override {
+      if (races_left_ > 0) {
+        --races_left_;
+        race_();
+      }
+      return inner_->Append(records, expected);
+    }
+    Result<std::size_t> ReadSince(std::uint64_t since, std::size_t limit, const RecordSink& sink) override {
+      return inner_->ReadSince(since, limit, sink);
+    }
+    Result<std::uint64_t> Head() override { return inner_->Head(); }
+    Result<std::optional<std::string>> GetCursor(const std::string& name) override { return inner_->GetCursor(name); }
+    Status PutCursor(const std::string& name, const std::string& value) override {
+      return inner_->PutCursor(name, value);
+    }
+    int races_left_ = 12;
+
+   private:
+    ChangeLog* inner_;
+    std::function<void()> race_;
+  };
+  int raced = 0;
+  RacedLog raced_log(&log_, [&] {
+    ASSERT_TRUE(other_accounts.Create({"other-" + std::to_string(raced++), "O", "olga"}, "system").ok());
+  });
+  SnapshotHolder ours(std::make_shared<Snapshot>(holder_.Load()->policies(), 0));
+  Committer committer(&raced_log, &codec_, &ours);
+  AccountService accounts(&committer, &clock_);
+  auto created = accounts.Create({"mine", "Mine", "bob"}, "system");
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(raced, 12);
+  EXPECT_EQ(ours.Load()->revision(), 13U);
+  EXPECT_EQ(ours.Load()->AccountCount(), 13U);
 }
 
 TEST_F(TeamTest, ConcurrentWritesAreSerialized) {
