@@ -147,7 +147,6 @@ void RaiseOpenFileLimit() {
   }
 }
 
-// The HTTP listener's settings from the configuration, the access log included.
 // The cluster gauges: how far this node may lag the shared log, and whether it reaches it.
 void DescribeFollowerMetrics(Metrics& metrics, const LogFollower& follower) {
   metrics.Describe("gatehouse_cluster_lag_revisions", Metrics::Type::kGauge,
@@ -161,6 +160,7 @@ void DescribeFollowerMetrics(Metrics& metrics, const LogFollower& follower) {
   });
 }
 
+// The HTTP listener's settings from the configuration, the access log included.
 ApiOptions ApiOptionsFrom(const Config& cfg) {
   const Config* config = &cfg;
   ApiOptions options;

@@ -181,10 +181,12 @@ Result<std::uint64_t> PluginChangeLog::WaitForChanges(std::uint64_t since, std::
   return head;
 }
 
+bool PluginChangeLog::HasLeases() const {
+  return TableHas(offsetof(gh_storage_vtable, release_lease), sizeof(vt_->release_lease)) && vt_->try_lease != nullptr;
+}
+
 Result<bool> PluginChangeLog::TryLease(const std::string& name) {
-  if (!TableHas(offsetof(gh_storage_vtable, release_lease), sizeof(vt_->release_lease)) || vt_->try_lease == nullptr) {
-    return true;
-  }
+  if (!HasLeases()) return true;
   gh_error err = NewPluginError();
   std::int32_t held = 0;
   const gh_status st = vt_->try_lease(instance_, Str(name), &held, &err);
@@ -193,10 +195,7 @@ Result<bool> PluginChangeLog::TryLease(const std::string& name) {
 }
 
 Status PluginChangeLog::ReleaseLease(const std::string& name) {
-  if (!TableHas(offsetof(gh_storage_vtable, release_lease), sizeof(vt_->release_lease)) ||
-      vt_->release_lease == nullptr) {
-    return Status::Ok();
-  }
+  if (!HasLeases()) return Status::Ok();
   gh_error err = NewPluginError();
   return FromAbi(vt_->release_lease(instance_, Str(name), &err), err, "release lease");
 }

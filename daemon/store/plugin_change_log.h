@@ -47,6 +47,8 @@ class PluginChangeLog final : public ChangeLog {
   Status FromAbi(int status, const gh_error& err, const char* what) const;
   // Whether the plugin's table reaches `offset + size` (a field of a later minor version).
   bool TableHas(std::size_t offset, std::size_t size) const { return vt_->struct_size >= offset + size; }
+  // ABI 1.2's lease pair is there (the host refuses a table with only one of the two).
+  bool HasLeases() const;
 
   LoadedPlugin plugin_;
   const gh_storage_vtable* vt_ = nullptr;

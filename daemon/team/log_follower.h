@@ -16,7 +16,6 @@
 // Thread safety: Start and Stop from one thread; Report from any.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>

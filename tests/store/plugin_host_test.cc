@@ -62,7 +62,7 @@ TEST(PluginHostTest, WrongKind) {
 
 TEST(PluginHostTest, ListReportsBrokenOnesToo) {
   auto all = TestHost().List();
-  ASSERT_EQ(all.size(), 9U);
+  ASSERT_EQ(all.size(), 10U);
   int ok = 0;
   for (const auto& [path, r] : all) ok += r.ok() ? 1 : 0;
   EXPECT_EQ(ok, 5);  // strict, wrong-kind (a valid notifier), abi-1-0, unterminated, throwing
@@ -108,6 +108,13 @@ TEST(PluginHostTest, CreateFailureAndEscapingExceptionsBecomeStatuses) {
 TEST(PluginHostTest, NullRequiredFunctionIsRefusedByName) {
   ExpectRefused(TestHost().Load("storage", "null-entries"), StatusCode::kInvalidArgument,
                 "function table entry \"append\" is NULL (required by the storage ABI)");
+}
+
+// ABI 1.2: a lease that can be taken but never given back would pin a notifier's delivery
+// to one node for good; a table with one of the pair is refused by name.
+TEST(PluginHostTest, HalfALeasePairIsRefused) {
+  ExpectRefused(TestHost().Load("storage", "half-lease"), StatusCode::kInvalidArgument,
+                "sets one of \"try_lease\" and \"release_lease\" without the other (ABI 1.2: both or neither)");
 }
 
 // Issue 8, item 13: the host required struct_size >= sizeof(its own struct), so growing the

@@ -1,5 +1,6 @@
 // Do-nothing storage functions for the broken test plugins, so each plugin spells out only
-// what is broken about it. StubTable(create) is a complete ABI 1.1 table around `create`.
+// what is broken about it. StubTable(create) is a complete ABI 1.2 table around `create`
+// (no optional entries).
 #pragma once
 
 #include <gatehouse/plugin.h>
@@ -24,6 +25,9 @@ constexpr gh_storage_vtable StubTable(CreateFn create) {
           &Head,
           &CursorGet,
           &CursorPut,
+          nullptr,
+          nullptr,
+          nullptr,
           nullptr,
           nullptr};
 }
