@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # HTTP benchmarks over loopback with wrk: single checks at 1, 16 and 64 keep-alive
-# connections against gatehoused and, in the same run, against a bare cpp-httplib server
-# answering a constant (the library's ceiling here); then batch checks (100 per request).
+# connections against gatehoused and, in the same run, against a one-thread epoll server
+# answering a constant (bench/epoll_server.cc: the machine's limit; Gatehouse's share of it
+# is printed) and a bare cpp-httplib server answering the same; then batch checks (100 per
+# request).
 # wrk gets one thread (one of the two cores), the server the other.
 # Usage: scripts/bench_http.sh build/release [seconds]
 set -euo pipefail
@@ -14,6 +16,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 "$build/bench/bare_server" 18181 >/dev/null &
+pids+=($!)
+"$build/bench/epoll_server" 18183 >/dev/null &
 pids+=($!)
 source "$root/scripts/bench_daemon.sh"
 start_daemon "$build" 18182
@@ -36,11 +40,15 @@ run() {  # name url connections body...
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   printf '%-28s c=%-3s %12s req/s   p99 %s\n' "$name" "$c" "$rps" "$p99"
+  last_rps=$rps
 }
 echo "== single checks (wrk -t1, ${secs}s each)"
 for c in 1 16 64; do
-  BODY=$single run "bare cpp-httplib (ceiling)" http://127.0.0.1:18181/v1/check "$c"
+  BODY=$single run "epoll, constant (machine)" http://127.0.0.1:18183/v1/check "$c"
+  limit=$last_rps
+  BODY=$single run "bare cpp-httplib" http://127.0.0.1:18181/v1/check "$c"
   BODY=$single run "gatehoused /v1/check" http://127.0.0.1:18182/v1/check "$c"
+  awk -v g="$last_rps" -v m="$limit" 'BEGIN { printf "%-28s c=%-3s %11.0f %%\n", "gatehoused / machine limit", '"$c"', 100 * g / m }'
 done
 echo "== batch checks, 100 per request"
 for c in 1 16; do
