@@ -39,7 +39,11 @@ run() {  # name url connections body...
   local rps p99
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  printf '%-28s c=%-3s %12s req/s   p99 %s\n' "$name" "$c" "$rps" "$p99"
+  # wrk prints these lines only when there were any: socket errors (connect, read, write,
+  # timeout) and answers that were not 2xx/3xx.
+  local errors
+  errors=$(awk '/Socket errors/ {gsub(",", ""); print "socket errors: " $4 " connect, " $6 " read, " $8 " write, " $10 " timeout"} /Non-2xx/ {print "non-2xx: " $NF}' <<<"$out" | paste -sd';' -)
+  printf '%-28s c=%-3s %12s req/s   p99 %-9s %s\n' "$name" "$c" "$rps" "$p99" "${errors:-0 errors}"
   last_rps=$rps
 }
 echo "== single checks (wrk -t1, ${secs}s each)"
