@@ -276,7 +276,7 @@ BENCHMARK(BM_ListAssetsPage)->Unit(benchmark::kMicrosecond);
 
 // Search Team on one account of 100 k members (plus 1 k invites) with every facet, a
 // filter and a query, as the access-review flow calls it. Per-call percentiles.
-void BM_SearchTeam100kMembers(benchmark::State& state) {
+World* TeamWorld100k() {
   static World* w = [] {
     auto* world = new World(BigAccount(100'000));
     auto account = std::make_shared<AccountState>(*world->snapshot->FindAccount("big")->state);
@@ -300,6 +300,11 @@ void BM_SearchTeam100kMembers(benchmark::State& state) {
     world->snapshot->mutable_users().Apply(users);
     return world;
   }();
+  return w;
+}
+
+void BM_SearchTeam100kMembers(benchmark::State& state) {
+  World* w = TeamWorld100k();
   const AccountState& account = *w->snapshot->FindAccount("big")->state;
   TeamSearchRequest request;
   request.facets = {TeamSearchRequest::Facet::kRoles, TeamSearchRequest::Facet::kInviteStatus,
@@ -335,6 +340,48 @@ void BM_SearchTeam100kMembers(benchmark::State& state) {
   state.counters["matches"] = static_cast<double>(total);
 }
 BENCHMARK(BM_SearchTeam100kMembers)->Arg(0)->Arg(1)->Iterations(50)->Unit(benchmark::kMillisecond);
+
+// The first Search Team after a write (issue 13, item 4): each iteration copies the
+// account state as a write does and adds one assignment to it (not timed), then times the
+// first search on the copy, which derives its team index from the previous state's
+// (TeamIndex::Derive). Writes and searches alternate, so each base is the last derived
+// index. Arg 1: the same with the index built from nothing on that call, the cost before
+// derivation. Per-call percentiles.
+void BM_SearchTeamFirstAfterWrite100k(benchmark::State& state) {
+  World* w = TeamWorld100k();
+  std::shared_ptr<const AccountState> current = w->snapshot->FindAccount("big")->state;
+  TeamSearchRequest request;
+  request.facets = {TeamSearchRequest::Facet::kRoles, TeamSearchRequest::Facet::kUsers};
+  request.limit = 50;
+  benchmark::DoNotOptimize(SearchTeam(*w->snapshot, *current, request, 0));  // the first base
+  std::vector<double> ms;
+  std::uint64_t id = 9'000'000;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto next = std::make_shared<AccountState>(*current);
+    Assignment a;
+    a.id = ++id;
+    a.account_id = "big";
+    a.subject = Subject{"u" + std::to_string(id % 100'000), SubjectType::kUser};
+    a.role_id = "website-designer";
+    a.restriction = Restriction{Restriction::Kind::kSite, {"s3"}};
+    next->ApplyAssignmentAdded(a);
+    state.ResumeTiming();
+    const auto start = Clock::now();
+    if (state.range(0) == 1) next->CacheTeamIndex(TeamIndex::Build(*next, w->snapshot->users(), 0));
+    TeamSearchResult r = SearchTeam(*w->snapshot, *next, request, 0);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    benchmark::DoNotOptimize(r);
+    state.PauseTiming();
+    current = std::move(next);
+    state.ResumeTiming();
+  }
+  std::sort(ms.begin(), ms.end());
+  state.counters["p50_ms"] = ms[ms.size() / 2];
+  state.counters["p99_ms"] = ms[static_cast<std::size_t>(0.99 * static_cast<double>(ms.size() - 1))];
+  state.counters["max_ms"] = ms.back();
+}
+BENCHMARK(BM_SearchTeamFirstAfterWrite100k)->Arg(0)->Arg(1)->Iterations(100)->Unit(benchmark::kMillisecond);
 
 // 100 permissions, 1000 roles with wildcards, DENYs and inheritance.
 PolicySource ThousandRoles() {

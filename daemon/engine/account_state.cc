@@ -199,6 +199,7 @@ void AccountState::ApplyAssetPut(const Asset& asset) {
     }
   }
   auto& node = nodes_[index];
+  if (!node.live && !node.id.empty()) team_index_.RequireRebuild();  // a deleted asset comes back
   node.id = asset.id;
   node.type = asset.type;
   node.name = asset.name;
@@ -213,6 +214,7 @@ void AccountState::ApplyAssetDeleted(std::string_view asset_id) {
   if (index == kNoNode || index == kRootNode) return;
   auto& node = nodes_[index];
   node.live = false;
+  team_index_.RequireRebuild();  // rows list only live scopes
   auto& siblings = nodes_[node.parent].children;
   siblings.erase(std::remove(siblings.begin(), siblings.end(), index), siblings.end());
   // Children (validated to be none) would be re-parented to the root.
@@ -274,14 +276,17 @@ void AccountState::ApplyAssignmentAdded(const Assignment& a, std::uint64_t revis
     }
   }
   subjects_[si].grants.push_back(g);
+  team_index_.Touch(si);
   ++grant_count_;
 }
 
 void AccountState::ApplyAssignmentRemoved(std::uint64_t assignment_id) {
-  for (auto& s : subjects_) {
+  for (std::size_t si = 0; si < subjects_.size(); ++si) {
+    auto& s = subjects_[si];
     auto it = std::find_if(s.grants.begin(), s.grants.end(), [&](const Grant& g) { return g.id == assignment_id; });
     if (it != s.grants.end()) {
       s.grants.erase(it);
+      team_index_.Touch(static_cast<std::uint32_t>(si));
       --grant_count_;
       return;
     }

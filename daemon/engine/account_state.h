@@ -55,6 +55,64 @@ class DerivedCache {
   mutable std::atomic<std::shared_ptr<const T>> value_;
 };
 
+// The team index's slot, which also remembers where a copy came from: a copy starts with
+// no index, but keeps its original's index (or, when the original had none, the
+// original's own base) as `base`, and the subjects changed since that base in `touched`,
+// so the copy's first Search Team can derive its index from the base instead of building
+// it from nothing (TeamIndex::ForAccount). `rebuild` says a change happened that the
+// derivation cannot follow (an asset deleted or brought back).
+class TeamIndexSlot {
+ public:
+  TeamIndexSlot() = default;
+  TeamIndexSlot(const TeamIndexSlot& other) { InheritFrom(other); }
+  TeamIndexSlot& operator=(const TeamIndexSlot& other) {
+    if (this != &other) {
+      cache_.Store(nullptr);
+      InheritFrom(other);
+    }
+    return *this;
+  }
+  std::shared_ptr<const TeamIndex> Load() const { return cache_.Load(); }
+  void Store(std::shared_ptr<const TeamIndex> index) const { cache_.Store(std::move(index)); }
+
+  const std::shared_ptr<const TeamIndex>& base() const { return base_; }
+  const std::vector<std::uint32_t>& touched() const { return touched_; }  // unsorted, may repeat
+  bool rebuild() const { return rebuild_; }
+  // Past a few thousand changed subjects (many writes, no search between), a rebuild is as
+  // cheap as a derivation, and the list stops growing.
+  void Touch(std::uint32_t subject) {
+    if (rebuild_) return;
+    if (touched_.size() >= kMaxTouched) {
+      RequireRebuild();
+      return;
+    }
+    touched_.push_back(subject);
+  }
+  void RequireRebuild() {
+    rebuild_ = true;
+    touched_.clear();
+  }
+  static constexpr std::size_t kMaxTouched = 4096;
+
+ private:
+  void InheritFrom(const TeamIndexSlot& other) {
+    if (auto built = other.cache_.Load()) {
+      base_ = std::move(built);
+      touched_.clear();
+      rebuild_ = false;
+    } else {
+      base_ = other.base_;
+      touched_ = other.touched_;
+      rebuild_ = other.rebuild_;
+    }
+  }
+
+  DerivedCache<TeamIndex> cache_;
+  std::shared_ptr<const TeamIndex> base_;
+  std::vector<std::uint32_t> touched_;
+  bool rebuild_ = false;
+};
+
 class AccountState {
  public:
   static constexpr std::uint32_t kNoNode = std::numeric_limits<std::uint32_t>::max();
@@ -150,6 +208,8 @@ class AccountState {
   // --- derived data (engine/team_index.h) ---
   std::shared_ptr<const TeamIndex> CachedTeamIndex() const { return team_index_.Load(); }
   void CacheTeamIndex(std::shared_ptr<const TeamIndex> index) const { team_index_.Store(std::move(index)); }
+  // What this state's team index may be derived from (see TeamIndexSlot).
+  const TeamIndexSlot& team_index_lineage() const { return team_index_; }
   std::shared_ptr<const SubjectIndex> CachedSubjectIndex() const { return reverse_index_.Load(); }
   void CacheSubjectIndex(std::shared_ptr<const SubjectIndex> index) const { reverse_index_.Store(std::move(index)); }
 
@@ -189,7 +249,7 @@ class AccountState {
   std::vector<Invite> invites_;
   std::vector<ApiKey> api_keys_;
   std::vector<RoleDefinition> custom_roles_;
-  DerivedCache<TeamIndex> team_index_;
+  TeamIndexSlot team_index_;
   DerivedCache<SubjectIndex> reverse_index_;
 };
 

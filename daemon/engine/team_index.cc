@@ -1,7 +1,9 @@
 #include "engine/team_index.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 
 #include "core/text.h"
@@ -18,13 +20,115 @@ void Narrow(Timestamp boundary, Timestamp now, Timestamp& from, Timestamp& until
   }
 }
 
+// Role ids as small integers, in order of first use; starts from a base's table.
+class RoleTable {
+ public:
+  explicit RoleTable(std::vector<std::string>* names) : names_(names) {
+    for (std::size_t i = 0; i < names_->size(); ++i) ids_.emplace((*names_)[i], static_cast<std::uint16_t>(i));
+  }
+  std::uint16_t operator()(const std::string& role_id) {
+    auto [it, added] = ids_.emplace(role_id, static_cast<std::uint16_t>(names_->size()));
+    if (added) names_->push_back(role_id);
+    return it->second;
+  }
+
+ private:
+  std::vector<std::string>* names_;
+  std::unordered_map<std::string, std::uint16_t> ids_;
+};
+
+void NarrowForSubject(const AccountState::SubjectEntry& s, Timestamp now, Timestamp& from, Timestamp& until) {
+  for (const auto& g : s.grants) {
+    if (g.not_before != AccountState::kNoStart) Narrow(g.not_before, now, from, until);
+    if (g.expires_at != AccountState::kNoEnd) Narrow(g.expires_at, now, from, until);
+  }
+}
+
+void SortRoles(TeamIndex::Row& row) {
+  std::sort(row.roles.begin(), row.roles.end());
+  row.roles.erase(std::unique(row.roles.begin(), row.roles.end()), row.roles.end());
+}
+
+// Subject i's row: a USER with an assignment active at `now`; nullopt otherwise.
+std::optional<TeamIndex::Row> MemberRow(const AccountState& account, const ShardedMap<User>& users, std::size_t i,
+                                        Timestamp now, RoleTable& roles) {
+  const auto& s = account.subjects()[i];
+  if (s.type != SubjectType::kUser || !AccountState::HasActiveGrant(s, now)) return std::nullopt;
+  TeamIndex::Row row;
+  row.index = static_cast<std::uint32_t>(i);
+  row.id = s.id;
+  std::string first, last;
+  if (const User* u = users.Find(s.id)) {
+    row.email_lower = AsciiLower(u->email);
+    first = u->first_name;
+    last = u->last_name;
+  }
+  row.name_key = AsciiLower(first + " " + last);
+  row.joined = AccountState::JoinedAt(s);
+  for (const auto& g : s.grants) {
+    if (!g.ActiveAt(now)) continue;
+    row.roles.push_back(roles(account.RoleOfSlot(g.role_slot)));
+    if (g.kind == Restriction::Kind::kAccount) {
+      row.account_wide = true;
+      continue;
+    }
+    for (const std::uint32_t node : account.ScopesOf(g)) {
+      if (account.Node(node).live) row.scopes.push_back(node);
+    }
+  }
+  SortRoles(row);
+  return row;
+}
+
+TeamIndex::Row InviteRow(const AccountState& account, std::size_t i, Timestamp now, RoleTable& roles, Timestamp& from,
+                         Timestamp& until) {
+  const Invite& inv = account.invites()[i];
+  if (inv.status == InviteStatus::kPending) Narrow(inv.expires_at, now, from, until);
+  TeamIndex::Row row;
+  row.is_invite = true;
+  row.index = static_cast<std::uint32_t>(i);
+  row.id = inv.id;
+  row.email_lower = AsciiLower(inv.email);
+  row.name_key = row.email_lower;
+  row.joined = inv.created_at;
+  row.status = inv.EffectiveStatus(now);
+  row.listed = row.status == InviteStatus::kPending || row.status == InviteStatus::kExpired ||
+               row.status == InviteStatus::kDeclined;
+  for (const auto& a : inv.assignments) {
+    row.roles.push_back(roles(a.role_id));
+    if (a.restriction.kind == Restriction::Kind::kAccount) {
+      row.account_wide = true;
+      continue;
+    }
+    for (const auto& id : a.restriction.asset_ids) {
+      const std::uint32_t node = account.FindAsset(id);
+      if (node != AccountState::kNoNode) row.scopes.push_back(node);
+    }
+  }
+  SortRoles(row);
+  return row;
+}
+
+bool NameLess(const TeamIndex::Row& a, const TeamIndex::Row& b) {
+  if (a.name_key != b.name_key) return a.name_key < b.name_key;
+  return a.id < b.id;
+}
+bool JoinedLess(const TeamIndex::Row& a, const TeamIndex::Row& b) {
+  if (a.joined != b.joined) return a.joined < b.joined;
+  return a.id < b.id;
+}
+
 }  // namespace
 
 std::shared_ptr<const TeamIndex> TeamIndex::ForAccount(const AccountState& account, const ShardedMap<User>& users,
                                                        Timestamp now) {
   std::shared_ptr<const TeamIndex> cached = account.CachedTeamIndex();
   if (cached && cached->ValidFor(users.generation(), now)) return cached;
-  std::shared_ptr<const TeamIndex> built = Build(account, users, now);
+  const TeamIndexSlot& lineage = account.team_index_lineage();
+  std::shared_ptr<const TeamIndex> built =
+      !lineage.rebuild() && lineage.base() && lineage.base()->ValidFor(users.generation(), now)
+          ? Derive(*lineage.base(), lineage.touched(), account, users, now)
+          : Build(account, users, now);
   account.CacheTeamIndex(built);
   return built;
 }
@@ -34,107 +138,114 @@ std::shared_ptr<const TeamIndex> TeamIndex::Build(const AccountState& account, c
   auto index = std::make_shared<TeamIndex>();
   index->users_generation_ = users.generation();
   Timestamp from = std::numeric_limits<Timestamp>::min(), until = std::numeric_limits<Timestamp>::max();
-  std::unordered_map<std::string, std::uint16_t> role_ids;
-  auto role_index = [&](const std::string& role_id) {
-    auto [it, added] = role_ids.emplace(role_id, static_cast<std::uint16_t>(index->role_names_.size()));
-    if (added) index->role_names_.push_back(role_id);
-    return it->second;
-  };
-  auto add_restriction = [&](Row& row, const Restriction& restriction) {
-    if (restriction.kind == Restriction::Kind::kAccount) {
-      row.account_wide = true;
-      return;
-    }
-    for (const auto& id : restriction.asset_ids) {
-      const std::uint32_t node = account.FindAsset(id);
-      if (node != AccountState::kNoNode) row.scopes.push_back(node);
-    }
-  };
-  auto finish_row = [&](Row& row, std::string_view text) {
-    std::sort(row.roles.begin(), row.roles.end());
-    row.roles.erase(std::unique(row.roles.begin(), row.roles.end()), row.roles.end());
-    index->text_begin_.push_back(static_cast<std::uint32_t>(index->text_.size()));
-    index->text_.append(text);
-    index->text_.push_back('\0');
-    index->rows_.push_back(std::move(row));
-  };
-
+  RoleTable roles(&index->role_names_);
   const auto& subjects = account.subjects();
   for (std::size_t i = 0; i < subjects.size(); ++i) {
-    const auto& s = subjects[i];
-    if (s.type != SubjectType::kUser) continue;
-    for (const auto& g : s.grants) {
-      if (g.not_before != AccountState::kNoStart) Narrow(g.not_before, now, from, until);
-      if (g.expires_at != AccountState::kNoEnd) Narrow(g.expires_at, now, from, until);
-    }
-    if (!AccountState::HasActiveGrant(s, now)) continue;
-    Row row;
-    row.index = static_cast<std::uint32_t>(i);
-    row.id = s.id;
-    std::string first, last;
-    if (const User* u = users.Find(s.id)) {
-      row.email_lower = AsciiLower(u->email);
-      first = u->first_name;
-      last = u->last_name;
-    }
-    row.name_key = AsciiLower(first + " " + last);
-    row.joined = AccountState::JoinedAt(s);
-    for (const auto& g : s.grants) {
-      if (!g.ActiveAt(now)) continue;
-      row.roles.push_back(role_index(account.RoleOfSlot(g.role_slot)));
-      if (g.kind == Restriction::Kind::kAccount) {
-        row.account_wide = true;
-        continue;
-      }
-      for (const std::uint32_t node : account.ScopesOf(g)) {
-        if (account.Node(node).live) row.scopes.push_back(node);
-      }
-    }
-    // "first last" contains first and last, so one field serves all three name matches.
-    std::string text = row.name_key;
-    text.push_back('\0');
-    text += row.email_lower;
-    finish_row(row, text);
+    if (subjects[i].type != SubjectType::kUser) continue;
+    NarrowForSubject(subjects[i], now, from, until);
+    if (auto row = MemberRow(account, users, i, now, roles)) index->rows_.push_back(std::move(*row));
   }
-  const auto& invites = account.invites();
-  for (std::size_t i = 0; i < invites.size(); ++i) {
-    const Invite& inv = invites[i];
-    if (inv.status == InviteStatus::kPending) Narrow(inv.expires_at, now, from, until);
-    Row row;
-    row.is_invite = true;
-    row.index = static_cast<std::uint32_t>(i);
-    row.id = inv.id;
-    row.email_lower = AsciiLower(inv.email);
-    row.name_key = row.email_lower;
-    row.joined = inv.created_at;
-    row.status = inv.EffectiveStatus(now);
-    row.listed = row.status == InviteStatus::kPending || row.status == InviteStatus::kExpired ||
-                 row.status == InviteStatus::kDeclined;
-    for (const auto& a : inv.assignments) {
-      row.roles.push_back(role_index(a.role_id));
-      add_restriction(row, a.restriction);
-    }
-    const std::string text = row.email_lower;
-    finish_row(row, text);
+  for (std::size_t i = 0; i < account.invites().size(); ++i) {
+    index->rows_.push_back(InviteRow(account, i, now, roles, from, until));
   }
-  index->text_begin_.push_back(static_cast<std::uint32_t>(index->text_.size()));
-  index->valid_from_ = from;
-  index->valid_until_ = until;
-
   const auto& rows = index->rows_;
   std::vector<std::uint32_t> order(rows.size());
   for (std::uint32_t r = 0; r < order.size(); ++r) order[r] = r;
   index->by_name_ = order;
-  std::sort(index->by_name_.begin(), index->by_name_.end(), [&](std::uint32_t a, std::uint32_t b) {
-    if (rows[a].name_key != rows[b].name_key) return rows[a].name_key < rows[b].name_key;
-    return rows[a].id < rows[b].id;
-  });
+  std::sort(index->by_name_.begin(), index->by_name_.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return NameLess(rows[a], rows[b]); });
   index->by_joined_ = std::move(order);
-  std::sort(index->by_joined_.begin(), index->by_joined_.end(), [&](std::uint32_t a, std::uint32_t b) {
-    if (rows[a].joined != rows[b].joined) return rows[a].joined < rows[b].joined;
-    return rows[a].id < rows[b].id;
-  });
+  std::sort(index->by_joined_.begin(), index->by_joined_.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return JoinedLess(rows[a], rows[b]); });
+  index->Finish(from, until);
   return index;
+}
+
+std::shared_ptr<const TeamIndex> TeamIndex::Derive(const TeamIndex& base, std::vector<std::uint32_t> touched,
+                                                   const AccountState& account, const ShardedMap<User>& users,
+                                                   Timestamp now) {
+  auto index = std::make_shared<TeamIndex>();
+  index->users_generation_ = base.users_generation_;
+  // The base's window holds for every subject not touched (their grants are the same) and
+  // for the invites it saw; the touched subjects and today's invites narrow it further.
+  Timestamp from = base.valid_from_, until = base.valid_until_;
+  index->role_names_ = base.role_names_;
+  RoleTable roles(&index->role_names_);
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+
+  // Member rows come first, in subject order, in the base as here. Untouched subjects keep
+  // their base rows; touched ones get new rows (or none).
+  constexpr std::uint32_t kGone = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> base_to_new(base.rows_.size(), kGone);
+  std::vector<std::uint32_t> fresh;  // new rows' positions: touched members, then invites
+  const auto& subjects = account.subjects();
+  index->rows_.reserve(base.rows_.size() + 8);
+  std::size_t b = 0;
+  auto next_touched = touched.begin();
+  auto is_member = [&](std::size_t r) { return r < base.rows_.size() && !base.rows_[r].is_invite; };
+  for (std::size_t i = 0; i < subjects.size(); ++i) {
+    const bool in_base = is_member(b) && base.rows_[b].index == i;
+    const bool changed = next_touched != touched.end() && *next_touched == i;
+    if (changed) {
+      ++next_touched;
+      if (subjects[i].type == SubjectType::kUser) NarrowForSubject(subjects[i], now, from, until);
+      if (auto row = MemberRow(account, users, i, now, roles)) {
+        fresh.push_back(static_cast<std::uint32_t>(index->rows_.size()));
+        index->rows_.push_back(std::move(*row));
+      }
+    } else if (in_base) {
+      base_to_new[b] = static_cast<std::uint32_t>(index->rows_.size());
+      index->rows_.push_back(base.rows_[b]);
+    }
+    if (in_base) ++b;
+  }
+  for (std::size_t i = 0; i < account.invites().size(); ++i) {
+    fresh.push_back(static_cast<std::uint32_t>(index->rows_.size()));
+    index->rows_.push_back(InviteRow(account, i, now, roles, from, until));
+  }
+
+  // Each order: the base's order of the rows kept (still sorted: their keys are unchanged),
+  // merged with the new rows sorted alone.
+  const auto& rows = index->rows_;
+  auto merged = [&](const std::vector<std::uint32_t>& base_order, auto less) {
+    std::vector<std::uint32_t> kept;
+    kept.reserve(rows.size());
+    for (const std::uint32_t r : base_order) {
+      if (base_to_new[r] != kGone) kept.push_back(base_to_new[r]);
+    }
+    auto by = [&](std::uint32_t x, std::uint32_t y) { return less(rows[x], rows[y]); };
+    std::vector<std::uint32_t> added = fresh;
+    std::sort(added.begin(), added.end(), by);
+    std::vector<std::uint32_t> out;
+    out.reserve(rows.size());
+    std::merge(kept.begin(), kept.end(), added.begin(), added.end(), std::back_inserter(out), by);
+    return out;
+  };
+  index->by_name_ = merged(base.by_name_, NameLess);
+  index->by_joined_ = merged(base.by_joined_, JoinedLess);
+  index->Finish(from, until);
+  return index;
+}
+
+void TeamIndex::Finish(Timestamp valid_from, Timestamp valid_until) {
+  valid_from_ = valid_from;
+  valid_until_ = valid_until;
+  text_.clear();
+  text_begin_.clear();
+  text_begin_.reserve(rows_.size() + 1);
+  for (const Row& row : rows_) {
+    text_begin_.push_back(static_cast<std::uint32_t>(text_.size()));
+    // Members: "first last" (it contains first and last, so one field serves all three
+    // name matches), then the email; invites: the email.
+    if (!row.is_invite) {
+      text_ += row.name_key;
+      text_.push_back('\0');
+    }
+    text_ += row.email_lower;
+    text_.push_back('\0');
+  }
+  text_begin_.push_back(static_cast<std::uint32_t>(text_.size()));
 }
 
 int TeamIndex::RoleIndex(std::string_view role_id) const {

@@ -7,8 +7,11 @@
 // valid while the AccountState object lives (states are immutable), while the users map
 // has the same generation, and while `now` stays inside [valid_from, valid_until): the
 // window in which no assignment starts or ends and no pending invite expires. ForAccount()
-// returns the index cached on the AccountState when it is still valid, else builds one and
-// caches it; concurrent callers may both build, and either result is correct.
+// returns the index cached on the AccountState when it is still valid; else it derives one
+// from the index of the state this one was copied from (AccountState's TeamIndexSlot: a
+// write touches a few subjects, so the first search after it copies rows instead of
+// building them), or builds one when there is no such base or it cannot be followed; and
+// caches it. Concurrent callers may both build, and either result is correct.
 //
 // Thread safety: a TeamIndex is immutable once built; ForAccount() is safe for concurrent
 // use.
@@ -48,6 +51,14 @@ class TeamIndex {
                                                      Timestamp now);
   static std::shared_ptr<const TeamIndex> Build(const AccountState& account, const ShardedMap<User>& users,
                                                 Timestamp now);
+  // The index of `account` from `base`, the index of a state it was copied from, when only
+  // the subjects in `touched` changed since (plus any invites: their rows are always made
+  // again). `base` must be valid for (users, now). Equal to Build(account, users, now) in
+  // every row, order and text; its validity window may be narrower (it keeps the base's).
+  // Costs a pass over the rows, without sorting or rebuilding them.
+  static std::shared_ptr<const TeamIndex> Derive(const TeamIndex& base, std::vector<std::uint32_t> touched,
+                                                 const AccountState& account, const ShardedMap<User>& users,
+                                                 Timestamp now);
 
   bool ValidFor(std::uint64_t users_generation, Timestamp now) const {
     return users_generation == users_generation_ && now >= valid_from_ && now < valid_until_;
@@ -65,6 +76,9 @@ class TeamIndex {
   void MarkTextMatches(std::string_view query_lower, std::vector<char>& hits) const;
 
  private:
+  // Sets the validity window and lays out the search text from the rows.
+  void Finish(Timestamp valid_from, Timestamp valid_until);
+
   std::vector<Row> rows_;
   std::vector<std::string> role_names_;
   std::vector<std::uint32_t> by_name_, by_joined_;

@@ -244,5 +244,144 @@ TEST(TeamIndexTest, IsCachedPerStateAndRebuiltWhenUsersOrTheTimeWindowChange) {
   ExpectSameResult(after, *state, testing::ReferenceSearchTeam(renamed, by_id, 50'000));
 }
 
+// The index a write's copy derives from its original's (TeamIndex::Derive) must be the one
+// Build makes: the same rows, orders and text. Checked after random sequences of writes
+// (assignments added and removed, for known and new subjects; invites added and replaced;
+// sites added), and every search on the derived index against the reference.
+void ExpectSameIndex(const TeamIndex& got, const TeamIndex& want) {
+  ASSERT_EQ(got.rows().size(), want.rows().size());
+  auto names = [](const TeamIndex& index, const TeamIndex::Row& row) {
+    std::vector<std::string> out;
+    for (const auto r : row.roles) out.push_back(index.role_names()[r]);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  for (std::size_t i = 0; i < got.rows().size(); ++i) {
+    const auto& a = got.rows()[i];
+    const auto& b = want.rows()[i];
+    SCOPED_TRACE("row " + std::to_string(i) + " " + b.id);
+    EXPECT_EQ(a.is_invite, b.is_invite);
+    EXPECT_EQ(a.listed, b.listed);
+    EXPECT_EQ(a.index, b.index);
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.email_lower, b.email_lower);
+    EXPECT_EQ(a.name_key, b.name_key);
+    EXPECT_EQ(a.joined, b.joined);
+    EXPECT_EQ(a.status, b.status);
+    EXPECT_EQ(a.account_wide, b.account_wide);
+    EXPECT_EQ(names(got, a), names(want, b));
+    EXPECT_EQ(a.scopes, b.scopes);
+  }
+  EXPECT_EQ(got.by_name(), want.by_name());
+  EXPECT_EQ(got.by_joined(), want.by_joined());
+  for (const char* q : {"ann", "smith", "n s", "@ex", "guest1", "zzz", "new"}) {
+    std::vector<char> got_hits(got.rows().size(), 0), want_hits(want.rows().size(), 0);
+    got.MarkTextMatches(q, got_hits);
+    want.MarkTextMatches(q, want_hits);
+    EXPECT_EQ(got_hits, want_hits) << q;
+  }
+}
+
+TEST(TeamIndexTest, DerivedAfterWritesEqualsBuiltAndAgreesWithTheReference) {
+  constexpr Timestamp kInstants[] = {0, 999, 1'000, 2'500, 5'000};
+  int derived = 0;
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    std::mt19937_64 rng(seed);
+    auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+    Team team = RandomTeam(rng);
+    const Timestamp now = kInstants[pick(std::size(kInstants))];
+    std::shared_ptr<const AccountState> state = team.account;
+    (void)TeamIndex::ForAccount(*state, team.snapshot->users(), now);  // the base
+    std::uint64_t next_id = 100'000;
+    for (int step = 0, steps = 1 + static_cast<int>(pick(4)); step < steps; ++step) {
+      SCOPED_TRACE("seed " + std::to_string(seed) + " step " + std::to_string(step) + " now " + std::to_string(now));
+      auto next = std::make_shared<AccountState>(*state);
+      for (int change = 0, n = 1 + static_cast<int>(pick(3)); change < n; ++change) {
+        const std::size_t what = pick(5);
+        if (what == 0 && !team.plain.assignments.empty()) {
+          const std::size_t k = pick(team.plain.assignments.size());
+          next->ApplyAssignmentRemoved(team.plain.assignments[k].id);
+          team.plain.assignments.erase(team.plain.assignments.begin() + static_cast<std::ptrdiff_t>(k));
+        } else if (what <= 2) {
+          Assignment as;
+          as.id = next_id++;
+          as.account_id = "acc";
+          as.subject = Subject{pick(3) == 0 ? "new" + std::to_string(as.id) : "u" + std::to_string(pick(45)),
+                               pick(10) == 0 ? SubjectType::kAccount : SubjectType::kUser};
+          as.role_id = kRoles[pick(std::size(kRoles))];
+          if (pick(2) == 0) {
+            as.restriction.kind = Restriction::Kind::kSite;
+            as.restriction.asset_ids = {"s0"};
+          }
+          as.created_at = static_cast<Timestamp>(pick(5)) * 100;
+          if (pick(5) == 0) as.not_before = static_cast<Timestamp>(pick(4)) * 1'000;
+          if (pick(5) == 0) as.expires_at = static_cast<Timestamp>(1 + pick(4)) * 1'000;
+          next->ApplyAssignmentAdded(as);
+          team.plain.assignments.push_back(as);
+        } else if (what == 3) {
+          Invite inv;
+          inv.id = "inv" + std::to_string(pick(14));  // may replace one
+          inv.account_id = "acc";
+          inv.email = "new" + std::to_string(pick(4)) + "@ex.test";
+          inv.status = static_cast<InviteStatus>(pick(5));
+          inv.created_at = static_cast<Timestamp>(pick(5)) * 100;
+          inv.expires_at = static_cast<Timestamp>(1 + pick(4)) * 1'000;
+          inv.assignments.push_back({kRoles[pick(std::size(kRoles))], Restriction{}});
+          next->ApplyInvitePut(inv);
+          auto it = std::find_if(team.plain.invites.begin(), team.plain.invites.end(),
+                                 [&](const Invite& i) { return i.id == inv.id; });
+          if (it != team.plain.invites.end()) {
+            *it = inv;
+          } else {
+            team.plain.invites.push_back(inv);
+          }
+        } else {
+          const std::string id = "added" + std::to_string(next_id++);
+          next->ApplyAssetPut(Asset{"acc", id, "site", "S", ""});
+          team.plain.parent_of[id] = "";
+        }
+      }
+      ASSERT_TRUE(next->team_index_lineage().base() != nullptr);
+      ASSERT_FALSE(next->team_index_lineage().rebuild());
+      const auto got = TeamIndex::ForAccount(*next, team.snapshot->users(), now);
+      ExpectSameIndex(*got, *TeamIndex::Build(*next, team.snapshot->users(), now));
+      ++derived;
+      for (int q = 0; q < 3; ++q) {
+        const TeamSearchRequest request = RandomRequest(rng, team);
+        ExpectSameResult(SearchTeam(*team.snapshot, *next, request, now), *next,
+                         testing::ReferenceSearchTeam(team.plain, request, now));
+      }
+      if (::testing::Test::HasFailure()) return;
+      state = next;
+    }
+  }
+  EXPECT_GT(derived, 600);
+}
+
+// Changes the derivation cannot follow make the next index a full build.
+TEST(TeamIndexTest, ADeletedOrRevivedAssetOrManyChangesMeanARebuild) {
+  std::mt19937_64 rng(3);
+  const Team team = RandomTeam(rng);
+  (void)TeamIndex::ForAccount(*team.account, team.snapshot->users(), 0);
+  AccountState deleted(*team.account);
+  EXPECT_FALSE(deleted.team_index_lineage().rebuild());
+  deleted.ApplyAssetDeleted("s0");
+  EXPECT_TRUE(deleted.team_index_lineage().rebuild());
+  AccountState revived(*team.account);
+  revived.ApplyAssetPut(Asset{"acc", "gone", "site", "S", ""});  // "gone" was deleted
+  EXPECT_TRUE(revived.team_index_lineage().rebuild());
+  AccountState busy(*team.account);
+  for (std::uint64_t i = 0; i <= TeamIndexSlot::kMaxTouched; ++i) {
+    Assignment as;
+    as.id = 500'000 + i;
+    as.account_id = "acc";
+    as.subject = Subject{"u0", SubjectType::kUser};
+    as.role_id = "owner";
+    busy.ApplyAssignmentAdded(as);
+  }
+  EXPECT_TRUE(busy.team_index_lineage().rebuild());
+  EXPECT_TRUE(busy.team_index_lineage().touched().empty());
+}
+
 }  // namespace
 }  // namespace gatehouse
