@@ -139,24 +139,28 @@ std::shared_ptr<const TeamIndex> TeamIndex::Build(const AccountState& account, c
   index->users_generation_ = users.generation();
   Timestamp from = std::numeric_limits<Timestamp>::min(), until = std::numeric_limits<Timestamp>::max();
   RoleTable roles(&index->role_names_);
+  auto store = std::make_shared<std::vector<Row>>();
   const auto& subjects = account.subjects();
   for (std::size_t i = 0; i < subjects.size(); ++i) {
     if (subjects[i].type != SubjectType::kUser) continue;
     NarrowForSubject(subjects[i], now, from, until);
-    if (auto row = MemberRow(account, users, i, now, roles)) index->rows_.push_back(std::move(*row));
+    if (auto row = MemberRow(account, users, i, now, roles)) store->push_back(std::move(*row));
   }
   for (std::size_t i = 0; i < account.invites().size(); ++i) {
-    index->rows_.push_back(InviteRow(account, i, now, roles, from, until));
+    store->push_back(InviteRow(account, i, now, roles, from, until));
   }
+  index->rows_.reserve(store->size());
+  for (const Row& row : *store) index->rows_.push_back(&row);
+  index->stores_.push_back(std::move(store));
   const auto& rows = index->rows_;
   std::vector<std::uint32_t> order(rows.size());
   for (std::uint32_t r = 0; r < order.size(); ++r) order[r] = r;
   index->by_name_ = order;
   std::sort(index->by_name_.begin(), index->by_name_.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return NameLess(rows[a], rows[b]); });
+            [&](std::uint32_t a, std::uint32_t b) { return NameLess(*rows[a], *rows[b]); });
   index->by_joined_ = std::move(order);
   std::sort(index->by_joined_.begin(), index->by_joined_.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return JoinedLess(rows[a], rows[b]); });
+            [&](std::uint32_t a, std::uint32_t b) { return JoinedLess(*rows[a], *rows[b]); });
   index->Finish(from, until);
   return index;
 }
@@ -175,24 +179,28 @@ std::shared_ptr<const TeamIndex> TeamIndex::Derive(const TeamIndex& base, std::v
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
 
   // Member rows come first, in subject order, in the base as here. Untouched subjects keep
-  // their base rows; touched ones get new rows (or none).
+  // their base rows (shared, not copied); touched ones get new rows (or none), kept in this
+  // index's own store. `own` positions are marked in `fresh`, and pointed at once the store
+  // is complete.
   constexpr std::uint32_t kGone = std::numeric_limits<std::uint32_t>::max();
   std::vector<std::uint32_t> base_to_new(base.rows_.size(), kGone);
-  std::vector<std::uint32_t> fresh;  // new rows' positions: touched members, then invites
+  std::vector<std::uint32_t> fresh;  // positions of own rows: touched members, then invites
+  auto own = std::make_shared<std::vector<Row>>();
   const auto& subjects = account.subjects();
   index->rows_.reserve(base.rows_.size() + 8);
   std::size_t b = 0;
   auto next_touched = touched.begin();
-  auto is_member = [&](std::size_t r) { return r < base.rows_.size() && !base.rows_[r].is_invite; };
+  auto is_member = [&](std::size_t r) { return r < base.rows_.size() && !base.rows_[r]->is_invite; };
   for (std::size_t i = 0; i < subjects.size(); ++i) {
-    const bool in_base = is_member(b) && base.rows_[b].index == i;
+    const bool in_base = is_member(b) && base.rows_[b]->index == i;
     const bool changed = next_touched != touched.end() && *next_touched == i;
     if (changed) {
       ++next_touched;
       if (subjects[i].type == SubjectType::kUser) NarrowForSubject(subjects[i], now, from, until);
       if (auto row = MemberRow(account, users, i, now, roles)) {
         fresh.push_back(static_cast<std::uint32_t>(index->rows_.size()));
-        index->rows_.push_back(std::move(*row));
+        index->rows_.push_back(nullptr);
+        own->push_back(std::move(*row));
       }
     } else if (in_base) {
       base_to_new[b] = static_cast<std::uint32_t>(index->rows_.size());
@@ -202,7 +210,19 @@ std::shared_ptr<const TeamIndex> TeamIndex::Derive(const TeamIndex& base, std::v
   }
   for (std::size_t i = 0; i < account.invites().size(); ++i) {
     fresh.push_back(static_cast<std::uint32_t>(index->rows_.size()));
-    index->rows_.push_back(InviteRow(account, i, now, roles, from, until));
+    index->rows_.push_back(nullptr);
+    own->push_back(InviteRow(account, i, now, roles, from, until));
+  }
+  for (std::size_t k = 0; k < fresh.size(); ++k) index->rows_[fresh[k]] = &(*own)[k];
+  index->stores_ = base.stores_;
+  index->stores_.push_back(std::move(own));
+  if (index->stores_.size() > kMaxStores) {
+    // Gather the rows into one store again: a copy of every row, still no rebuilding.
+    auto one = std::make_shared<std::vector<Row>>();
+    one->reserve(index->rows_.size());
+    for (const Row* row : index->rows_) one->push_back(*row);
+    for (std::size_t k = 0; k < one->size(); ++k) index->rows_[k] = &(*one)[k];
+    index->stores_ = {std::move(one)};
   }
 
   // Each order: the base's order of the rows kept (still sorted: their keys are unchanged),
@@ -214,12 +234,21 @@ std::shared_ptr<const TeamIndex> TeamIndex::Derive(const TeamIndex& base, std::v
     for (const std::uint32_t r : base_order) {
       if (base_to_new[r] != kGone) kept.push_back(base_to_new[r]);
     }
-    auto by = [&](std::uint32_t x, std::uint32_t y) { return less(rows[x], rows[y]); };
+    auto by = [&](std::uint32_t x, std::uint32_t y) { return less(*rows[x], *rows[y]); };
     std::vector<std::uint32_t> added = fresh;
     std::sort(added.begin(), added.end(), by);
+    // Few rows are new: find each one's place by binary search and copy the kept runs
+    // between them whole, instead of comparing every kept row (a string compare each).
     std::vector<std::uint32_t> out;
     out.reserve(rows.size());
-    std::merge(kept.begin(), kept.end(), added.begin(), added.end(), std::back_inserter(out), by);
+    auto from_kept = kept.begin();
+    for (const std::uint32_t r : added) {
+      const auto place = std::upper_bound(from_kept, kept.end(), r, by);
+      out.insert(out.end(), from_kept, place);
+      out.push_back(r);
+      from_kept = place;
+    }
+    out.insert(out.end(), from_kept, kept.end());
     return out;
   };
   index->by_name_ = merged(base.by_name_, NameLess);
@@ -234,7 +263,8 @@ void TeamIndex::Finish(Timestamp valid_from, Timestamp valid_until) {
   text_.clear();
   text_begin_.clear();
   text_begin_.reserve(rows_.size() + 1);
-  for (const Row& row : rows_) {
+  for (const Row* row_ptr : rows_) {
+    const Row& row = *row_ptr;
     text_begin_.push_back(static_cast<std::uint32_t>(text_.size()));
     // Members: "first last" (it contains first and last, so one field serves all three
     // name matches), then the email; invites: the email.

@@ -55,7 +55,8 @@ class TeamIndex {
   // the subjects in `touched` changed since (plus any invites: their rows are always made
   // again). `base` must be valid for (users, now). Equal to Build(account, users, now) in
   // every row, order and text; its validity window may be narrower (it keeps the base's).
-  // Costs a pass over the rows, without sorting or rebuilding them.
+  // Costs a pass over the rows, without sorting, copying or rebuilding them: rows of
+  // untouched subjects are shared with the base.
   static std::shared_ptr<const TeamIndex> Derive(const TeamIndex& base, std::vector<std::uint32_t> touched,
                                                  const AccountState& account, const ShardedMap<User>& users,
                                                  Timestamp now);
@@ -64,7 +65,14 @@ class TeamIndex {
     return users_generation == users_generation_ && now >= valid_from_ && now < valid_until_;
   }
 
-  const std::vector<Row>& rows() const { return rows_; }
+  // The rows, in order: members by subject index, then invites. Each points into one of
+  // the index's row stores, which a derived index shares with its base.
+  const std::vector<const Row*>& rows() const { return rows_; }
+  // How many row stores the rows live in (one per build, plus one per derivation since).
+  std::size_t store_count() const { return stores_.size(); }
+  // A derivation that would hold more stores than this copies its rows into one store, so
+  // a long line of derivations neither keeps every small store alive nor scatters the rows.
+  static constexpr std::size_t kMaxStores = 32;
   const std::vector<std::string>& role_names() const { return role_names_; }
   // Index into role_names(), or -1 when no row holds that role.
   int RoleIndex(std::string_view role_id) const;
@@ -79,7 +87,8 @@ class TeamIndex {
   // Sets the validity window and lays out the search text from the rows.
   void Finish(Timestamp valid_from, Timestamp valid_until);
 
-  std::vector<Row> rows_;
+  std::vector<const Row*> rows_;
+  std::vector<std::shared_ptr<const std::vector<Row>>> stores_;
   std::vector<std::string> role_names_;
   std::vector<std::uint32_t> by_name_, by_joined_;
   // All rows' search text, each row's fields separated by '\0', rows in order.

@@ -150,7 +150,7 @@ TeamSearchResult SearchTeam(const Snapshot& snapshot, const AccountState& accoun
   std::size_t total = 0;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     if (!hit[r]) continue;
-    if ((!rows[r].listed && !any_invite_status) || (filter && !Matches(account, rows[r], *filter))) {
+    if ((!rows[r]->listed && !any_invite_status) || (filter && !Matches(account, *rows[r], *filter))) {
       hit[r] = 0;
       continue;
     }
@@ -166,9 +166,9 @@ TeamSearchResult SearchTeam(const Snapshot& snapshot, const AccountState& accoun
     std::size_t users = 0;
     for (std::size_t r = 0; r < rows.size(); ++r) {
       if (!hit[r]) continue;
-      for (const std::uint16_t role : rows[r].roles) ++per_role[role];
-      if (rows[r].is_invite) {
-        ++per_status[static_cast<std::size_t>(rows[r].status)];
+      for (const std::uint16_t role : rows[r]->roles) ++per_role[role];
+      if (rows[r]->is_invite) {
+        ++per_status[static_cast<std::size_t>(rows[r]->status)];
       } else {
         ++users;
       }
@@ -200,7 +200,7 @@ TeamSearchResult SearchTeam(const Snapshot& snapshot, const AccountState& accoun
       return true;
     }
     if (result.rows.size() >= request.limit) return false;
-    result.rows.push_back(TeamRow{rows[r].is_invite, rows[r].index});
+    result.rows.push_back(TeamRow{rows[r]->is_invite, rows[r]->index});
     return true;
   };
   std::vector<TeamSearchRequest::Order> order = request.order;
@@ -211,7 +211,7 @@ TeamSearchResult SearchTeam(const Snapshot& snapshot, const AccountState& accoun
     // end, each group forward, so ties stay in id order.
     const auto& sorted = order[0].by_joined ? index->by_joined() : index->by_name();
     auto same_key = [&](std::uint32_t a, std::uint32_t b) {
-      return order[0].by_joined ? rows[a].joined == rows[b].joined : rows[a].name_key == rows[b].name_key;
+      return order[0].by_joined ? rows[a]->joined == rows[b]->joined : rows[a]->name_key == rows[b]->name_key;
     };
     if (!order[0].descending) {
       for (const std::uint32_t r : sorted) {
@@ -235,14 +235,14 @@ TeamSearchResult SearchTeam(const Snapshot& snapshot, const AccountState& accoun
     std::sort(hits.begin(), hits.end(), [&](std::uint32_t a, std::uint32_t b) {
       for (const auto& o : order) {
         if (o.by_joined) {
-          if (rows[a].joined != rows[b].joined) {
-            return o.descending ? rows[a].joined > rows[b].joined : rows[a].joined < rows[b].joined;
+          if (rows[a]->joined != rows[b]->joined) {
+            return o.descending ? rows[a]->joined > rows[b]->joined : rows[a]->joined < rows[b]->joined;
           }
-        } else if (rows[a].name_key != rows[b].name_key) {
-          return o.descending ? rows[a].name_key > rows[b].name_key : rows[a].name_key < rows[b].name_key;
+        } else if (rows[a]->name_key != rows[b]->name_key) {
+          return o.descending ? rows[a]->name_key > rows[b]->name_key : rows[a]->name_key < rows[b]->name_key;
         }
       }
-      return rows[a].id < rows[b].id;
+      return rows[a]->id < rows[b]->id;
     });
     for (const std::uint32_t r : hits) {
       if (!emit(r, skipped)) break;

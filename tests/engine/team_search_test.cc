@@ -257,8 +257,8 @@ void ExpectSameIndex(const TeamIndex& got, const TeamIndex& want) {
     return out;
   };
   for (std::size_t i = 0; i < got.rows().size(); ++i) {
-    const auto& a = got.rows()[i];
-    const auto& b = want.rows()[i];
+    const auto& a = *got.rows()[i];
+    const auto& b = *want.rows()[i];
     SCOPED_TRACE("row " + std::to_string(i) + " " + b.id);
     EXPECT_EQ(a.is_invite, b.is_invite);
     EXPECT_EQ(a.listed, b.listed);
@@ -381,6 +381,26 @@ TEST(TeamIndexTest, ADeletedOrRevivedAssetOrManyChangesMeanARebuild) {
   }
   EXPECT_TRUE(busy.team_index_lineage().rebuild());
   EXPECT_TRUE(busy.team_index_lineage().touched().empty());
+
+  // A long line of write, search, write, search: every derivation adds a row store; past
+  // kMaxStores the next one gathers its rows into one store again.
+  std::shared_ptr<const AccountState> state = team.account;
+  std::size_t most = 0;
+  for (std::uint64_t i = 0; i < 2 * TeamIndex::kMaxStores; ++i) {
+    auto next = std::make_shared<AccountState>(*state);
+    Assignment as;
+    as.id = 700'000 + i;
+    as.account_id = "acc";
+    as.subject = Subject{"u" + std::to_string(i % 5), SubjectType::kUser};
+    as.role_id = "website-manager";
+    next->ApplyAssignmentAdded(as);
+    const auto index = TeamIndex::ForAccount(*next, team.snapshot->users(), 0);
+    most = std::max(most, index->store_count());
+    ExpectSameIndex(*index, *TeamIndex::Build(*next, team.snapshot->users(), 0));
+    state = next;
+  }
+  EXPECT_EQ(most, TeamIndex::kMaxStores);
+  EXPECT_LT(TeamIndex::ForAccount(*state, team.snapshot->users(), 0)->store_count(), TeamIndex::kMaxStores);
 }
 
 }  // namespace
