@@ -1,6 +1,7 @@
 #include "engine/team_index.h"
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <optional>
@@ -216,14 +217,7 @@ std::shared_ptr<const TeamIndex> TeamIndex::Derive(const TeamIndex& base, std::v
   for (std::size_t k = 0; k < fresh.size(); ++k) index->rows_[fresh[k]] = &(*own)[k];
   index->stores_ = base.stores_;
   index->stores_.push_back(std::move(own));
-  if (index->stores_.size() > kMaxStores) {
-    // Gather the rows into one store again: a copy of every row, still no rebuilding.
-    auto one = std::make_shared<std::vector<Row>>();
-    one->reserve(index->rows_.size());
-    for (const Row* row : index->rows_) one->push_back(*row);
-    for (std::size_t k = 0; k < one->size(); ++k) index->rows_[k] = &(*one)[k];
-    index->stores_ = {std::move(one)};
-  }
+  if (index->stores_.size() > kMaxStores) index->Gather();
 
   // Each order: the base's order of the rows kept (still sorted: their keys are unchanged),
   // merged with the new rows sorted alone.
@@ -255,6 +249,33 @@ std::shared_ptr<const TeamIndex> TeamIndex::Derive(const TeamIndex& base, std::v
   index->by_joined_ = merged(base.by_joined_, JoinedLess);
   index->Finish(from, until);
   return index;
+}
+
+void TeamIndex::Gather() {
+  // The first store is the big one (a build's, or the last full gathering's); the later ones
+  // are small (one derivation's new rows each). Copy only the rows that live in the small
+  // ones into one store — a few touched members and the invites — unless fewer than half
+  // of the big store's rows are still in use: then copy every row into one store.
+  const std::vector<Row>& big = *stores_.front();
+  const std::less<const Row*> before;
+  auto in_big = [&](const Row* row) { return !before(row, big.data()) && before(row, big.data() + big.size()); };
+  std::size_t from_big = 0;
+  for (const Row* row : rows_) from_big += in_big(row) ? 1 : 0;
+  const bool all = 2 * from_big < big.size();
+  auto gathered = std::make_shared<std::vector<Row>>();
+  std::vector<std::size_t> positions;
+  for (std::size_t k = 0; k < rows_.size(); ++k) {
+    if (all || !in_big(rows_[k])) {
+      positions.push_back(k);
+      gathered->push_back(*rows_[k]);
+    }
+  }
+  for (std::size_t i = 0; i < positions.size(); ++i) rows_[positions[i]] = &(*gathered)[i];
+  if (all) {
+    stores_ = {std::move(gathered)};
+  } else {
+    stores_ = {stores_.front(), std::move(gathered)};
+  }
 }
 
 void TeamIndex::Finish(Timestamp valid_from, Timestamp valid_until) {

@@ -70,8 +70,8 @@ class TeamIndex {
   const std::vector<const Row*>& rows() const { return rows_; }
   // How many row stores the rows live in (one per build, plus one per derivation since).
   std::size_t store_count() const { return stores_.size(); }
-  // A derivation that would hold more stores than this copies its rows into one store, so
-  // a long line of derivations neither keeps every small store alive nor scatters the rows.
+  // A derivation that would hold more stores than this gathers its rows (Gather), so a long
+  // line of derivations neither keeps every small store alive nor scatters the rows.
   static constexpr std::size_t kMaxStores = 32;
   const std::vector<std::string>& role_names() const { return role_names_; }
   // Index into role_names(), or -1 when no row holds that role.
@@ -86,6 +86,9 @@ class TeamIndex {
  private:
   // Sets the validity window and lays out the search text from the rows.
   void Finish(Timestamp valid_from, Timestamp valid_until);
+  // Leaves at most two stores: the first (big) one and one holding every row that lived in
+  // the others; or one, holding copies of every row, once most of the big one is unused.
+  void Gather();
 
   std::vector<const Row*> rows_;
   std::vector<std::shared_ptr<const std::vector<Row>>> stores_;
