@@ -140,19 +140,25 @@ std::shared_ptr<const TeamIndex> TeamIndex::Build(const AccountState& account, c
   index->users_generation_ = users.generation();
   Timestamp from = std::numeric_limits<Timestamp>::min(), until = std::numeric_limits<Timestamp>::max();
   RoleTable roles(&index->role_names_);
-  auto store = std::make_shared<std::vector<Row>>();
+  auto store = std::make_shared<RowStore>();
   const auto& subjects = account.subjects();
   for (std::size_t i = 0; i < subjects.size(); ++i) {
     if (subjects[i].type != SubjectType::kUser) continue;
     NarrowForSubject(subjects[i], now, from, until);
-    if (auto row = MemberRow(account, users, i, now, roles)) store->push_back(std::move(*row));
+    if (auto row = MemberRow(account, users, i, now, roles)) store->rows.push_back(std::move(*row));
   }
   for (std::size_t i = 0; i < account.invites().size(); ++i) {
-    store->push_back(InviteRow(account, i, now, roles, from, until));
+    store->rows.push_back(InviteRow(account, i, now, roles, from, until));
   }
-  index->rows_.reserve(store->size());
-  for (const Row& row : *store) index->rows_.push_back(&row);
+  store->LayOutText();
+  index->rows_.reserve(store->rows.size());
+  std::vector<std::uint32_t> positions(store->rows.size());
+  for (std::size_t k = 0; k < store->rows.size(); ++k) {
+    index->rows_.push_back(&store->rows[k]);
+    positions[k] = static_cast<std::uint32_t>(k);
+  }
   index->stores_.push_back(std::move(store));
+  index->positions_.push_back(std::move(positions));
   const auto& rows = index->rows_;
   std::vector<std::uint32_t> order(rows.size());
   for (std::uint32_t r = 0; r < order.size(); ++r) order[r] = r;
@@ -162,7 +168,7 @@ std::shared_ptr<const TeamIndex> TeamIndex::Build(const AccountState& account, c
   index->by_joined_ = std::move(order);
   std::sort(index->by_joined_.begin(), index->by_joined_.end(),
             [&](std::uint32_t a, std::uint32_t b) { return JoinedLess(*rows[a], *rows[b]); });
-  index->Finish(from, until);
+  index->SetWindow(from, until);
   return index;
 }
 
@@ -183,10 +189,10 @@ std::shared_ptr<const TeamIndex> TeamIndex::Derive(const TeamIndex& base, std::v
   // their base rows (shared, not copied); touched ones get new rows (or none), kept in this
   // index's own store. `own` positions are marked in `fresh`, and pointed at once the store
   // is complete.
-  constexpr std::uint32_t kGone = std::numeric_limits<std::uint32_t>::max();
+  constexpr std::uint32_t kGone = kNoRow;
   std::vector<std::uint32_t> base_to_new(base.rows_.size(), kGone);
   std::vector<std::uint32_t> fresh;  // positions of own rows: touched members, then invites
-  auto own = std::make_shared<std::vector<Row>>();
+  auto own = std::make_shared<RowStore>();
   const auto& subjects = account.subjects();
   index->rows_.reserve(base.rows_.size() + 8);
   std::size_t b = 0;
@@ -201,7 +207,7 @@ std::shared_ptr<const TeamIndex> TeamIndex::Derive(const TeamIndex& base, std::v
       if (auto row = MemberRow(account, users, i, now, roles)) {
         fresh.push_back(static_cast<std::uint32_t>(index->rows_.size()));
         index->rows_.push_back(nullptr);
-        own->push_back(std::move(*row));
+        own->rows.push_back(std::move(*row));
       }
     } else if (in_base) {
       base_to_new[b] = static_cast<std::uint32_t>(index->rows_.size());
@@ -212,11 +218,22 @@ std::shared_ptr<const TeamIndex> TeamIndex::Derive(const TeamIndex& base, std::v
   for (std::size_t i = 0; i < account.invites().size(); ++i) {
     fresh.push_back(static_cast<std::uint32_t>(index->rows_.size()));
     index->rows_.push_back(nullptr);
-    own->push_back(InviteRow(account, i, now, roles, from, until));
+    own->rows.push_back(InviteRow(account, i, now, roles, from, until));
   }
-  for (std::size_t k = 0; k < fresh.size(); ++k) index->rows_[fresh[k]] = &(*own)[k];
+  own->LayOutText();
+  for (std::size_t k = 0; k < fresh.size(); ++k) index->rows_[fresh[k]] = &own->rows[k];
   index->stores_ = base.stores_;
   index->stores_.push_back(std::move(own));
+  // Where each store's rows are now: the base's places, moved as the rows moved.
+  index->positions_.reserve(index->stores_.size());
+  for (const auto& base_positions : base.positions_) {
+    std::vector<std::uint32_t> moved(base_positions.size());
+    for (std::size_t r = 0; r < moved.size(); ++r) {
+      moved[r] = base_positions[r] == kGone ? kGone : base_to_new[base_positions[r]];
+    }
+    index->positions_.push_back(std::move(moved));
+  }
+  index->positions_.push_back(fresh);
   if (index->stores_.size() > kMaxStores) index->Gather();
 
   // Each order: the base's order of the rows kept (still sorted: their keys are unchanged),
@@ -247,7 +264,7 @@ std::shared_ptr<const TeamIndex> TeamIndex::Derive(const TeamIndex& base, std::v
   };
   index->by_name_ = merged(base.by_name_, NameLess);
   index->by_joined_ = merged(base.by_joined_, JoinedLess);
-  index->Finish(from, until);
+  index->SetWindow(from, until);
   return index;
 }
 
@@ -256,47 +273,50 @@ void TeamIndex::Gather() {
   // are small (one derivation's new rows each). Copy only the rows that live in the small
   // ones into one store — a few touched members and the invites — unless fewer than half
   // of the big store's rows are still in use: then copy every row into one store.
-  const std::vector<Row>& big = *stores_.front();
-  const std::less<const Row*> before;
-  auto in_big = [&](const Row* row) { return !before(row, big.data()) && before(row, big.data() + big.size()); };
+  const std::vector<std::uint32_t>& big_positions = positions_.front();
+  std::vector<char> in_big(rows_.size(), 0);
   std::size_t from_big = 0;
-  for (const Row* row : rows_) from_big += in_big(row) ? 1 : 0;
-  const bool all = 2 * from_big < big.size();
-  auto gathered = std::make_shared<std::vector<Row>>();
-  std::vector<std::size_t> positions;
+  for (const std::uint32_t p : big_positions) {
+    if (p == kNoRow) continue;
+    in_big[p] = 1;
+    ++from_big;
+  }
+  const bool all = 2 * from_big < big_positions.size();
+  auto gathered = std::make_shared<RowStore>();
+  std::vector<std::uint32_t> positions;
   for (std::size_t k = 0; k < rows_.size(); ++k) {
-    if (all || !in_big(rows_[k])) {
-      positions.push_back(k);
-      gathered->push_back(*rows_[k]);
+    if (all || !in_big[k]) {
+      positions.push_back(static_cast<std::uint32_t>(k));
+      gathered->rows.push_back(*rows_[k]);
     }
   }
-  for (std::size_t i = 0; i < positions.size(); ++i) rows_[positions[i]] = &(*gathered)[i];
+  gathered->LayOutText();
+  for (std::size_t i = 0; i < positions.size(); ++i) rows_[positions[i]] = &gathered->rows[i];
   if (all) {
     stores_ = {std::move(gathered)};
+    positions_ = {std::move(positions)};
   } else {
     stores_ = {stores_.front(), std::move(gathered)};
+    positions_ = {positions_.front(), std::move(positions)};
   }
 }
 
-void TeamIndex::Finish(Timestamp valid_from, Timestamp valid_until) {
-  valid_from_ = valid_from;
-  valid_until_ = valid_until;
-  text_.clear();
-  text_begin_.clear();
-  text_begin_.reserve(rows_.size() + 1);
-  for (const Row* row_ptr : rows_) {
-    const Row& row = *row_ptr;
-    text_begin_.push_back(static_cast<std::uint32_t>(text_.size()));
+void TeamIndex::RowStore::LayOutText() {
+  text.clear();
+  text_begin.clear();
+  text_begin.reserve(rows.size() + 1);
+  for (const Row& row : rows) {
+    text_begin.push_back(static_cast<std::uint32_t>(text.size()));
     // Members: "first last" (it contains first and last, so one field serves all three
     // name matches), then the email; invites: the email.
     if (!row.is_invite) {
-      text_ += row.name_key;
-      text_.push_back('\0');
+      text += row.name_key;
+      text.push_back('\0');
     }
-    text_ += row.email_lower;
-    text_.push_back('\0');
+    text += row.email_lower;
+    text.push_back('\0');
   }
-  text_begin_.push_back(static_cast<std::uint32_t>(text_.size()));
+  text_begin.push_back(static_cast<std::uint32_t>(text.size()));
 }
 
 int TeamIndex::RoleIndex(std::string_view role_id) const {
@@ -309,14 +329,20 @@ int TeamIndex::RoleIndex(std::string_view role_id) const {
 void TeamIndex::MarkTextMatches(std::string_view query_lower, std::vector<char>& hits) const {
   // '\0' separates fields, so a query holding one can match nothing.
   if (query_lower.find('\0') != std::string_view::npos) return;
-  const std::string_view text(text_);
-  std::size_t pos = 0;
-  while ((pos = text.find(query_lower, pos)) != std::string_view::npos) {
-    // The row whose text holds `pos`; then continue at the next row's text.
-    const auto next = std::upper_bound(text_begin_.begin(), text_begin_.end(), static_cast<std::uint32_t>(pos));
-    const auto row = static_cast<std::size_t>(next - text_begin_.begin()) - 1;
-    hits[row] = 1;
-    pos = *next;
+  for (std::size_t s = 0; s < stores_.size(); ++s) {
+    const RowStore& store = *stores_[s];
+    const std::vector<std::uint32_t>& positions = positions_[s];
+    const std::string_view text(store.text);
+    std::size_t pos = 0;
+    while ((pos = text.find(query_lower, pos)) != std::string_view::npos) {
+      // The store row whose text holds `pos` (marked when this index uses it); then go on
+      // at the next row's text.
+      const auto next =
+          std::upper_bound(store.text_begin.begin(), store.text_begin.end(), static_cast<std::uint32_t>(pos));
+      const auto row = static_cast<std::size_t>(next - store.text_begin.begin()) - 1;
+      if (positions[row] != kNoRow) hits[positions[row]] = 1;
+      pos = *next;
+    }
   }
 }
 

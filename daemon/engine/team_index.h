@@ -1,7 +1,8 @@
 // TeamIndex: what Search Team (engine/team_search.h) reads, precomputed once per account
 // state instead of once per query — one row per team member and per invite with its
 // lower-cased search text, sort keys, role ids (as small integers) and restriction scopes
-// (as asset nodes), plus the rows pre-sorted by name and by join time.
+// (as asset nodes), plus the rows pre-sorted by name and by join time. Rows live in row
+// stores (with their search text) that a derived index shares with its base.
 //
 // An index is a pure function of (AccountState, the global users map, the time). It stays
 // valid while the AccountState object lives (states are immutable), while the users map
@@ -84,19 +85,32 @@ class TeamIndex {
   void MarkTextMatches(std::string_view query_lower, std::vector<char>& hits) const;
 
  private:
-  // Sets the validity window and lays out the search text from the rows.
-  void Finish(Timestamp valid_from, Timestamp valid_until);
+  void SetWindow(Timestamp valid_from, Timestamp valid_until) {
+    valid_from_ = valid_from;
+    valid_until_ = valid_until;
+  }
   // Leaves at most two stores: the first (big) one and one holding every row that lived in
   // the others; or one, holding copies of every row, once most of the big one is unused.
   void Gather();
 
+  // Rows made together (one build, one derivation, one gathering) and their search text:
+  // each row's fields separated by '\0', rows in order. Immutable once made; shared by
+  // every index derived from the one that made it.
+  struct RowStore {
+    std::vector<Row> rows;
+    std::string text;
+    std::vector<std::uint32_t> text_begin;  // per row, plus a final end offset
+    void LayOutText();
+  };
+  static constexpr std::uint32_t kNoRow = 0xFFFFFFFFu;
+
   std::vector<const Row*> rows_;
-  std::vector<std::shared_ptr<const std::vector<Row>>> stores_;
+  std::vector<std::shared_ptr<const RowStore>> stores_;
+  // Per store, per row of it: where that row is in rows_, or kNoRow when this index does not
+  // use it (a touched member's old row, an invite's row from an earlier derivation).
+  std::vector<std::vector<std::uint32_t>> positions_;
   std::vector<std::string> role_names_;
   std::vector<std::uint32_t> by_name_, by_joined_;
-  // All rows' search text, each row's fields separated by '\0', rows in order.
-  std::string text_;
-  std::vector<std::uint32_t> text_begin_;  // per row, plus a final end offset
   std::uint64_t users_generation_ = 0;
   Timestamp valid_from_ = 0, valid_until_ = 0;
 };
