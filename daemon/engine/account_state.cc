@@ -294,3 +294,97 @@ void AccountState::ApplyAssignmentRemoved(std::uint64_t assignment_id) {
 }
 
 }  // namespace gatehouse
+
+namespace gatehouse {
+
+Result<std::unique_ptr<AccountState>> AccountState::Restore(Image image) {
+  const std::string where = "account \"" + image.account.id + "\": ";
+  const auto node_count = static_cast<std::uint32_t>(image.nodes.size());
+  if (node_count == 0 || image.nodes[kRootNode].id != image.account.id || image.nodes[kRootNode].parent != kNoNode) {
+    return Internal(where + "node 0 is not the account itself");
+  }
+  if (image.actors.empty() || !image.actors[0].empty()) return Internal(where + "actor 0 is not the unknown actor");
+  // Parent links: in range, acyclic, and along live nodes strictly shallower upwards (the
+  // decision path's IsWithin walks them and relies on that to stop).
+  std::vector<std::uint8_t> seen(node_count, 0);  // 0 unvisited, 1 on the current path, 2 checked
+  for (std::uint32_t start = 0; start < node_count; ++start) {
+    std::vector<std::uint32_t> path;
+    std::uint32_t n = start;
+    while (n != kNoNode && seen[n] == 0) {
+      seen[n] = 1;
+      path.push_back(n);
+      const AssetNode& node = image.nodes[n];
+      if (node.parent != kNoNode && node.parent >= node_count) {
+        return Internal(where + "asset \"" + node.id + "\" has a parent out of range");
+      }
+      n = node.parent;
+    }
+    if (n != kNoNode && seen[n] == 1) return Internal(where + "the asset tree has a cycle");
+    for (std::uint32_t p : path) seen[p] = 2;
+  }
+  for (std::uint32_t n = 1; n < node_count; ++n) {
+    const AssetNode& node = image.nodes[n];
+    if (!node.live) continue;
+    if (node.parent == kNoNode || !image.nodes[node.parent].live || image.nodes[node.parent].depth >= node.depth) {
+      return Internal(where + "asset \"" + node.id + "\" is not below a live parent");
+    }
+    for (std::uint32_t c : node.children) {
+      if (c >= node_count) return Internal(where + "asset \"" + node.id + "\" has a child out of range");
+    }
+  }
+  for (std::uint32_t c : image.nodes[kRootNode].children) {
+    if (c >= node_count) return Internal(where + "the account has a child out of range");
+  }
+  for (const auto& scopes : image.multi_scopes) {
+    for (std::uint32_t s : scopes) {
+      if (s >= node_count) return Internal(where + "a folder restriction names an asset out of range");
+    }
+  }
+  std::size_t grants = 0;
+  for (const auto& subject : image.subjects) {
+    for (const Grant& g : subject.grants) {
+      ++grants;
+      const std::string what = where + "assignment " + std::to_string(g.id) + " ";
+      if (g.role_slot >= image.role_slots.size()) return Internal(what + "has a role slot out of range");
+      if (g.granted_by >= image.actors.size()) return Internal(what + "has an actor out of range");
+      if (g.kind != Restriction::Kind::kAccount) {
+        const std::size_t limit = g.multi_scope ? image.multi_scopes.size() : image.nodes.size();
+        if (g.scope >= limit) return Internal(what + "has a scope out of range");
+      }
+    }
+  }
+
+  auto state = std::make_unique<AccountState>(image.account);
+  state->nodes_ = std::move(image.nodes);
+  state->links_.resize(state->nodes_.size());
+  std::vector<std::uint32_t> positions(node_count);
+  for (std::uint32_t n = 0; n < node_count; ++n) {
+    positions[n] = n;
+    state->links_[n] = NodeLink{state->nodes_[n].parent, state->nodes_[n].depth};
+  }
+  if (!state->node_index_.Rebuild(positions,
+                                  [&](std::uint32_t i) -> std::string_view { return state->nodes_[i].id; })) {
+    return Internal(where + "two assets share an id");
+  }
+  state->subjects_ = std::move(image.subjects);
+  for (int type = 0; type < kSubjectTypeCount; ++type) {
+    positions.clear();
+    for (std::uint32_t s = 0; s < state->subjects_.size(); ++s) {
+      if (static_cast<int>(state->subjects_[s].type) == type) positions.push_back(s);
+    }
+    if (!state->subject_index_[type].Rebuild(
+            positions, [&](std::uint32_t i) -> std::string_view { return state->subjects_[i].id; })) {
+      return Internal(where + "two subjects of one type share an id");
+    }
+  }
+  state->multi_scopes_ = std::move(image.multi_scopes);
+  state->role_slots_ = std::move(image.role_slots);
+  state->actors_ = std::move(image.actors);
+  state->grant_count_ = grants;
+  state->invites_ = std::move(image.invites);
+  state->api_keys_ = std::move(image.api_keys);
+  state->custom_roles_ = std::move(image.custom_roles);
+  return state;
+}
+
+}  // namespace gatehouse

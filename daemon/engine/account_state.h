@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/model.h"
+#include "core/status.h"
 #include "engine/flat_id_index.h"
 
 namespace gatehouse {
@@ -212,6 +213,29 @@ class AccountState {
   const TeamIndexSlot& team_index_lineage() const { return team_index_; }
   std::shared_ptr<const SubjectIndex> CachedSubjectIndex() const { return reverse_index_.Load(); }
   void CacheSubjectIndex(std::shared_ptr<const SubjectIndex> index) const { reverse_index_.Store(std::move(index)); }
+
+  // --- the persisted form (engine/state_image.h) ---
+  // Everything a state holds that is not derived from the rest, with the same indices:
+  // nodes (node 0 is the account, deleted nodes kept), subjects and their grants, the
+  // grants' multi-folder scopes, role slots, actors (actors[0] is ""), invites, keys and
+  // API custom roles. Restore rebuilds the id indexes, links and counts, and refuses
+  // (kInternal, saying what) an image whose indices point out of range, whose live tree
+  // is not a tree, or whose ids repeat — so a corrupt image never becomes a state.
+  struct Image {
+    Account account;
+    std::vector<AssetNode> nodes;
+    std::vector<SubjectEntry> subjects;
+    std::vector<std::vector<std::uint32_t>> multi_scopes;
+    std::vector<std::string> role_slots;
+    std::vector<std::string> actors;
+    std::vector<Invite> invites;
+    std::vector<ApiKey> api_keys;
+    std::vector<RoleDefinition> custom_roles;
+  };
+  static Result<std::unique_ptr<AccountState>> Restore(Image image);
+  const std::vector<std::vector<std::uint32_t>>& multi_scopes() const { return multi_scopes_; }
+  const std::vector<std::string>& role_slots() const { return role_slots_; }
+  const std::vector<std::string>& actors() const { return actors_; }
 
   // --- mutation (on a private copy only) ---
   void ApplyInvitePut(const Invite& invite);
