@@ -12,6 +12,12 @@
 //    WaitForChanges (returns the head once it is past `since`, or after the timeout) and
 //    named leases that at most one daemon holds at a time. A log with one writer answers
 //    IsShared() false, WaitForChanges kFailedPrecondition, and TryLease true: it holds them all.
+//  - Logs that keep snapshots (SupportsSnapshots()) store the state at a revision as
+//    opaque chunks (PutSnapshot: atomic and durable), list and read them back, and can
+//    forget history: ForgetHistory(r) deletes the records up to r and the snapshots older
+//    than r, in one step, and only when a snapshot at r exists. After it, Load and
+//    ReadSince start after r; History().forgotten_through says so. Without snapshots,
+//    History() is empty and the others answer kFailedPrecondition.
 //
 // Implementations: store::PluginChangeLog (any storage plugin through the C ABI), and
 // test doubles. Thread safety: implementations must allow concurrent calls.
@@ -27,6 +33,17 @@
 #include "core/status.h"
 
 namespace gatehouse {
+
+struct SnapshotInfo {
+  std::uint64_t revision = 0;
+  Timestamp taken_at = 0;
+  std::uint64_t bytes = 0;
+};
+
+struct LogHistory {
+  std::vector<SnapshotInfo> snapshots;  // oldest first
+  std::uint64_t forgotten_through = 0;  // records up to here were forgotten (0: none)
+};
 
 class ChangeLog {
  public:
@@ -54,6 +71,19 @@ class ChangeLog {
   }
   virtual Result<bool> TryLease(const std::string& /*name*/) { return true; }
   virtual Status ReleaseLease(const std::string& /*name*/) { return Status::Ok(); }
+
+  virtual bool SupportsSnapshots() const { return false; }
+  virtual Status PutSnapshot(std::uint64_t /*revision*/, Timestamp /*taken_at*/,
+                             const std::vector<std::string>& /*chunks*/) {
+    return FailedPrecondition("this storage backend keeps no snapshots");
+  }
+  virtual Result<LogHistory> History() { return LogHistory{}; }
+  virtual Result<std::vector<std::string>> ReadSnapshot(std::uint64_t revision) {
+    return NotFound("no snapshot at revision " + std::to_string(revision) + ": this storage backend keeps none");
+  }
+  virtual Status ForgetHistory(std::uint64_t /*through*/) {
+    return FailedPrecondition("this storage backend keeps no snapshots, so it cannot forget history");
+  }
 };
 
 }  // namespace gatehouse

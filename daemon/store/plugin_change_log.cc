@@ -200,4 +200,56 @@ Status PluginChangeLog::ReleaseLease(const std::string& name) {
   return FromAbi(vt_->release_lease(instance_, Str(name), &err), err, "release lease");
 }
 
+bool PluginChangeLog::SupportsSnapshots() const {
+  return TableHas(offsetof(gh_storage_vtable, forget_history), sizeof(vt_->forget_history)) &&
+         vt_->snapshot_put != nullptr;
+}
+
+Status PluginChangeLog::PutSnapshot(std::uint64_t revision, Timestamp taken_at,
+                                    const std::vector<std::string>& chunks) {
+  if (!SupportsSnapshots()) return ChangeLog::PutSnapshot(revision, taken_at, chunks);
+  std::vector<gh_str> views;
+  views.reserve(chunks.size());
+  for (const auto& c : chunks) views.push_back(Str(c));
+  gh_error err = NewPluginError();
+  return FromAbi(vt_->snapshot_put(instance_, revision, taken_at, views.data(), views.size(), &err), err,
+                 "snapshot put");
+}
+
+Result<LogHistory> PluginChangeLog::History() {
+  if (!SupportsSnapshots()) return ChangeLog::History();
+  LogHistory history;
+  gh_error err = NewPluginError();
+  const gh_status st = vt_->snapshot_list(
+      instance_,
+      [](void* ctx, const gh_snapshot_info* info) {
+        static_cast<LogHistory*>(ctx)->snapshots.push_back(
+            SnapshotInfo{info->revision, info->taken_at_ms, info->bytes});
+      },
+      &history, &history.forgotten_through, &err);
+  if (st != GH_OK) return FromAbi(st, err, "snapshot list");
+  return history;
+}
+
+Result<std::vector<std::string>> PluginChangeLog::ReadSnapshot(std::uint64_t revision) {
+  if (!SupportsSnapshots()) return ChangeLog::ReadSnapshot(revision);
+  std::vector<std::string> chunks;
+  gh_error err = NewPluginError();
+  const gh_status st = vt_->snapshot_read(
+      instance_, revision,
+      [](void* ctx, gh_str chunk) -> gh_status {
+        static_cast<std::vector<std::string>*>(ctx)->push_back(Copy(chunk));
+        return GH_OK;
+      },
+      &chunks, &err);
+  if (st != GH_OK) return FromAbi(st, err, "snapshot read");
+  return chunks;
+}
+
+Status PluginChangeLog::ForgetHistory(std::uint64_t through) {
+  if (!SupportsSnapshots()) return ChangeLog::ForgetHistory(through);
+  gh_error err = NewPluginError();
+  return FromAbi(vt_->forget_history(instance_, through, &err), err, "forget history");
+}
+
 }  // namespace gatehouse

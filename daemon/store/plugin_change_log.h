@@ -41,6 +41,12 @@ class PluginChangeLog final : public ChangeLog {
   Result<std::uint64_t> WaitForChanges(std::uint64_t since, std::uint32_t timeout_ms) override;
   Result<bool> TryLease(const std::string& name) override;
   Status ReleaseLease(const std::string& name) override;
+  // ABI 1.3 (absent entries: no snapshots; History() is empty).
+  bool SupportsSnapshots() const override;
+  Status PutSnapshot(std::uint64_t revision, Timestamp taken_at, const std::vector<std::string>& chunks) override;
+  Result<LogHistory> History() override;
+  Result<std::vector<std::string>> ReadSnapshot(std::uint64_t revision) override;
+  Status ForgetHistory(std::uint64_t through) override;
 
  private:
   PluginChangeLog() = default;

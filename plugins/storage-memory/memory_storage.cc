@@ -1,5 +1,6 @@
 // gatehouse-storage-memory: the change log in process memory. For tests and ephemeral
 // use: everything is gone when the daemon stops.
+#include <algorithm>
 #include <gatehouse/plugin.hpp>
 #include <map>
 #include <mutex>
@@ -15,6 +16,8 @@ using gatehouse::sdk::Record;
 
 class MemoryStorage final : public gatehouse::sdk::StoragePlugin {
  public:
+  static constexpr bool kSnapshots = true;
+
   static std::unique_ptr<MemoryStorage> Create(Host host, const Options&) {
     host.Log(GH_LOG_WARN, "memory storage: nothing survives a restart");
     return std::make_unique<MemoryStorage>();
@@ -24,15 +27,15 @@ class MemoryStorage final : public gatehouse::sdk::StoragePlugin {
 
   std::uint64_t Append(const std::vector<Record>& records, std::uint64_t expected_head) override {
     std::lock_guard lock(mu_);
-    if (log_.size() != expected_head) {
+    if (HeadLocked() != expected_head) {
       throw PluginError(GH_ERR_CONFLICT,
-                        "log head is " + std::to_string(log_.size()) + ", expected " + std::to_string(expected_head));
+                        "log head is " + std::to_string(HeadLocked()) + ", expected " + std::to_string(expected_head));
     }
     for (const auto& r : records) {
       log_.push_back(
           Owned{std::string(r.type), std::string(r.account_id), std::string(r.actor), r.at_ms, std::string(r.payload)});
     }
-    return log_.size();
+    return HeadLocked();
   }
 
   std::size_t ReadSince(std::uint64_t since, std::size_t limit, const Sink& sink) override {
@@ -41,7 +44,7 @@ class MemoryStorage final : public gatehouse::sdk::StoragePlugin {
 
   std::uint64_t Head() override {
     std::lock_guard lock(mu_);
-    return log_.size();
+    return HeadLocked();
   }
 
   std::optional<std::string> CursorGet(std::string_view name) override {
@@ -56,7 +59,62 @@ class MemoryStorage final : public gatehouse::sdk::StoragePlugin {
     cursors_[std::string(name)] = std::string(value);
   }
 
+  void SnapshotPut(std::uint64_t revision, std::int64_t taken_at_ms,
+                   const std::vector<std::string_view>& chunks) override {
+    std::lock_guard lock(mu_);
+    if (revision > HeadLocked()) {
+      throw PluginError(GH_ERR_INVALID_ARGUMENT, "snapshot revision " + std::to_string(revision) +
+                                                     " is past the head " + std::to_string(HeadLocked()));
+    }
+    Snapshot& s = snapshots_[revision];
+    s.taken_at_ms = taken_at_ms;
+    s.chunks.assign(chunks.begin(), chunks.end());
+  }
+
+  std::vector<SnapshotInfo> SnapshotList(std::uint64_t* forgotten_through) override {
+    std::lock_guard lock(mu_);
+    std::vector<SnapshotInfo> out;
+    for (const auto& [rev, s] : snapshots_) {
+      std::uint64_t bytes = 0;
+      for (const auto& c : s.chunks) bytes += c.size();
+      out.push_back(SnapshotInfo{rev, s.taken_at_ms, bytes});
+    }
+    *forgotten_through = base_;
+    return out;
+  }
+
+  void SnapshotRead(std::uint64_t revision, const std::function<void(std::string_view)>& chunk) override {
+    std::vector<std::string> chunks;
+    {
+      std::lock_guard lock(mu_);
+      auto it = snapshots_.find(revision);
+      if (it == snapshots_.end()) {
+        throw PluginError(GH_ERR_NOT_FOUND, "no snapshot at revision " + std::to_string(revision));
+      }
+      chunks = it->second.chunks;
+    }
+    for (const auto& c : chunks) chunk(c);
+  }
+
+  void ForgetHistory(std::uint64_t through) override {
+    std::lock_guard lock(mu_);
+    if (snapshots_.count(through) == 0) {
+      throw PluginError(GH_ERR_NOT_FOUND, "no snapshot at revision " + std::to_string(through) +
+                                              ": history is forgotten only up to a snapshot");
+    }
+    if (through <= base_) return;
+    log_.erase(log_.begin(), log_.begin() + static_cast<std::ptrdiff_t>(through - base_));
+    base_ = through;
+    snapshots_.erase(snapshots_.begin(), snapshots_.find(through));
+  }
+
  private:
+  struct Snapshot {
+    std::int64_t taken_at_ms = 0;
+    std::vector<std::string> chunks;
+  };
+  std::uint64_t HeadLocked() const { return base_ + log_.size(); }
+
   struct Owned {
     std::string type, account_id, actor;
     std::int64_t at_ms;
@@ -69,9 +127,9 @@ class MemoryStorage final : public gatehouse::sdk::StoragePlugin {
     std::uint64_t head;
     {
       std::lock_guard lock(mu_);
-      head = log_.size();
-      for (std::uint64_t rev = since + 1; rev <= head && (limit == 0 || batch.size() < limit); ++rev) {
-        batch.emplace_back(rev, log_[rev - 1]);
+      head = HeadLocked();
+      for (std::uint64_t rev = std::max(since, base_) + 1; rev <= head && (limit == 0 || batch.size() < limit); ++rev) {
+        batch.emplace_back(rev, log_[rev - base_ - 1]);
       }
     }
     for (const auto& [rev, o] : batch) sink(Record{rev, o.type, o.account_id, o.actor, o.at_ms, o.payload});
@@ -79,7 +137,9 @@ class MemoryStorage final : public gatehouse::sdk::StoragePlugin {
   }
 
   std::mutex mu_;
-  std::vector<Owned> log_;
+  std::vector<Owned> log_;  // revisions base_+1, base_+2, ...
+  std::uint64_t base_ = 0;  // forgotten through
+  std::map<std::uint64_t, Snapshot> snapshots_;
   std::map<std::string, std::string> cursors_;
 };
 

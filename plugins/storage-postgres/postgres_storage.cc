@@ -4,6 +4,12 @@
 // Schema (in the `schema` option's schema, created on first use):
 //   changes(revision bigint PRIMARY KEY, type, account_id, actor text, at bigint, payload bytea)
 //   cursors(name text PRIMARY KEY, value text), meta(key text PRIMARY KEY, value text)
+//   snapshots(revision bigint PRIMARY KEY, taken_at, bytes, chunks bigint)
+//   snapshot_chunks(revision, seq bigint, data bytea, PRIMARY KEY (revision, seq))
+//
+// Snapshots (ABI 1.3) are written in one transaction, their `snapshots` row with the
+// chunks; forgetting history deletes records and older snapshots and sets
+// meta.forgotten_through in one transaction, and the head is never below it.
 //
 // Append is one transaction: take the log's advisory transaction lock, read the head,
 // refuse with CONFLICT unless it is the expected one, insert the records with revisions
@@ -183,6 +189,7 @@ class Connection {
 class PostgresStorage final : public gatehouse::sdk::StoragePlugin {
  public:
   static constexpr bool kShared = true;
+  static constexpr bool kSnapshots = true;
 
   static std::unique_ptr<PostgresStorage> Create(Host host, const Options& options) {
     auto self = std::unique_ptr<PostgresStorage>(new PostgresStorage(host, options));
@@ -205,8 +212,7 @@ class PostgresStorage final : public gatehouse::sdk::StoragePlugin {
   std::uint64_t Append(const std::vector<Record>& records, std::uint64_t expected_head) override {
     std::lock_guard lock(mu_);
     try {
-      auto res = main_.Exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(log_key_) +
-                                ", 0); SELECT COALESCE(MAX(revision), 0)::text FROM " + Table("changes"),
+      auto res = main_.Exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(log_key_) + ", 0); " + HeadSql(),
                             {}, GH_ERR_UNAVAILABLE);
       const std::uint64_t head = std::stoull(PQgetvalue(res.r, 0, 0));
       if (head != expected_head) {
@@ -289,6 +295,112 @@ class PostgresStorage final : public gatehouse::sdk::StoragePlugin {
     main_.Exec("INSERT INTO " + Table("cursors") +
                    " (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                {std::string(name), std::string(value)}, GH_ERR_UNAVAILABLE);
+  }
+
+  void SnapshotPut(std::uint64_t revision, std::int64_t taken_at_ms,
+                   const std::vector<std::string_view>& chunks) override {
+    std::lock_guard lock(mu_);
+    try {
+      auto res = main_.Exec("BEGIN; " + HeadSql(), {}, GH_ERR_UNAVAILABLE);
+      const std::uint64_t head = std::stoull(PQgetvalue(res.r, 0, 0));
+      if (revision > head) {
+        throw PluginError(GH_ERR_INVALID_ARGUMENT, "snapshot revision " + std::to_string(revision) +
+                                                       " is past the head " + std::to_string(head));
+      }
+      const std::string rev = std::to_string(revision);
+      main_.Exec("DELETE FROM " + Table("snapshots") + " WHERE revision = $1::bigint", {rev}, GH_ERR_UNAVAILABLE);
+      main_.Exec("DELETE FROM " + Table("snapshot_chunks") + " WHERE revision = $1::bigint", {rev}, GH_ERR_UNAVAILABLE);
+      std::uint64_t bytes = 0;
+      for (std::size_t i = 0; i < chunks.size(); ++i) {
+        main_.Exec("INSERT INTO " + Table("snapshot_chunks") +
+                       " (revision, seq, data) VALUES ($1::bigint, $2::bigint, $3::bytea)",
+                   {rev, std::to_string(i), std::string(chunks[i])}, GH_ERR_UNAVAILABLE, {2});
+        bytes += chunks[i].size();
+      }
+      main_.Exec("INSERT INTO " + Table("snapshots") +
+                     " (revision, taken_at, bytes, chunks) VALUES ($1::bigint, $2::bigint, $3::bigint, $4::bigint)",
+                 {rev, std::to_string(taken_at_ms), std::to_string(bytes), std::to_string(chunks.size())},
+                 GH_ERR_UNAVAILABLE);
+      main_.Exec("COMMIT", {}, GH_ERR_UNAVAILABLE);
+    } catch (...) {
+      main_.Rollback();
+      throw;
+    }
+  }
+
+  std::vector<SnapshotInfo> SnapshotList(std::uint64_t* forgotten_through) override {
+    std::lock_guard lock(mu_);
+    auto res = main_.Exec("SELECT revision, taken_at, bytes FROM " + Table("snapshots") + " ORDER BY revision", {},
+                          GH_ERR_UNAVAILABLE);
+    std::vector<SnapshotInfo> out;
+    for (int i = 0; i < PQntuples(res.r); ++i) {
+      out.push_back(SnapshotInfo{BigEndian64(PQgetvalue(res.r, i, 0)),
+                                 static_cast<std::int64_t>(BigEndian64(PQgetvalue(res.r, i, 1))),
+                                 BigEndian64(PQgetvalue(res.r, i, 2))});
+    }
+    *forgotten_through = ForgottenLocked();
+    return out;
+  }
+
+  void SnapshotRead(std::uint64_t revision, const std::function<void(std::string_view)>& chunk) override {
+    std::vector<std::string> chunks;
+    {
+      std::lock_guard lock(mu_);
+      try {
+        // One snapshot of the database for both reads: a concurrent forget cannot take
+        // chunks away between them.
+        main_.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ", {}, GH_ERR_UNAVAILABLE);
+        const std::string rev = std::to_string(revision);
+        auto head = main_.Exec("SELECT chunks FROM " + Table("snapshots") + " WHERE revision = $1::bigint", {rev},
+                               GH_ERR_UNAVAILABLE);
+        if (PQntuples(head.r) == 0) {
+          throw PluginError(GH_ERR_NOT_FOUND, "no snapshot at revision " + std::to_string(revision));
+        }
+        const std::uint64_t expected = BigEndian64(PQgetvalue(head.r, 0, 0));
+        auto res = main_.Exec(
+            "SELECT seq, data FROM " + Table("snapshot_chunks") + " WHERE revision = $1::bigint ORDER BY seq", {rev},
+            GH_ERR_UNAVAILABLE);
+        main_.Exec("COMMIT", {}, GH_ERR_UNAVAILABLE);
+        for (int i = 0; i < PQntuples(res.r); ++i) {
+          if (BigEndian64(PQgetvalue(res.r, i, 0)) != static_cast<std::uint64_t>(i)) break;
+          chunks.emplace_back(PQgetvalue(res.r, i, 1), static_cast<std::size_t>(PQgetlength(res.r, i, 1)));
+        }
+        if (chunks.size() != expected) {
+          throw PluginError(GH_ERR_INTERNAL, "postgres: snapshot " + rev + " has " + std::to_string(chunks.size()) +
+                                                 " of its " + std::to_string(expected) + " chunks in order");
+        }
+      } catch (...) {
+        main_.Rollback();
+        throw;
+      }
+    }
+    for (const auto& c : chunks) chunk(c);
+  }
+
+  void ForgetHistory(std::uint64_t through) override {
+    std::lock_guard lock(mu_);
+    try {
+      main_.Exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(log_key_) + ", 0)", {}, GH_ERR_UNAVAILABLE);
+      if (!SnapshotExistsLocked(through)) {
+        throw PluginError(GH_ERR_NOT_FOUND, "no snapshot at revision " + std::to_string(through) +
+                                                ": history is forgotten only up to a snapshot");
+      }
+      if (through > ForgottenLocked()) {
+        const std::string rev = std::to_string(through);
+        main_.Exec("DELETE FROM " + Table("changes") + " WHERE revision <= $1::bigint", {rev}, GH_ERR_UNAVAILABLE);
+        main_.Exec("DELETE FROM " + Table("snapshot_chunks") + " WHERE revision < $1::bigint", {rev},
+                   GH_ERR_UNAVAILABLE);
+        main_.Exec("DELETE FROM " + Table("snapshots") + " WHERE revision < $1::bigint", {rev}, GH_ERR_UNAVAILABLE);
+        main_.Exec("INSERT INTO " + Table("meta") +
+                       " (key, value) VALUES ('forgotten_through', $1) ON CONFLICT (key) DO UPDATE SET value = "
+                       "excluded.value",
+                   {rev}, GH_ERR_UNAVAILABLE);
+      }
+      main_.Exec("COMMIT", {}, GH_ERR_UNAVAILABLE);
+    } catch (...) {
+      main_.Rollback();
+      throw;
+    }
   }
 
   void Compact() override {
@@ -437,8 +549,28 @@ class PostgresStorage final : public gatehouse::sdk::StoragePlugin {
   std::string Table(const char* name) const { return "\"" + schema_ + "\"." + name; }
 
   std::uint64_t HeadOn(Connection& conn) {
-    auto res = conn.Exec("SELECT COALESCE(MAX(revision), 0)::text FROM " + Table("changes"), {}, GH_ERR_UNAVAILABLE);
+    auto res = conn.Exec(HeadSql() + ";", {}, GH_ERR_UNAVAILABLE);  // ';': a text result
     return std::stoull(PQgetvalue(res.r, 0, 0));
+  }
+
+  // The head as text: the last record's revision, never below what was forgotten.
+  std::string HeadSql() const {
+    return "SELECT GREATEST(COALESCE((SELECT MAX(revision) FROM " + Table("changes") +
+           "), 0), COALESCE((SELECT value::bigint FROM " + Table("meta") +
+           " WHERE key = 'forgotten_through'), 0))::text";
+  }
+
+  std::uint64_t ForgottenLocked() {
+    auto res =
+        main_.Exec("SELECT value FROM " + Table("meta") + " WHERE key = 'forgotten_through'", {}, GH_ERR_UNAVAILABLE);
+    if (PQntuples(res.r) == 0) return 0;
+    return std::stoull(std::string(PQgetvalue(res.r, 0, 0), static_cast<std::size_t>(PQgetlength(res.r, 0, 0))));
+  }
+
+  bool SnapshotExistsLocked(std::uint64_t revision) {
+    auto res = main_.Exec("SELECT 1 FROM " + Table("snapshots") + " WHERE revision = $1::bigint",
+                          {std::to_string(revision)}, GH_ERR_UNAVAILABLE);
+    return PQntuples(res.r) > 0;
   }
 
   // Consumes queued notifications; true when there was any.
@@ -471,7 +603,12 @@ class PostgresStorage final : public gatehouse::sdk::StoragePlugin {
                      Table("cursors") + " (name text PRIMARY KEY, value text NOT NULL); CREATE TABLE IF NOT EXISTS " +
                      Table("meta") + " (key text PRIMARY KEY, value text NOT NULL); INSERT INTO " + Table("meta") +
                      " (key, value) VALUES ('schema_version', '" + std::to_string(kSchemaVersion) +
-                     "') ON CONFLICT (key) DO NOTHING; COMMIT",
+                     "') ON CONFLICT (key) DO NOTHING; CREATE TABLE IF NOT EXISTS " + Table("snapshots") +
+                     " (revision bigint PRIMARY KEY, taken_at bigint NOT NULL, bytes bigint NOT NULL, "
+                     "chunks bigint NOT NULL); CREATE TABLE IF NOT EXISTS " +
+                     Table("snapshot_chunks") +
+                     " (revision bigint NOT NULL, seq bigint NOT NULL, data bytea NOT NULL, "
+                     "PRIMARY KEY (revision, seq)); COMMIT",
                  {}, GH_ERR_UNAVAILABLE);
     } catch (...) {
       main_.Rollback();

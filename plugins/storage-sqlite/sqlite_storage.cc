@@ -13,6 +13,11 @@
 // (an un-reset SELECT holds a read snapshot that stops every checkpoint from completing), a
 // PASSIVE checkpoint runs every `wal_autocheckpoint` pages, and `journal_size_limit`
 // truncates the -wal file after each checkpoint. `metrics` reports wal_bytes and db_bytes.
+//
+// Snapshots (ABI 1.3): the host's chunks are rows of `snapshot_chunks`, and a row of
+// `snapshots` — written last, in the same transaction — says the snapshot is whole.
+// Forgetting history deletes records and older snapshots and records `forgotten_through`
+// in `meta` in one transaction; the head is never below it, even when no record is left.
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
@@ -36,6 +41,8 @@ constexpr int kSchemaVersion = 1;
 
 class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
  public:
+  static constexpr bool kSnapshots = true;
+
   static std::unique_ptr<SqliteStorage> Create(Host host, const Options& options) {
     auto self = std::unique_ptr<SqliteStorage>(new SqliteStorage(host));
     self->Open(options);
@@ -43,7 +50,10 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
   }
 
   ~SqliteStorage() override {
-    for (auto* st : {insert_, read_since_, head_, cursor_get_, cursor_put_}) sqlite3_finalize(st);
+    for (auto* st : {insert_, read_since_, head_, cursor_get_, cursor_put_, chunk_put_, chunk_get_, snapshot_get_,
+                     snapshot_list_, forgotten_}) {
+      sqlite3_finalize(st);
+    }
     if (db_ != nullptr) sqlite3_close(db_);
     if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
   }
@@ -116,6 +126,129 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
   void Compact() override {
     std::lock_guard lock(mu_);
     Exec("PRAGMA wal_checkpoint(TRUNCATE)", GH_ERR_UNAVAILABLE);
+  }
+
+  void SnapshotPut(std::uint64_t revision, std::int64_t taken_at_ms,
+                   const std::vector<std::string_view>& chunks) override {
+    std::lock_guard lock(mu_);
+    Exec("BEGIN IMMEDIATE", GH_ERR_UNAVAILABLE);
+    try {
+      if (revision > HeadLocked()) {
+        throw PluginError(GH_ERR_INVALID_ARGUMENT, "snapshot revision " + std::to_string(revision) +
+                                                       " is past the head " + std::to_string(HeadLocked()));
+      }
+      const std::string rev = std::to_string(revision);
+      Exec("DELETE FROM snapshots WHERE revision = " + rev, GH_ERR_UNAVAILABLE);
+      Exec("DELETE FROM snapshot_chunks WHERE revision = " + rev, GH_ERR_UNAVAILABLE);
+      std::uint64_t bytes = 0;
+      for (std::size_t i = 0; i < chunks.size(); ++i) {
+        Reset done(chunk_put_);
+        sqlite3_bind_int64(chunk_put_, 1, static_cast<sqlite3_int64>(revision));
+        sqlite3_bind_int64(chunk_put_, 2, static_cast<sqlite3_int64>(i));
+        sqlite3_bind_blob(chunk_put_, 3, chunks[i].data(), static_cast<int>(chunks[i].size()), SQLITE_STATIC);
+        Step(chunk_put_, SQLITE_DONE, GH_ERR_UNAVAILABLE);
+        bytes += chunks[i].size();
+      }
+      Exec("INSERT INTO snapshots (revision, taken_at, bytes, chunks) VALUES (" + rev + ", " +
+               std::to_string(taken_at_ms) + ", " + std::to_string(bytes) + ", " + std::to_string(chunks.size()) + ")",
+           GH_ERR_UNAVAILABLE);
+      Exec("COMMIT", GH_ERR_UNAVAILABLE);
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  std::vector<SnapshotInfo> SnapshotList(std::uint64_t* forgotten_through) override {
+    std::lock_guard lock(mu_);
+    std::vector<SnapshotInfo> out;
+    {
+      Reset done(snapshot_list_);
+      for (;;) {
+        const int rc = sqlite3_step(snapshot_list_);
+        if (rc == SQLITE_DONE) break;
+        if (rc != SQLITE_ROW) Fail(GH_ERR_UNAVAILABLE, "listing snapshots");
+        out.push_back(SnapshotInfo{static_cast<std::uint64_t>(sqlite3_column_int64(snapshot_list_, 0)),
+                                   sqlite3_column_int64(snapshot_list_, 1),
+                                   static_cast<std::uint64_t>(sqlite3_column_int64(snapshot_list_, 2))});
+      }
+    }
+    *forgotten_through = ForgottenLocked();
+    return out;
+  }
+
+  void SnapshotRead(std::uint64_t revision, const std::function<void(std::string_view)>& chunk) override {
+    std::lock_guard lock(mu_);
+    // One read transaction, so a concurrent forget cannot take chunks away halfway.
+    Exec("BEGIN", GH_ERR_UNAVAILABLE);
+    try {
+      std::int64_t expected = -1;
+      {
+        Reset done(snapshot_get_);
+        sqlite3_bind_int64(snapshot_get_, 1, static_cast<sqlite3_int64>(revision));
+        const int rc = sqlite3_step(snapshot_get_);
+        if (rc == SQLITE_ROW)
+          expected = sqlite3_column_int64(snapshot_get_, 0);
+        else if (rc != SQLITE_DONE)
+          Fail(GH_ERR_UNAVAILABLE, "reading a snapshot");
+      }
+      if (expected < 0) throw PluginError(GH_ERR_NOT_FOUND, "no snapshot at revision " + std::to_string(revision));
+      std::int64_t seen = 0;
+      {
+        Reset done(chunk_get_);
+        sqlite3_bind_int64(chunk_get_, 1, static_cast<sqlite3_int64>(revision));
+        for (;;) {
+          const int rc = sqlite3_step(chunk_get_);
+          if (rc == SQLITE_DONE) break;
+          if (rc != SQLITE_ROW) Fail(GH_ERR_UNAVAILABLE, "reading snapshot chunks");
+          if (sqlite3_column_int64(chunk_get_, 0) != seen) break;
+          const auto* p = static_cast<const char*>(sqlite3_column_blob(chunk_get_, 1));
+          chunk(std::string_view(p == nullptr ? "" : p, static_cast<std::size_t>(sqlite3_column_bytes(chunk_get_, 1))));
+          ++seen;
+        }
+      }
+      if (seen != expected) {
+        throw PluginError(GH_ERR_INTERNAL, "sqlite " + path_ + ": snapshot " + std::to_string(revision) + " has " +
+                                               std::to_string(seen) + " of its " + std::to_string(expected) +
+                                               " chunks in order");
+      }
+      Exec("COMMIT", GH_ERR_UNAVAILABLE);
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
+  void ForgetHistory(std::uint64_t through) override {
+    std::lock_guard lock(mu_);
+    Exec("BEGIN IMMEDIATE", GH_ERR_UNAVAILABLE);
+    try {
+      bool exists = false;
+      {
+        Reset done(snapshot_get_);
+        sqlite3_bind_int64(snapshot_get_, 1, static_cast<sqlite3_int64>(through));
+        const int rc = sqlite3_step(snapshot_get_);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) Fail(GH_ERR_UNAVAILABLE, "reading a snapshot");
+        exists = rc == SQLITE_ROW;
+      }
+      if (!exists) {
+        throw PluginError(GH_ERR_NOT_FOUND, "no snapshot at revision " + std::to_string(through) +
+                                                ": history is forgotten only up to a snapshot");
+      }
+      if (through > ForgottenLocked()) {
+        const std::string rev = std::to_string(through);
+        Exec("DELETE FROM changes WHERE revision <= " + rev, GH_ERR_UNAVAILABLE);
+        Exec("DELETE FROM snapshot_chunks WHERE revision < " + rev, GH_ERR_UNAVAILABLE);
+        Exec("DELETE FROM snapshots WHERE revision < " + rev, GH_ERR_UNAVAILABLE);
+        Exec("INSERT INTO meta (key, value) VALUES ('forgotten_through', '" + rev +
+                 "') ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+             GH_ERR_UNAVAILABLE);
+      }
+      Exec("COMMIT", GH_ERR_UNAVAILABLE);
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
   }
 
   std::vector<std::pair<std::string, double>> Metrics() override {
@@ -211,13 +344,29 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
     Exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", GH_ERR_UNAVAILABLE);
     Exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '" + std::to_string(kSchemaVersion) + "')",
          GH_ERR_UNAVAILABLE);
+    Exec(
+        "CREATE TABLE IF NOT EXISTS snapshots (revision INTEGER PRIMARY KEY, taken_at INTEGER NOT NULL, "
+        "bytes INTEGER NOT NULL, chunks INTEGER NOT NULL)",
+        GH_ERR_UNAVAILABLE);
+    Exec(
+        "CREATE TABLE IF NOT EXISTS snapshot_chunks (revision INTEGER NOT NULL, seq INTEGER NOT NULL, "
+        "data BLOB NOT NULL, PRIMARY KEY (revision, seq))",
+        GH_ERR_UNAVAILABLE);
     insert_ = Prepare(
         "INSERT INTO changes (revision, type, account_id, actor, at, payload) "
         "VALUES (?, ?, ?, ?, ?, ?)");
     read_since_ = Prepare(
         "SELECT revision, type, account_id, actor, at, payload FROM changes "
         "WHERE revision > ? ORDER BY revision LIMIT ?");
-    head_ = Prepare("SELECT COALESCE(MAX(revision), 0) FROM changes");
+    // Never below what was forgotten: a log whose every record was forgotten keeps its head.
+    head_ = Prepare(
+        "SELECT MAX(COALESCE((SELECT MAX(revision) FROM changes), 0), "
+        "COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'forgotten_through'), 0))");
+    forgotten_ = Prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'forgotten_through'");
+    chunk_put_ = Prepare("INSERT INTO snapshot_chunks (revision, seq, data) VALUES (?, ?, ?)");
+    chunk_get_ = Prepare("SELECT seq, data FROM snapshot_chunks WHERE revision = ? ORDER BY seq");
+    snapshot_get_ = Prepare("SELECT chunks FROM snapshots WHERE revision = ?");
+    snapshot_list_ = Prepare("SELECT revision, taken_at, bytes FROM snapshots ORDER BY revision");
     cursor_get_ = Prepare("SELECT value FROM cursors WHERE name = ?");
     cursor_put_ = Prepare(
         "INSERT INTO cursors (name, value) VALUES (?, ?) "
@@ -267,6 +416,14 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
     return static_cast<std::uint64_t>(sqlite3_column_int64(head_, 0));
   }
 
+  std::uint64_t ForgottenLocked() {
+    Reset done(forgotten_);
+    const int rc = sqlite3_step(forgotten_);
+    if (rc == SQLITE_DONE) return 0;
+    if (rc != SQLITE_ROW) Fail(GH_ERR_UNAVAILABLE, "reading forgotten_through");
+    return static_cast<std::uint64_t>(sqlite3_column_int64(forgotten_, 0));
+  }
+
   // limit 0 = everything.
   std::size_t ReadLocked(std::uint64_t since, std::size_t limit, const Sink& sink, std::uint64_t* last) {
     Reset done(read_since_);
@@ -298,7 +455,8 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
   sqlite3* db_ = nullptr;
   int lock_fd_ = -1;
   sqlite3_stmt *insert_ = nullptr, *read_since_ = nullptr, *head_ = nullptr, *cursor_get_ = nullptr,
-               *cursor_put_ = nullptr;
+               *cursor_put_ = nullptr, *chunk_put_ = nullptr, *chunk_get_ = nullptr, *snapshot_get_ = nullptr,
+               *snapshot_list_ = nullptr, *forgotten_ = nullptr;
 };
 
 const gh_option_spec kOptions[] = {

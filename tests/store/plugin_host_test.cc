@@ -62,7 +62,7 @@ TEST(PluginHostTest, WrongKind) {
 
 TEST(PluginHostTest, ListReportsBrokenOnesToo) {
   auto all = TestHost().List();
-  ASSERT_EQ(all.size(), 10U);
+  ASSERT_EQ(all.size(), 11U);
   int ok = 0;
   for (const auto& [path, r] : all) ok += r.ok() ? 1 : 0;
   EXPECT_EQ(ok, 5);  // strict, wrong-kind (a valid notifier), abi-1-0, unterminated, throwing
@@ -117,6 +117,14 @@ TEST(PluginHostTest, HalfALeasePairIsRefused) {
                 "sets one of \"try_lease\" and \"release_lease\" without the other (ABI 1.2: both or neither)");
 }
 
+// ABI 1.3: snapshots that can be stored but never read back would let a daemon forget
+// the history it needs; a table with some but not all four entries is refused by name.
+TEST(PluginHostTest, PartOfTheSnapshotEntriesIsRefused) {
+  ExpectRefused(TestHost().Load("storage", "partial-snapshots"), StatusCode::kInvalidArgument,
+                "sets 2 of \"snapshot_put\", \"snapshot_list\", \"snapshot_read\" and \"forget_history\" (ABI 1.3: "
+                "all four or none)");
+}
+
 // Issue 8, item 13: the host required struct_size >= sizeof(its own struct), so growing the
 // ABI would refuse every existing plugin. A plugin built against 1.0 loads and works on 1.1.
 TEST(PluginHostTest, PluginBuiltAgainstAbi10LoadsAndWorksOnThisHost) {
@@ -145,6 +153,15 @@ TEST(PluginHostTest, PluginBuiltAgainstAbi10LoadsAndWorksOnThisHost) {
   });
   ASSERT_TRUE(loaded.ok());
   EXPECT_EQ(seen, (std::vector<std::uint64_t>{1, 2}));
+  // ABI 1.3's snapshot entries lie beyond its table: no snapshots, an empty history, and
+  // forgetting is refused (nothing is deleted).
+  EXPECT_FALSE((*log)->SupportsSnapshots());
+  auto history = (*log)->History();
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->snapshots.empty());
+  EXPECT_EQ(history->forgotten_through, 0U);
+  EXPECT_EQ((*log)->ForgetHistory(1).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*log)->PutSnapshot(1, 0, {"x"}).code(), StatusCode::kFailedPrecondition);
   // The 1.1 entry lies beyond its table: absent, not read.
   auto gauges = (*log)->Metrics();
   ASSERT_TRUE(gauges.ok());

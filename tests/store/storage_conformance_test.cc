@@ -167,6 +167,87 @@ TEST_P(StorageConformanceTest, ConcurrentWritersNeverShareARevision) {
   EXPECT_EQ(payloads.size(), 100U);
 }
 
+// ABI 1.3: snapshots come back byte for byte, and forgetting history is all or nothing.
+TEST_P(StorageConformanceTest, SnapshotsComeBackByteForByte) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  ASSERT_TRUE(log->SupportsSnapshots());
+  ASSERT_TRUE(log->Append({Rec("a", "1"), Rec("b", "2"), Rec("c", "3")}, 0).ok());
+  std::string binary(70000, '\0');
+  for (std::size_t i = 0; i < binary.size(); ++i) binary[i] = static_cast<char>(i * 7);
+  const std::vector<std::string> chunks = {binary, "", std::string("x\0y", 3)};
+  ASSERT_TRUE(log->PutSnapshot(2, 1111, chunks).ok());
+  auto back = log->ReadSnapshot(2);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, chunks);
+  auto history = log->History();
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->snapshots.size(), 1U);
+  EXPECT_EQ(history->snapshots[0].revision, 2U);
+  EXPECT_EQ(history->snapshots[0].taken_at, 1111);
+  EXPECT_EQ(history->snapshots[0].bytes, binary.size() + 3);
+  EXPECT_EQ(history->forgotten_through, 0U);
+  // Replaced at the same revision; refused past the head; absent elsewhere.
+  ASSERT_TRUE(log->PutSnapshot(2, 2222, {"new"}).ok());
+  EXPECT_EQ(*log->ReadSnapshot(2), std::vector<std::string>{"new"});
+  EXPECT_EQ(log->PutSnapshot(4, 1, {"x"}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(log->ReadSnapshot(3).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(log->History()->snapshots.size(), 1U);
+}
+
+TEST_P(StorageConformanceTest, ForgettingHistoryNeedsASnapshotAndKeepsEverythingAfterIt) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(log->Append({Rec("t", std::to_string(i + 1))}, i).ok());
+  ASSERT_TRUE(log->PutCursor("notifier", "5").ok());
+  // No snapshot at 4: refused, nothing forgotten.
+  EXPECT_EQ(log->ForgetHistory(4).code(), StatusCode::kNotFound);
+  EXPECT_EQ(All(*log).size(), 6U);
+  ASSERT_TRUE(log->PutSnapshot(2, 10, {"two"}).ok());
+  ASSERT_TRUE(log->PutSnapshot(4, 20, {"four"}).ok());
+  ASSERT_TRUE(log->ForgetHistory(4).ok());
+  auto all = All(*log);
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0].revision, 5U);
+  EXPECT_EQ(all[0].payload, "5");
+  std::vector<std::uint64_t> since;
+  ASSERT_TRUE(log->ReadSince(0, 10,
+                             [&](const ChangeRecord& r) {
+                               since.push_back(r.revision);
+                               return Status::Ok();
+                             })
+                  .ok());
+  EXPECT_EQ(since, (std::vector<std::uint64_t>{5, 6}));
+  EXPECT_EQ(*log->Head(), 6U);
+  auto history = log->History();
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->forgotten_through, 4U);
+  ASSERT_EQ(history->snapshots.size(), 1U);  // the older one went with the history
+  EXPECT_EQ(history->snapshots[0].revision, 4U);
+  EXPECT_EQ(log->ReadSnapshot(2).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(*log->ReadSnapshot(4), std::vector<std::string>{"four"});
+  EXPECT_EQ(**log->GetCursor("notifier"), "5");
+  // Again: nothing more to forget.
+  ASSERT_TRUE(log->ForgetHistory(4).ok());
+  EXPECT_EQ(All(*log).size(), 2U);
+  EXPECT_EQ(*log->Append({Rec("t", "7")}, 6), 7U);
+}
+
+TEST_P(StorageConformanceTest, ForgettingEveryRecordKeepsTheHead) {
+  auto log = Open();
+  ASSERT_TRUE(log);
+  ASSERT_TRUE(log->Append({Rec("a", "1"), Rec("b", "2"), Rec("c", "3")}, 0).ok());
+  ASSERT_TRUE(log->PutSnapshot(3, 1, {"all"}).ok());
+  ASSERT_TRUE(log->ForgetHistory(3).ok());
+  EXPECT_TRUE(All(*log).empty());
+  EXPECT_EQ(*log->Head(), 3U);
+  EXPECT_EQ(log->Append({Rec("d", "4")}, 0).status().code(), StatusCode::kAborted);
+  EXPECT_EQ(*log->Append({Rec("d", "4")}, 3), 4U);
+  auto all = All(*log);
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_EQ(all[0].revision, 4U);
+}
+
 // Durable backends only (the memory backend is ephemeral by design).
 class PersistentStorageTest : public StorageConformanceTest {};
 
@@ -183,6 +264,23 @@ TEST_P(PersistentStorageTest, ReopenKeepsEverything) {
   EXPECT_EQ(All(*log).size(), 2U);
   EXPECT_EQ(**log->GetCursor("c"), "v");
   EXPECT_EQ(*log->Append({Rec("c", "3")}, 2), 3U);
+}
+
+TEST_P(PersistentStorageTest, ReopenKeepsSnapshotsAndForgottenHistory) {
+  {
+    auto log = Open();
+    ASSERT_TRUE(log);
+    ASSERT_TRUE(log->Append({Rec("a", "1"), Rec("b", "2"), Rec("c", "3")}, 0).ok());
+    ASSERT_TRUE(log->PutSnapshot(3, 5, {"s1", "s2"}).ok());
+    ASSERT_TRUE(log->ForgetHistory(3).ok());
+  }
+  auto log = Open();
+  ASSERT_TRUE(log);
+  EXPECT_EQ(*log->Head(), 3U);
+  EXPECT_TRUE(All(*log).empty());
+  EXPECT_EQ(log->History()->forgotten_through, 3U);
+  EXPECT_EQ(*log->ReadSnapshot(3), (std::vector<std::string>{"s1", "s2"}));
+  EXPECT_EQ(*log->Append({Rec("d", "4")}, 3), 4U);
 }
 
 // Logs that several daemons share (ABI 1.2): two instances on one log, as two daemons.

@@ -36,7 +36,7 @@ extern "C" {
 #endif
 
 #define GH_ABI_MAJOR 1
-#define GH_ABI_MINOR 2 /* 1.1: gh_storage_vtable.metrics; 1.2: wait_for_changes, leases */
+#define GH_ABI_MINOR 3 /* 1.1: gh_storage_vtable.metrics; 1.2: wait_for_changes, leases; 1.3: snapshots */
 #define GH_PLUGIN_ENTRY gatehouse_plugin_entry
 #define GH_PLUGIN_ENTRY_NAME "gatehouse_plugin_entry"
 
@@ -142,6 +142,19 @@ typedef void (*gh_value_sink)(void* ctx, gh_str value);
  * ("wal_bytes"); the host publishes it as gatehouse_storage_<name>. */
 typedef void (*gh_metric_sink)(void* ctx, gh_str name, double value);
 
+/* ABI 1.3: one stored snapshot of the host's state. OWNERSHIP: borrowed for the call. */
+typedef struct gh_snapshot_info {
+  uint32_t struct_size;
+  uint64_t revision;   /* the log revision the snapshot's state reflects */
+  int64_t taken_at_ms; /* when the host wrote it, ms since the Unix epoch */
+  uint64_t bytes;      /* the size of its chunks together */
+} gh_snapshot_info;
+/* The host's receiver for snapshot listings (copied by the host during the call). */
+typedef void (*gh_snapshot_info_sink)(void* ctx, const gh_snapshot_info* info);
+/* The host's receiver for a snapshot's chunks, in order. Returning non-GH_OK stops the
+ * stream, and the plugin function returns that status. */
+typedef gh_status (*gh_chunk_sink)(void* ctx, gh_str chunk);
+
 typedef struct gh_storage gh_storage; /* opaque plugin instance */
 
 typedef struct gh_storage_vtable {
@@ -187,6 +200,29 @@ typedef struct gh_storage_vtable {
    * to another). NULL: the instance is the only one, and holds every lease. */
   gh_status (*try_lease)(gh_storage* self, gh_str name, int32_t* held, gh_error* err);
   gh_status (*release_lease)(gh_storage* self, gh_str name, gh_error* err);
+  /* ---- ABI 1.3: snapshots, and forgetting the history before one ---- */
+  /* Optional (may be NULL; all four or none). A snapshot is the host's state at a
+   * revision, as opaque chunks the plugin stores and gives back byte for byte. With them,
+   * start-up loads the newest snapshot and replays only the records after it, and old
+   * history can be forgotten. NULL: the host replays the whole log at every start. */
+  /* Stores the snapshot of revision `revision` (at most the head) as `count` chunks, in
+   * order, durably and atomically: after a crash at any point either all of it is stored
+   * or none of it. A snapshot already stored at that revision is replaced. */
+  gh_status (*snapshot_put)(gh_storage* self, uint64_t revision, int64_t taken_at_ms, const gh_str* chunks,
+                            size_t count, gh_error* err);
+  /* Lists the stored snapshots, oldest first, and sets *forgotten_through to the revision
+   * through which records were forgotten (0: none; load and read_since start after it). */
+  gh_status (*snapshot_list)(gh_storage* self, gh_snapshot_info_sink sink, void* ctx, uint64_t* forgotten_through,
+                             gh_error* err);
+  /* Streams the chunks of the snapshot at `revision`, in order; GH_ERR_NOT_FOUND when
+   * there is none. */
+  gh_status (*snapshot_read)(gh_storage* self, uint64_t revision, gh_chunk_sink sink, void* ctx, gh_error* err);
+  /* Forgets history, atomically: deletes every record with revision <= `through` and every
+   * snapshot older than `through`, and remembers `through` (snapshot_list reports it).
+   * Requires a stored snapshot at exactly `through`: GH_ERR_NOT_FOUND and nothing changed
+   * otherwise. A `through` not past what was already forgotten changes nothing. Cursors
+   * and leases are untouched; the head does not move (an emptied log keeps its head). */
+  gh_status (*forget_history)(gh_storage* self, uint64_t through, gh_error* err);
 } gh_storage_vtable;
 
 /* The smallest gh_storage_vtable the host accepts: the ABI 1.0 layout (up to compact). */

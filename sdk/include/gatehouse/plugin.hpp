@@ -171,6 +171,30 @@ class StoragePlugin {
   // Takes or confirms the named lease: true when this instance holds it.
   virtual bool TryLease(std::string_view /*name*/) { return true; }
   virtual void ReleaseLease(std::string_view /*name*/) {}
+  // ABI 1.3, snapshots (plugin.h documents each contract). A plugin that overrides these
+  // sets kSnapshots = true in its class; otherwise the entries stay NULL.
+  static constexpr bool kSnapshots = false;
+  struct SnapshotInfo {
+    std::uint64_t revision = 0;
+    std::int64_t taken_at_ms = 0;
+    std::uint64_t bytes = 0;
+  };
+  virtual void SnapshotPut(std::uint64_t /*revision*/, std::int64_t /*taken_at_ms*/,
+                           const std::vector<std::string_view>& /*chunks*/) {
+    throw PluginError(GH_ERR_INTERNAL, "snapshots are not implemented");
+  }
+  // Oldest first; *forgotten_through as plugin.h says.
+  virtual std::vector<SnapshotInfo> SnapshotList(std::uint64_t* forgotten_through) {
+    *forgotten_through = 0;
+    return {};
+  }
+  // Calls `chunk` for each chunk in order; throw PluginError(GH_ERR_NOT_FOUND) when absent.
+  virtual void SnapshotRead(std::uint64_t /*revision*/, const std::function<void(std::string_view)>& /*chunk*/) {
+    throw PluginError(GH_ERR_NOT_FOUND, "no such snapshot");
+  }
+  virtual void ForgetHistory(std::uint64_t /*through*/) {
+    throw PluginError(GH_ERR_INTERNAL, "snapshots are not implemented");
+  }
 };
 
 class NotifierPlugin {
@@ -277,6 +301,37 @@ struct StorageThunks {
   static gh_status ReleaseLease(gh_storage* self, gh_str name, gh_error* err) {
     return Guard(err, [&] { Self(self)->ReleaseLease(View(name)); });
   }
+  static gh_status SnapshotPut(gh_storage* self, uint64_t revision, int64_t taken_at_ms, const gh_str* chunks,
+                               size_t count, gh_error* err) {
+    return Guard(err, [&] {
+      std::vector<std::string_view> views;
+      views.reserve(count);
+      for (size_t i = 0; i < count; ++i) views.push_back(View(chunks[i]));
+      Self(self)->SnapshotPut(revision, taken_at_ms, views);
+    });
+  }
+  static gh_status SnapshotList(gh_storage* self, gh_snapshot_info_sink sink, void* ctx, uint64_t* forgotten_through,
+                                gh_error* err) {
+    return Guard(err, [&] {
+      std::uint64_t through = 0;
+      for (const auto& s : Self(self)->SnapshotList(&through)) {
+        const gh_snapshot_info info{sizeof(gh_snapshot_info), s.revision, s.taken_at_ms, s.bytes};
+        sink(ctx, &info);
+      }
+      *forgotten_through = through;
+    });
+  }
+  static gh_status SnapshotRead(gh_storage* self, uint64_t revision, gh_chunk_sink sink, void* ctx, gh_error* err) {
+    return GuardSink(err, [&] {
+      Self(self)->SnapshotRead(revision, [&](std::string_view chunk) {
+        const gh_status st = sink(ctx, Str(chunk));
+        if (st != GH_OK) throw SinkStopped{st};
+      });
+    });
+  }
+  static gh_status ForgetHistory(gh_storage* self, uint64_t through, gh_error* err) {
+    return Guard(err, [&] { Self(self)->ForgetHistory(through); });
+  }
   static const gh_storage_vtable* Table() {
     static const gh_storage_vtable table = {sizeof(gh_storage_vtable),
                                             &Create,
@@ -291,7 +346,11 @@ struct StorageThunks {
                                             &Metrics,
                                             T::kShared ? &WaitForChanges : nullptr,
                                             T::kShared ? &TryLease : nullptr,
-                                            T::kShared ? &ReleaseLease : nullptr};
+                                            T::kShared ? &ReleaseLease : nullptr,
+                                            T::kSnapshots ? &SnapshotPut : nullptr,
+                                            T::kSnapshots ? &SnapshotList : nullptr,
+                                            T::kSnapshots ? &SnapshotRead : nullptr,
+                                            T::kSnapshots ? &ForgetHistory : nullptr};
     return &table;
   }
 };
