@@ -16,7 +16,8 @@
 //    opaque chunks (PutSnapshot: atomic and durable), list and read them back, and can
 //    forget history: ForgetHistory(r) deletes the records up to r and the snapshots older
 //    than r, in one step, and only when a snapshot at r exists. After it, Load and
-//    ReadSince start after r; History().forgotten_through says so. Without snapshots,
+//    ReadSince start after r; History().forgotten_through says so. DropSnapshot deletes
+//    one snapshot, never the one history starts from. Without snapshots,
 //    History() is empty and the others answer kFailedPrecondition.
 //
 // Implementations: store::PluginChangeLog (any storage plugin through the C ABI), and
@@ -83,6 +84,10 @@ class ChangeLog {
   }
   virtual Status ForgetHistory(std::uint64_t /*through*/) {
     return FailedPrecondition("this storage backend keeps no snapshots, so it cannot forget history");
+  }
+  // Deletes one snapshot (not the one history was forgotten through).
+  virtual Status DropSnapshot(std::uint64_t revision) {
+    return NotFound("no snapshot at revision " + std::to_string(revision) + ": this storage backend keeps none");
   }
 };
 

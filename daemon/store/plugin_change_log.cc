@@ -201,7 +201,7 @@ Status PluginChangeLog::ReleaseLease(const std::string& name) {
 }
 
 bool PluginChangeLog::SupportsSnapshots() const {
-  return TableHas(offsetof(gh_storage_vtable, forget_history), sizeof(vt_->forget_history)) &&
+  return TableHas(offsetof(gh_storage_vtable, snapshot_drop), sizeof(vt_->snapshot_drop)) &&
          vt_->snapshot_put != nullptr;
 }
 
@@ -250,6 +250,12 @@ Status PluginChangeLog::ForgetHistory(std::uint64_t through) {
   if (!SupportsSnapshots()) return ChangeLog::ForgetHistory(through);
   gh_error err = NewPluginError();
   return FromAbi(vt_->forget_history(instance_, through, &err), err, "forget history");
+}
+
+Status PluginChangeLog::DropSnapshot(std::uint64_t revision) {
+  if (!SupportsSnapshots()) return ChangeLog::DropSnapshot(revision);
+  gh_error err = NewPluginError();
+  return FromAbi(vt_->snapshot_drop(instance_, revision, &err), err, "snapshot drop");
 }
 
 }  // namespace gatehouse

@@ -47,6 +47,7 @@ class PluginChangeLog final : public ChangeLog {
   Result<LogHistory> History() override;
   Result<std::vector<std::string>> ReadSnapshot(std::uint64_t revision) override;
   Status ForgetHistory(std::uint64_t through) override;
+  Status DropSnapshot(std::uint64_t revision) override;
 
  private:
   PluginChangeLog() = default;

@@ -87,14 +87,14 @@ Status CheckTable(const gh_plugin_descriptor& d, const std::string& path) {
       return InvalidArgument("plugin " + path + ": function table sets one of \"try_lease\" and \"release_lease\" " +
                              "without the other (ABI 1.2: both or neither)");
     }
-    // ABI 1.3: the snapshot entries come as a set of four.
-    if (missing == nullptr && table_size >= offsetof(gh_storage_vtable, forget_history) + sizeof(t->forget_history)) {
+    // ABI 1.3: the snapshot entries come as a set of five.
+    if (missing == nullptr && table_size >= offsetof(gh_storage_vtable, snapshot_drop) + sizeof(t->snapshot_drop)) {
       const int set = (t->snapshot_put != nullptr) + (t->snapshot_list != nullptr) + (t->snapshot_read != nullptr) +
-                      (t->forget_history != nullptr);
-      if (set != 0 && set != 4) {
+                      (t->forget_history != nullptr) + (t->snapshot_drop != nullptr);
+      if (set != 0 && set != 5) {
         return InvalidArgument("plugin " + path + ": function table sets " + std::to_string(set) +
-                               " of \"snapshot_put\", \"snapshot_list\", \"snapshot_read\" and \"forget_history\" " +
-                               "(ABI 1.3: all four or none)");
+                               " of \"snapshot_put\", \"snapshot_list\", \"snapshot_read\", \"forget_history\" and " +
+                               "\"snapshot_drop\" (ABI 1.3: all five or none)");
       }
     }
   } else {

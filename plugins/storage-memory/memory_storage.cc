@@ -108,6 +108,18 @@ class MemoryStorage final : public gatehouse::sdk::StoragePlugin {
     snapshots_.erase(snapshots_.begin(), snapshots_.find(through));
   }
 
+  void SnapshotDrop(std::uint64_t revision) override {
+    std::lock_guard lock(mu_);
+    if (snapshots_.count(revision) == 0) {
+      throw PluginError(GH_ERR_NOT_FOUND, "no snapshot at revision " + std::to_string(revision));
+    }
+    if (revision == base_) {
+      throw PluginError(GH_ERR_INVALID_ARGUMENT,
+                        "snapshot " + std::to_string(revision) + " is where the kept history starts");
+    }
+    snapshots_.erase(revision);
+  }
+
  private:
   struct Snapshot {
     std::int64_t taken_at_ms = 0;

@@ -403,6 +403,27 @@ class PostgresStorage final : public gatehouse::sdk::StoragePlugin {
     }
   }
 
+  void SnapshotDrop(std::uint64_t revision) override {
+    std::lock_guard lock(mu_);
+    try {
+      main_.Exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(log_key_) + ", 0)", {}, GH_ERR_UNAVAILABLE);
+      if (!SnapshotExistsLocked(revision)) {
+        throw PluginError(GH_ERR_NOT_FOUND, "no snapshot at revision " + std::to_string(revision));
+      }
+      if (revision == ForgottenLocked()) {
+        throw PluginError(GH_ERR_INVALID_ARGUMENT,
+                          "snapshot " + std::to_string(revision) + " is where the kept history starts");
+      }
+      const std::string rev = std::to_string(revision);
+      main_.Exec("DELETE FROM " + Table("snapshots") + " WHERE revision = $1::bigint", {rev}, GH_ERR_UNAVAILABLE);
+      main_.Exec("DELETE FROM " + Table("snapshot_chunks") + " WHERE revision = $1::bigint", {rev}, GH_ERR_UNAVAILABLE);
+      main_.Exec("COMMIT", {}, GH_ERR_UNAVAILABLE);
+    } catch (...) {
+      main_.Rollback();
+      throw;
+    }
+  }
+
   void Compact() override {
     std::lock_guard lock(mu_);
     main_.Exec("VACUUM (ANALYZE) " + Table("changes"), {}, GH_ERR_UNAVAILABLE);

@@ -251,6 +251,32 @@ class SqliteStorage final : public gatehouse::sdk::StoragePlugin {
     }
   }
 
+  void SnapshotDrop(std::uint64_t revision) override {
+    std::lock_guard lock(mu_);
+    Exec("BEGIN IMMEDIATE", GH_ERR_UNAVAILABLE);
+    try {
+      {
+        Reset done(snapshot_get_);
+        sqlite3_bind_int64(snapshot_get_, 1, static_cast<sqlite3_int64>(revision));
+        const int rc = sqlite3_step(snapshot_get_);
+        if (rc == SQLITE_DONE)
+          throw PluginError(GH_ERR_NOT_FOUND, "no snapshot at revision " + std::to_string(revision));
+        if (rc != SQLITE_ROW) Fail(GH_ERR_UNAVAILABLE, "reading a snapshot");
+      }
+      if (revision == ForgottenLocked()) {
+        throw PluginError(GH_ERR_INVALID_ARGUMENT,
+                          "snapshot " + std::to_string(revision) + " is where the kept history starts");
+      }
+      const std::string rev = std::to_string(revision);
+      Exec("DELETE FROM snapshots WHERE revision = " + rev, GH_ERR_UNAVAILABLE);
+      Exec("DELETE FROM snapshot_chunks WHERE revision = " + rev, GH_ERR_UNAVAILABLE);
+      Exec("COMMIT", GH_ERR_UNAVAILABLE);
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+
   std::vector<std::pair<std::string, double>> Metrics() override {
     return {{"wal_bytes", FileSize(path_ + "-wal")}, {"db_bytes", FileSize(path_)}};
   }

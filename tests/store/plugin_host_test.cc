@@ -118,11 +118,11 @@ TEST(PluginHostTest, HalfALeasePairIsRefused) {
 }
 
 // ABI 1.3: snapshots that can be stored but never read back would let a daemon forget
-// the history it needs; a table with some but not all four entries is refused by name.
+// the history it needs; a table with some but not all five entries is refused by name.
 TEST(PluginHostTest, PartOfTheSnapshotEntriesIsRefused) {
   ExpectRefused(TestHost().Load("storage", "partial-snapshots"), StatusCode::kInvalidArgument,
-                "sets 2 of \"snapshot_put\", \"snapshot_list\", \"snapshot_read\" and \"forget_history\" (ABI 1.3: "
-                "all four or none)");
+                "sets 2 of \"snapshot_put\", \"snapshot_list\", \"snapshot_read\", \"forget_history\" and "
+                "\"snapshot_drop\" (ABI 1.3: all five or none)");
 }
 
 // Issue 8, item 13: the host required struct_size >= sizeof(its own struct), so growing the

@@ -227,6 +227,12 @@ TEST_P(StorageConformanceTest, ForgettingHistoryNeedsASnapshotAndKeepsEverything
   EXPECT_EQ(log->ReadSnapshot(2).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(*log->ReadSnapshot(4), std::vector<std::string>{"four"});
   EXPECT_EQ(**log->GetCursor("notifier"), "5");
+  // The snapshot the kept history starts from cannot be dropped; a later one can.
+  EXPECT_EQ(log->DropSnapshot(4).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(log->PutSnapshot(6, 30, {"six"}).ok());
+  ASSERT_TRUE(log->DropSnapshot(6).ok());
+  EXPECT_EQ(log->DropSnapshot(6).code(), StatusCode::kNotFound);
+  EXPECT_EQ(log->History()->snapshots.size(), 1U);
   // Again: nothing more to forget.
   ASSERT_TRUE(log->ForgetHistory(4).ok());
   EXPECT_EQ(All(*log).size(), 2U);

@@ -201,7 +201,7 @@ typedef struct gh_storage_vtable {
   gh_status (*try_lease)(gh_storage* self, gh_str name, int32_t* held, gh_error* err);
   gh_status (*release_lease)(gh_storage* self, gh_str name, gh_error* err);
   /* ---- ABI 1.3: snapshots, and forgetting the history before one ---- */
-  /* Optional (may be NULL; all four or none). A snapshot is the host's state at a
+  /* Optional (may be NULL; all five or none). A snapshot is the host's state at a
    * revision, as opaque chunks the plugin stores and gives back byte for byte. With them,
    * start-up loads the newest snapshot and replays only the records after it, and old
    * history can be forgotten. NULL: the host replays the whole log at every start. */
@@ -223,6 +223,10 @@ typedef struct gh_storage_vtable {
    * otherwise. A `through` not past what was already forgotten changes nothing. Cursors
    * and leases are untouched; the head does not move (an emptied log keeps its head). */
   gh_status (*forget_history)(gh_storage* self, uint64_t through, gh_error* err);
+  /* Deletes the snapshot at `revision` (the host thins out old ones); GH_ERR_NOT_FOUND
+   * when there is none. The snapshot history was forgotten through cannot be deleted
+   * (GH_ERR_INVALID_ARGUMENT): the remaining history starts from it. */
+  gh_status (*snapshot_drop)(gh_storage* self, uint64_t revision, gh_error* err);
 } gh_storage_vtable;
 
 /* The smallest gh_storage_vtable the host accepts: the ABI 1.0 layout (up to compact). */

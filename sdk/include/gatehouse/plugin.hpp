@@ -195,6 +195,9 @@ class StoragePlugin {
   virtual void ForgetHistory(std::uint64_t /*through*/) {
     throw PluginError(GH_ERR_INTERNAL, "snapshots are not implemented");
   }
+  virtual void SnapshotDrop(std::uint64_t /*revision*/) {
+    throw PluginError(GH_ERR_INTERNAL, "snapshots are not implemented");
+  }
 };
 
 class NotifierPlugin {
@@ -332,6 +335,9 @@ struct StorageThunks {
   static gh_status ForgetHistory(gh_storage* self, uint64_t through, gh_error* err) {
     return Guard(err, [&] { Self(self)->ForgetHistory(through); });
   }
+  static gh_status SnapshotDrop(gh_storage* self, uint64_t revision, gh_error* err) {
+    return Guard(err, [&] { Self(self)->SnapshotDrop(revision); });
+  }
   static const gh_storage_vtable* Table() {
     static const gh_storage_vtable table = {sizeof(gh_storage_vtable),
                                             &Create,
@@ -350,7 +356,8 @@ struct StorageThunks {
                                             T::kSnapshots ? &SnapshotPut : nullptr,
                                             T::kSnapshots ? &SnapshotList : nullptr,
                                             T::kSnapshots ? &SnapshotRead : nullptr,
-                                            T::kSnapshots ? &ForgetHistory : nullptr};
+                                            T::kSnapshots ? &ForgetHistory : nullptr,
+                                            T::kSnapshots ? &SnapshotDrop : nullptr};
     return &table;
   }
 };

@@ -1,5 +1,5 @@
 // A storage plugin whose ABI 1.3 table sets snapshot_put and snapshot_list but not
-// snapshot_read or forget_history: it would accept snapshots it can never give back, and
+// snapshot_read, forget_history or snapshot_drop: it would accept snapshots it can never give back, and
 // a daemon relying on them would start from nothing. The host refuses the table at load.
 #include "storage_stubs.h"
 
@@ -17,7 +17,7 @@ gh_status List(gh_storage*, gh_snapshot_info_sink, void*, uint64_t* forgotten, g
 gh_storage_vtable PartialTable() {
   gh_storage_vtable t = stubs::StubTable(&Create);
   t.snapshot_put = &Put;
-  t.snapshot_list = &List;  // snapshot_read and forget_history stay NULL
+  t.snapshot_list = &List;  // the other three stay NULL
   return t;
 }
 const gh_storage_vtable kTable = PartialTable();
@@ -27,7 +27,7 @@ const gh_plugin_descriptor kDescriptor = {sizeof(gh_plugin_descriptor),
                                           GH_KIND_STORAGE,
                                           "partial-snapshots",
                                           "0",
-                                          "two of the four snapshot entries",
+                                          "two of the five snapshot entries",
                                           nullptr,
                                           0,
                                           &kTable};
