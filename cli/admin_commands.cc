@@ -150,6 +150,12 @@ int RunStatus(const AdminArgs& a) {
               last.contains("at") ? (" at " + last["at"].get<std::string>()).c_str() : "",
               last.contains("message") ? (": " + last["message"].get<std::string>()).c_str() : "");
   for (const auto& p : (*out)["plugins"]) std::printf("plugin:            %s\n", p.get<std::string>().c_str());
+  if (out->contains("history")) {
+    const json& h = (*out)["history"];
+    std::printf("history kept from: revision %llu\nsnapshots:         %s (newest at revision %s)\n",
+                static_cast<unsigned long long>(h.value("forgottenThrough", std::uint64_t{0}) + 1),
+                h["snapshots"].dump().c_str(), h["newestSnapshot"].dump().c_str());
+  }
   return 0;
 }
 
@@ -168,6 +174,33 @@ int RunReload(const AdminArgs& a) {
   } else {
     std::printf("policies reloaded (generation %s)\n", (*out)["policyGeneration"].dump().c_str());
   }
+  return 0;
+}
+
+int RunCompact(const AdminArgs& a) {
+  int rc = 2;
+  auto out = Call(a, "the compaction", "POST", "/v1/admin/compact", nullptr, &rc);
+  if (!out) return rc;
+  if (a.json) {
+    std::printf("%s\n", out->dump(2).c_str());
+    return 0;
+  }
+  if (!out->value("ran", false)) {
+    std::printf("compaction did not run: %s\n", out->value("skipped", std::string("?")).c_str());
+    return 0;
+  }
+  const std::uint64_t revision = out->value("snapshotRevision", std::uint64_t{0});
+  if (revision != 0) {
+    std::printf("snapshot:          revision %llu, %llu bytes, %lld ms\n", static_cast<unsigned long long>(revision),
+                static_cast<unsigned long long>(out->value("snapshotBytes", std::uint64_t{0})),
+                static_cast<long long>(out->value("snapshotMs", std::int64_t{0})));
+  } else {
+    std::printf("snapshot:          none needed (the newest is current)\n");
+  }
+  std::printf("history kept from: revision %llu\nsnapshots:         %llu kept, %llu dropped\n",
+              static_cast<unsigned long long>(out->value("forgottenThrough", std::uint64_t{0}) + 1),
+              static_cast<unsigned long long>(out->value("snapshotsKept", std::uint64_t{0})),
+              static_cast<unsigned long long>(out->value("snapshotsDropped", std::uint64_t{0})));
   return 0;
 }
 

@@ -5,6 +5,7 @@
 //   what-can SUBJECT PERMISSION [--type T] [--asset-type A]  POST /v1/access/assets, every page
 //   status                                                   GET /v1/admin/status
 //   reload [--dry-run] [--force]                             POST /v1/admin/reload
+//   compact                                                  POST /v1/admin/compact
 //   keys create SUBJECT [--type T] [--description D]         POST /v1/api-keys (the key, once)
 //   keys list                                                GET /v1/api-keys
 //   keys revoke ID                                           DELETE /v1/api-keys/ID
@@ -40,6 +41,7 @@ int RunCheck(const AdminArgs& a);
 int RunWhoCan(const AdminArgs& a);
 int RunWhatCan(const AdminArgs& a);
 int RunStatus(const AdminArgs& a);
+int RunCompact(const AdminArgs& a);
 int RunReload(const AdminArgs& a);
 int RunKeysCreate(const AdminArgs& a);
 int RunKeysList(const AdminArgs& a);

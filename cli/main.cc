@@ -5,7 +5,7 @@
 //   gatehouse plugins describe NAME   a plugin's options (NAME: sqlite or storage-sqlite)
 //   gatehouse diff NEW_DIR            access a candidate policy directory would change (daemon)
 //   gatehouse review                  the account's access review (daemon)
-//   gatehouse check | who-can | what-can | status | reload | keys | export | import
+//   gatehouse check | who-can | what-can | status | reload | compact | keys | export | import
 //                                     operate a running daemon (admin_commands.h)
 // Usage errors exit 2.
 #include <gatehouse/plugin.h>
@@ -177,6 +177,8 @@ int main(int argc, char** argv) {
   auto* reload = client_command(&app, "reload", "Reload the policy directory (same as SIGHUP)");
   reload->add_flag("--dry-run", admin.dry_run, "Only check that the policies would load");
   reload->add_flag("--force", admin.force, "Reload even if assigned roles disappear");
+  auto* compact = client_command(&app, "compact",
+                                 "Write a snapshot of the state now and forget history older than history.retention");
   auto* keys = app.add_subcommand("keys", "Manage the account's API keys");
   keys->require_subcommand(1);
   auto* keys_create = client_command(keys, "create", "Create a key for SUBJECT (shown once)");
@@ -202,6 +204,7 @@ int main(int argc, char** argv) {
   if (*what_can) return gatehouse::cli::RunWhatCan(admin);
   if (*status) return gatehouse::cli::RunStatus(admin);
   if (*reload) return gatehouse::cli::RunReload(admin);
+  if (*compact) return gatehouse::cli::RunCompact(admin);
   if (*keys_create) return gatehouse::cli::RunKeysCreate(admin);
   if (*keys_list) return gatehouse::cli::RunKeysList(admin);
   if (*keys_revoke) return gatehouse::cli::RunKeysRevoke(admin);

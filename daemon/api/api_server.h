@@ -34,6 +34,7 @@
 #include "team/account_service.h"
 #include "team/assignment_service.h"
 #include "team/change_feed.h"
+#include "team/compactor.h"
 #include "team/directory_service.h"
 #include "team/import_service.h"
 #include "team/invite_service.h"
@@ -83,6 +84,11 @@ struct AdminStatus {
   std::string last_reload_message;
   std::string last_reload_at;        // RFC 3339, empty before the first reload
   std::vector<std::string> plugins;  // "storage sqlite 1.0.0 (ABI 1.0)"
+  // The change log's history (when the storage keeps snapshots).
+  bool snapshots_supported = false;
+  std::uint64_t history_from = 0;     // records up to here were forgotten (0: all kept)
+  std::uint64_t newest_snapshot = 0;  // 0: none
+  std::size_t snapshot_count = 0;
 };
 
 // What the routes call. Pointers are borrowed and must outlive the server.
@@ -107,6 +113,7 @@ struct ApiServices {
   std::function<Status()> readiness;                       // OK when policies are loaded and storage reachable
   std::function<Status(bool force, bool dry_run)> reload;  // POST /v1/admin/reload (same as SIGHUP)
   std::function<AdminStatus()> admin_status;
+  std::function<Result<CompactionReport>()> compact;  // POST /v1/admin/compact (optional)
   // Per-account request limit for account keys (limits.accountRequestsPerSecond);
   // optional. System-key requests are not limited.
   RateLimiter* account_rate_limiter = nullptr;

@@ -28,6 +28,8 @@ int HttpStatusFor(StatusCode code) {
       return 503;
     case StatusCode::kInternal:
       return 500;
+    case StatusCode::kGone:
+      return 410;
   }
   return 500;
 }

@@ -64,6 +64,26 @@ void RegisterOpsRoutes(Router& server, const ApiServices& services) {
                          {"plugins", st.plugins}};
              if (!st.last_reload_message.empty()) out["lastReload"]["message"] = st.last_reload_message;
              if (!st.last_reload_at.empty()) out["lastReload"]["at"] = st.last_reload_at;
+             if (st.snapshots_supported) {
+               out["history"] = {{"forgottenThrough", st.history_from},
+                                 {"newestSnapshot", st.newest_snapshot},
+                                 {"snapshots", st.snapshot_count}};
+             }
+             return Reply::Json(200, out);
+           }},
+          {"POST", "/v1/admin/compact", Access::kSystem, "", false,
+           [s](Call&) -> Result<Reply> {
+             if (!s->compact) return FailedPrecondition("compaction is not available");
+             auto report = s->compact();
+             if (!report.ok()) return report.status();
+             json out = {{"ran", report->ran},
+                         {"snapshotRevision", report->snapshot_revision},
+                         {"snapshotBytes", report->snapshot_bytes},
+                         {"snapshotMs", static_cast<std::int64_t>(report->snapshot_seconds * 1000)},
+                         {"forgottenThrough", report->forgotten_through},
+                         {"snapshotsKept", report->snapshots_kept},
+                         {"snapshotsDropped", report->snapshots_dropped}};
+             if (!report->skipped.empty()) out["skipped"] = report->skipped;
              return Reply::Json(200, out);
            }},
       });

@@ -412,7 +412,14 @@ int RunDaemon(const DaemonArgs& args) {
       spdlog::warn("{}", m);
     }
   });
-  for (auto& [name, notifier] : notifiers) dispatcher.Add(name, std::move(notifier));
+  CompactionOptions compaction;
+  compaction.snapshot_every = config->history_snapshot_every;
+  compaction.retention = std::chrono::milliseconds(config->history_retention_ms);
+  compaction.check_interval = std::chrono::milliseconds(config->history_check_interval_ms);
+  for (auto& [name, notifier] : notifiers) {
+    compaction.notifier_cursors.push_back("notifier:" + name);
+    dispatcher.Add(name, std::move(notifier));
+  }
   AcceptTokenVault accept_tokens;
   AcceptLinks accept_links(config->accept_base_url, &accept_tokens, AddAcceptLinks);
   dispatcher.SetEnricher([&accept_links](ChangeRecord& r) { accept_links.Enrich(r); });
@@ -466,6 +473,12 @@ int RunDaemon(const DaemonArgs& args) {
   metrics.Set("gatehouse_rate_limited_total", 0);
   if (account_limiter.enabled()) services.account_rate_limiter = &account_limiter;
   ChangeLog* change_log = log->get();
+  // Snapshots and retention (team/compactor.h): a background check, and `gatehouse compact`.
+  Compactor compactor(change_log, &snapshots, &clock, compaction, [](const std::string& m) { spdlog::info("{}", m); });
+  if (change_log->SupportsSnapshots()) {
+    compactor.Start();
+    services.compact = [&compactor] { return compactor.RunOnce(true); };
+  }
   services.min_revision_wait = std::chrono::milliseconds(config->min_revision_wait_ms);
   if (follower) {
     // A cluster node stays ready while the log is away: it serves its last snapshot and
@@ -502,13 +515,21 @@ int RunDaemon(const DaemonArgs& args) {
   services.reload = [&reloader](bool force, bool dry_run) {
     return dry_run ? reloader.DryRun(force) : reloader.Reload(force);
   };
-  services.admin_status = [&reloader, plugin_lines]() {
+  services.admin_status = [&reloader, plugin_lines, change_log]() {
     const PolicyReloader::Outcome last = reloader.LastOutcome();
     AdminStatus admin;
     admin.last_reload_ok = last.ok;
     admin.last_reload_message = last.message;
     admin.last_reload_at = last.at;
     admin.plugins = plugin_lines;
+    if (change_log->SupportsSnapshots()) {
+      if (auto kept = change_log->History(); kept.ok()) {
+        admin.snapshots_supported = true;
+        admin.history_from = kept->forgotten_through;
+        admin.newest_snapshot = kept->snapshots.empty() ? 0 : kept->snapshots.back().revision;
+        admin.snapshot_count = kept->snapshots.size();
+      }
+    }
     return admin;
   };
   ApiOptions options = ApiOptionsFrom(*config);

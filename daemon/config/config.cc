@@ -196,6 +196,26 @@ const std::vector<Key>& Keys() {
        [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.notify_poll_interval_ms); }},
       {"cluster.minRevisionWait",
        [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.min_revision_wait_ms); }},
+      {"history.retention",
+       [](Config& c, const std::string& v) {
+         if (v == "0") {
+           c.history_retention_ms = 0;
+           return std::string();
+         }
+         auto d = ParseDurationMs(v);
+         if (!d || *d < 0) return "expected a duration such as 720h or 90m, or 0, got \"" + v + "\"";
+         c.history_retention_ms = *d;
+         return std::string();
+       }},
+      {"history.snapshotEvery",
+       [](Config& c, const std::string& v) {
+         std::size_t n = 0;
+         auto e = ParseSize(v, &n);
+         c.history_snapshot_every = n;
+         return e;
+       }},
+      {"history.checkInterval",
+       [](Config& c, const std::string& v) { return ParsePositiveDuration(v, &c.history_check_interval_ms); }},
       {"plugins.dir",
        [](Config& c, const std::string& v) {
          c.plugins_dir = v;

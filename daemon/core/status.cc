@@ -28,6 +28,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "INTERNAL";
     case StatusCode::kUnavailable:
       return "UNAVAILABLE";
+    case StatusCode::kGone:
+      return "GONE";
   }
   return "UNKNOWN";
 }
@@ -48,6 +50,7 @@ Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::m
 Status FailedPrecondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
 Status Aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
 Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+Status Gone(std::string m) { return {StatusCode::kGone, std::move(m)}; }
 Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }

@@ -35,6 +35,7 @@ enum class StatusCode {
   kResourceExhausted,
   kInternal,
   kUnavailable,
+  kGone,  // asked for history that retention has forgotten (HTTP 410)
 };
 
 // The API spelling of a code ("INVALID_ARGUMENT", ...).
@@ -85,6 +86,7 @@ Status PermissionDenied(std::string message);
 Status Unauthenticated(std::string message);
 Status OutOfRange(std::string message);
 Status ResourceExhausted(std::string message);
+Status Gone(std::string message);
 
 // A field violation as a whole status: "field: description".
 Status FieldError(std::string field, std::string description, std::string rule = "INVALID_VALUE");

@@ -8,9 +8,14 @@ Result<ChangeFeed::Page> ChangeFeed::ReadOnce(const std::string& account_id, std
   page.next_since = since;
   constexpr std::size_t kChunk = 1000;
   std::uint64_t scanned = since;
+  auto gone = [](std::uint64_t start) {
+    return Gone("the history before revision " + std::to_string(start + 1) +
+                " was forgotten (history.retention); read the feed from since=" + std::to_string(start) + " or later");
+  };
   while (scanned < page.head && page.changes.size() < limit) {
     std::uint64_t last = scanned;
     auto n = log_->ReadSince(scanned, kChunk, [&](const ChangeRecord& r) -> Status {
+      if (last == since && r.revision != since + 1) return gone(r.revision - 1);
       last = r.revision;
       if (r.revision <= page.head && r.account_id == account_id && page.changes.size() < limit) {
         page.changes.push_back(r);
@@ -18,6 +23,12 @@ Result<ChangeFeed::Page> ChangeFeed::ReadOnce(const std::string& account_id, std
       return Status::Ok();
     });
     if (!n.ok()) return n.status();
+    if (*n == 0 && scanned == since) {
+      // Nothing after `since` although the state is past it: the log forgot every record.
+      auto history = log_->History();
+      if (!history.ok()) return history.status();
+      if (history->forgotten_through > since) return gone(history->forgotten_through);
+    }
     if (*n == 0 || last == scanned) break;
     scanned = last;
   }

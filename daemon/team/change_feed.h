@@ -6,7 +6,9 @@
 // snapshot reflects (what this node has applied). Revisions are global, so an account's
 // feed has gaps. With nothing to return and `wait` > 0 it waits for the next commit (any
 // account's: each wakes the reader, which reads again) until something of this account
-// arrives or `wait` passes. The log is scanned from `since` in chunks; a feed read far
+// arrives or `wait` passes. A `since` before the history the log still holds (retention
+// forgot it: team/compactor.h) is kGone, naming the first `since` that can be read. The
+// log is scanned from `since` in chunks; a feed read far
 // behind the head of a log that is mostly other accounts' changes costs that scan.
 //
 // Thread safety: safe for concurrent use. Notify may be called from the commit path (the

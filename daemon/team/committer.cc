@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "engine/custom_roles.h"
+#include "engine/state_image.h"
 #include "team/state_builder.h"
 
 namespace gatehouse {
@@ -76,6 +77,36 @@ Status Committer::ReplacePolicies(std::shared_ptr<const PolicySet> policies, boo
   return Status::Ok();
 }
 
+Status Committer::LoadNewestSnapshotLocked() {
+  if (!log_->SupportsSnapshots()) return Status::Ok();
+  auto history = log_->History();
+  if (!history.ok()) return history.status();
+  const auto current = holder_->Load();
+  if (!history->snapshots.empty() && history->snapshots.back().revision > current->revision()) {
+    const std::uint64_t revision = history->snapshots.back().revision;
+    auto chunks = log_->ReadSnapshot(revision);
+    if (!chunks.ok()) {
+      return Status(chunks.status().code(),
+                    "reading the snapshot at revision " + std::to_string(revision) + ": " + chunks.status().message());
+    }
+    auto state = DecodeStateImage(*chunks, current->policies());
+    if (!state.ok()) {
+      return Internal("the snapshot at revision " + std::to_string(revision) + " cannot be loaded: " +
+                      state.status().message());
+    }
+    if ((*state)->revision() != revision) {
+      return Internal("the snapshot stored at revision " + std::to_string(revision) + " holds revision " +
+                      std::to_string((*state)->revision()));
+    }
+    Publish(*state);
+  }
+  if (history->forgotten_through > holder_->Load()->revision()) {
+    return Internal("the log's history was forgotten through revision " + std::to_string(history->forgotten_through) +
+                    ", but it holds no snapshot at or after it to start from");
+  }
+  return Status::Ok();
+}
+
 Result<std::uint64_t> Committer::LoadAll() {
   // Two threads share the work: this one reads the log and decodes most batches of
   // records; an applier thread decodes the rest and applies every change set in log order.
@@ -90,6 +121,7 @@ Result<std::uint64_t> Committer::LoadAll() {
   };
   using Batch = std::vector<Item>;
   std::lock_guard lock(write_mu_);
+  GH_RETURN_IF_ERROR(LoadNewestSnapshotLocked());
   StateBuilder builder(holder_->Load());
   const std::uint64_t expected = holder_->Load()->revision();
   std::mutex mu;
@@ -137,8 +169,13 @@ Result<std::uint64_t> Committer::LoadAll() {
   };
   Batch batch;
   std::size_t batches = 0;
-  auto head = log_->Load([&](const ChangeRecord& record) -> Status {
-    if (record.revision <= expected) return Status::Ok();  // already applied
+  std::uint64_t last = expected;
+  auto read_one = [&](const ChangeRecord& record) -> Status {
+    if (record.revision != last + 1) {
+      return Internal("the change log skips from revision " + std::to_string(last) + " to " +
+                      std::to_string(record.revision));
+    }
+    last = record.revision;
     Item item;
     item.revision = record.revision;
     if (batches % kCycle < kCycle - kApplierDecodes) {
@@ -152,7 +189,18 @@ Result<std::uint64_t> Committer::LoadAll() {
     if (batch.size() < kBatch) return Status::Ok();
     ++batches;
     return hand_over(batch);
-  });
+  };
+  constexpr std::size_t kReadChunk = 100000;
+  Result<std::uint64_t> head = expected;
+  for (;;) {
+    auto n = log_->ReadSince(last, kReadChunk, read_one);
+    if (!n.ok()) {
+      head = n.status();
+      break;
+    }
+    if (*n < kReadChunk) break;
+  }
+  if (head.ok()) head = last;
   Status handed = head.ok() && !batch.empty() ? hand_over(batch) : Status::Ok();
   {
     std::lock_guard queue_lock(mu);
@@ -176,13 +224,32 @@ Status Committer::CatchUpLocked() {
   constexpr std::size_t kBatch = 10000;
   StateBuilder builder(holder_->Load());
   std::uint64_t since = holder_->Load()->revision();
+  bool reloaded = false;
   for (;;) {
+    bool gap = false;
     auto n = log_->ReadSince(since, kBatch, [&](const ChangeRecord& record) -> Status {
+      if (record.revision != since + 1) {
+        gap = true;
+        return Aborted("gap");
+      }
       auto set = codec_->Decode(record);
       if (!set.ok()) return set.status();
       since = record.revision;
       return builder.Apply(*set, record.revision);
     });
+    if (gap && !reloaded) {
+      // The records after our revision were forgotten: start again from the newest snapshot.
+      reloaded = true;
+      Publish(builder.Build());
+      GH_RETURN_IF_ERROR(LoadNewestSnapshotLocked());
+      builder = StateBuilder(holder_->Load());
+      since = holder_->Load()->revision();
+      continue;
+    }
+    if (gap) {
+      return Internal("the change log skips past revision " + std::to_string(since) +
+                      " and no snapshot covers the gap");
+    }
     if (!n.ok()) return n.status();
     if (*n == 0) break;
     Publish(builder.Build());

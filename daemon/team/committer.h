@@ -41,10 +41,15 @@ class Committer {
 
   Committer(ChangeLog* log, const ChangeCodec* codec, SnapshotHolder* holder);
 
-  // Replays the whole log into the holder's snapshot (start-up). Returns the head.
+  // Start-up: loads the log's newest snapshot (when the log keeps snapshots and has one
+  // past the holder's revision) and replays the records after it into the holder's
+  // snapshot. Returns the revision published. Refuses a log that skips a revision, and
+  // one whose history was forgotten past every snapshot it still has.
   Result<std::uint64_t> LoadAll();
 
-  // Applies records another writer appended since our revision.
+  // Applies records another writer appended since our revision. When the log no longer
+  // holds the next record (another node forgot history past this node's revision while it
+  // was away), it loads the newest snapshot first and replays from there.
   Status CatchUp();
 
   // Runs the pipeline above; returns the committed revision. When `build` returns a
@@ -81,6 +86,8 @@ class Committer {
     std::optional<Result<std::uint64_t>> result;
   };
   Status CatchUpLocked();
+  // Publishes the log's newest snapshot when it is past the holder's revision.
+  Status LoadNewestSnapshotLocked();
   // Validates, appends and publishes a batch; returns each write's result, in order. Does
   // not touch the Pendings' result fields (Commit hands the results over under queue_mu_).
   std::vector<Result<std::uint64_t>> ProcessBatch(const std::vector<Pending*>& batch);

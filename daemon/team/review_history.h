@@ -1,6 +1,8 @@
 // ReviewHistory: one account as it stood after past revisions, for the access review's
-// `at=REV` and the review diff. It replays the change log — the source of truth — from
-// the beginning into a private Snapshot: only the account's own change sets and the
+// `at=REV` and the review diff. It replays the change log — the source of truth — into a
+// private Snapshot, starting from the newest stored snapshot at or before the first
+// revision asked for (only that account decoded from it) or from the beginning when there
+// is none; a revision older than the kept history is kGone. Only the account's own change sets and the
 // global ones (user profiles) are decoded and applied; everything else is skipped
 // unread. The live snapshot is never touched. The replayed state is bound to the policy
 // set passed in (the review judges past data by the policy files active now).
