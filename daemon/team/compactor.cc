@@ -108,16 +108,17 @@ Result<CompactionReport> Compactor::RunLocked(bool force) {
     if (!history.ok()) return history.status();
   }
 
-  // Thin out: keep the base and the newest, and older ones only one per retention/8.
+  // Thin out: keep the base, the newest, and the first snapshot taken in each period of
+  // retention/8 (periods counted from the epoch, so a kept snapshot stays kept as it ages).
   const std::int64_t spacing = std::max<std::int64_t>(options_.retention.count() / 8, 1);
-  auto& snapshots = history->snapshots;
-  std::int64_t kept_at = std::numeric_limits<std::int64_t>::max();
-  for (std::size_t i = snapshots.size(); i-- > 0;) {
+  const auto& snapshots = history->snapshots;
+  std::int64_t last_period = std::numeric_limits<std::int64_t>::min();
+  for (std::size_t i = 0; i < snapshots.size(); ++i) {
     const SnapshotInfo& s = snapshots[i];
-    const bool keep = i + 1 == snapshots.size() || s.revision == history->forgotten_through ||
-                      s.taken_at <= kept_at - spacing;
+    const std::int64_t period = s.taken_at / spacing;
+    const bool keep = i + 1 == snapshots.size() || s.revision == history->forgotten_through || period != last_period;
+    last_period = period;
     if (keep) {
-      kept_at = s.taken_at;
       ++report.snapshots_kept;
       continue;
     }

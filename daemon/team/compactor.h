@@ -11,8 +11,10 @@
 //     yet (its stored cursor "notifier:<name>" is the floor): undelivered events are never
 //     forgotten.
 //  4. Thins out the snapshots inside the window: besides the newest and the one history
-//     starts from, one is kept per retention/8 of age, so the next forget point is never
-//     far from the retention boundary and the count stays about ten.
+//     starts from, only the first snapshot taken in each period of retention/8 is kept
+//     (periods counted from the epoch, so a kept one stays kept as it ages): the next
+//     forget point is never more than a period from the retention boundary, and about ten
+//     snapshots are kept.
 //
 // Crash safety: the snapshot is stored atomically before anything is forgotten, and
 // forgetting is one atomic storage call that requires that snapshot: a kill -9 at any
