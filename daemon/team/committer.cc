@@ -91,8 +91,8 @@ Status Committer::LoadNewestSnapshotLocked() {
     }
     auto state = DecodeStateImage(*chunks, current->policies());
     if (!state.ok()) {
-      return Internal("the snapshot at revision " + std::to_string(revision) + " cannot be loaded: " +
-                      state.status().message());
+      return Internal("the snapshot at revision " + std::to_string(revision) +
+                      " cannot be loaded: " + state.status().message());
     }
     if ((*state)->revision() != revision) {
       return Internal("the snapshot stored at revision " + std::to_string(revision) + " holds revision " +

@@ -48,7 +48,7 @@ std::uint64_t Compactor::DeliveredFloor() {
   std::uint64_t floor = std::numeric_limits<std::uint64_t>::max();
   for (const auto& name : options_.notifier_cursors) {
     auto value = log_->GetCursor(name);
-    if (!value.ok()) return 0;  // unknown: forget nothing this time
+    if (!value.ok()) return 0;          // unknown: forget nothing this time
     if (!value->has_value()) continue;  // never started: it will start at the head
     try {
       floor = std::min<std::uint64_t>(floor, std::stoull(**value));

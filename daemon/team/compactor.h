@@ -43,15 +43,15 @@
 namespace gatehouse {
 
 struct CompactionOptions {
-  std::uint64_t snapshot_every = 100000;         // revisions between automatic snapshots; 0 = on request only
+  std::uint64_t snapshot_every = 100000;  // revisions between automatic snapshots; 0 = on request only
   std::chrono::milliseconds retention{720LL * 3600 * 1000};  // history kept for the feed and at=REV
   std::chrono::milliseconds check_interval{60000};
   std::vector<std::string> notifier_cursors;  // "notifier:<name>" of each configured notifier
 };
 
 struct CompactionReport {
-  bool ran = false;             // false: another node holds the lease, or the log keeps no snapshots
-  std::string skipped;          // why it did not run
+  bool ran = false;                     // false: another node holds the lease, or the log keeps no snapshots
+  std::string skipped;                  // why it did not run
   std::uint64_t snapshot_revision = 0;  // the snapshot written (0: none was due)
   std::uint64_t snapshot_bytes = 0;
   double snapshot_seconds = 0;          // encoding and storing it

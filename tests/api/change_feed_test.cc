@@ -22,6 +22,40 @@ class ChangeFeedTest : public testing::ApiFixture {
   }
 };
 
+// Retention: history forgotten by compaction (here retention 0) is 410 GONE in the feed
+// and in the access review's at=REV, naming where readable history starts; compaction is
+// a system-key admin call.
+TEST_F(ChangeFeedTest, ForgottenHistoryIsGoneAndSaysWhereHistoryStarts) {
+  CreateAccount("acme", "olga");
+  PutUser("ann", "ann@acme.test", "Ann", "A");
+  PutAsset("s1", "site", "S1");
+  Assign("ann", "website-manager", nullptr);
+  ASSERT_EQ(Feed("?since=0")["changes"].size(), 3U);  // the user is not the account's change
+  auto denied = Post("/v1/admin/compact", json::object(), KeyFor("app1", "EXTERNAL_APP"));
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 403) << denied->body;
+  auto compacted = Post("/v1/admin/compact", json::object());
+  ASSERT_TRUE(compacted);
+  ASSERT_EQ(compacted->status, 200) << compacted->body;
+  EXPECT_EQ(Body(compacted)["snapshotRevision"], 5);  // the key above was the 5th write
+  EXPECT_EQ(Body(compacted)["forgottenThrough"], 5);
+  auto gone = Get("/v1/changes?since=0");
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 410) << gone->body;
+  EXPECT_NE(gone->body.find("since=5"), std::string::npos) << gone->body;
+  PutAsset("s2", "site", "S2");
+  auto page = Feed("?since=5");
+  ASSERT_EQ(page["changes"].size(), 1U);
+  EXPECT_EQ(page["changes"][0]["revision"], 6);
+  auto review = Get("/v1/access-review?at=2");
+  ASSERT_TRUE(review);
+  EXPECT_EQ(review->status, 410) << review->body;
+  auto kept = Get("/v1/access-review?at=5");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->status, 200) << kept->body;
+  EXPECT_NE(kept->body.find("ann"), std::string::npos);
+}
+
 TEST_F(ChangeFeedTest, OneAccountsChangesInOrderAcrossPages) {
   CreateAccount("acme", "olga");
   CreateAccount("other", "oscar");

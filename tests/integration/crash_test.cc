@@ -1,7 +1,8 @@
 // Crash safety: the real daemon takes a stream of writes and is killed with SIGKILL at
 // random moments, 20 times. After every restart, every acknowledged write is there and no
 // partial one is: every account that exists has its owner's assignment (account and owner
-// assignment are one change set).
+// assignment are one change set). The second test does the same while snapshots are
+// written and history forgotten all the time (retention 0), so kills land in compactions.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -121,6 +122,88 @@ TEST(CrashTest, KillNineNeverLosesAnAcknowledgedWrite) {
     ASSERT_EQ(check.Wait(), 0);
   }
   EXPECT_GT(acknowledged.size(), static_cast<std::size_t>(kCycles));  // the test did write
+}
+
+TEST(CrashTest, KillNineDuringCompactionNeverLosesAnAcknowledgedWrite) {
+  testing::TempDir dir;
+  const std::string config =
+      testing::WriteDaemonConfig(dir, "history: {retention: 0, snapshotEvery: 25, checkInterval: 20ms}\n");
+  std::mt19937 rng(20261130);
+  std::vector<std::string> acknowledged;
+  std::string key;
+  std::atomic<int> compactions{0};
+  constexpr int kCycles = 10;
+  for (int cycle = 0; cycle <= kCycles; ++cycle) {
+    testing::DaemonProcess daemon({"--config", config});
+    const int port = daemon.WaitForPort();
+    ASSERT_GT(port, 0) << "cycle " << cycle << "\n" << daemon.Output();
+    if (key.empty()) {
+      std::ifstream in(dir.File("system-key"));
+      in >> key;
+    }
+    httplib::Client c("127.0.0.1", port);
+    const httplib::Headers auth{{"Authorization", key}};
+    for (const auto& id : acknowledged) {
+      auto r = c.Post(
+          "/v1/check", httplib::Headers{{"Authorization", key}, {"wix-account-id", id}},
+          json{{"subject", {{"id", "owner-" + id}}}, {"permission", "team.delete-member"}, {"asset", {{"id", id}}}}
+              .dump(),
+          "application/json");
+      ASSERT_TRUE(r);
+      ASSERT_EQ(r->body, R"({"allowed":true})")
+          << "cycle " << cycle << ": acknowledged account " << id << " lost or partial\n"
+          << daemon.Output();
+    }
+    if (cycle == kCycles) {
+      auto status = c.Get("/v1/admin/status", auth);
+      ASSERT_TRUE(status);
+      const json history = json::parse(status->body)["history"];
+      EXPECT_GT(history["forgottenThrough"].get<std::uint64_t>(), 0U) << status->body;
+      EXPECT_GT(history["newestSnapshot"].get<std::uint64_t>(), 0U) << status->body;
+      daemon.Signal(SIGTERM);
+      EXPECT_EQ(daemon.Wait(), 0);
+      break;
+    }
+    std::atomic<bool> stop{false};
+    std::mutex mu;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&, t] {
+        httplib::Client w("127.0.0.1", port);
+        w.set_read_timeout(2, 0);
+        for (int i = 0; !stop; ++i) {
+          const std::string id = "k" + std::to_string(cycle) + "-" + std::to_string(t) + "-" + std::to_string(i);
+          auto r = w.Post("/v1/accounts", auth, json{{"id", id}, {"name", id}, {"ownerUserId", "owner-" + id}}.dump(),
+                          "application/json");
+          if (!r) break;
+          if (r->status == 201) {
+            std::lock_guard lock(mu);
+            acknowledged.push_back(id);
+          }
+        }
+      });
+    }
+    threads.emplace_back([&] {  // and `gatehouse compact`, over and over
+      httplib::Client w("127.0.0.1", port);
+      w.set_read_timeout(5, 0);
+      while (!stop) {
+        auto r = w.Post("/v1/admin/compact", auth, "", "application/json");
+        if (!r) break;
+        if (r->status == 200) ++compactions;
+      }
+    });
+    const int compactions_before = compactions.load();
+    for (int waited = 0; waited < 1000 && compactions.load() == compactions_before; ++waited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 200));
+    daemon.Signal(SIGKILL);
+    EXPECT_EQ(daemon.Wait(), 128 + SIGKILL);
+    stop = true;
+    for (auto& t : threads) t.join();
+  }
+  EXPECT_GT(compactions.load(), kCycles);  // compactions did run between the kills
+  EXPECT_GT(acknowledged.size(), static_cast<std::size_t>(kCycles));
 }
 
 }  // namespace

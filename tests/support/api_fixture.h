@@ -44,6 +44,10 @@ class ApiFixture : public ::testing::Test {
     committer_->AddListener([feed = feed_.get()](std::uint64_t revision) { feed->Notify(revision); });
     history_ = std::make_unique<ReviewHistory>(faulty_.get(), &codec_);
     keys_ = std::make_unique<KeyAuthenticator>(std::vector<std::string>{Sha256Hex(kSystemKey)});
+    CompactionOptions compaction;
+    compaction.snapshot_every = 0;
+    compaction.retention = std::chrono::milliseconds(0);
+    compactor_ = std::make_unique<Compactor>(faulty_.get(), holder_.get(), &clock_, compaction);
     ApiServices services;
     services.snapshots = holder_.get();
     services.accounts = accounts_.get();
@@ -53,6 +57,7 @@ class ApiFixture : public ::testing::Test {
     services.roles = roles_.get();
     services.feed = feed_.get();
     services.history = history_.get();
+    services.compact = [this] { return compactor_->RunOnce(true); };
     importer_ = std::make_unique<ImportService>(committer_.get(), &clock_);
     services.codec = &codec_;
     services.importer = importer_.get();
@@ -167,6 +172,7 @@ class ApiFixture : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<PluginChangeLog> log_;
   std::unique_ptr<FaultInjectingChangeLog> faulty_;
+  std::unique_ptr<Compactor> compactor_;
   JsonChangeCodec codec_;
   OpenSslSecrets secrets_;
   ManualClock clock_{1'800'000'000'000};

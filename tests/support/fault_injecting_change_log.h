@@ -40,6 +40,24 @@ class FaultInjectingChangeLog final : public ChangeLog {
   Status PutCursor(const std::string& name, const std::string& value) override {
     return inner_->PutCursor(name, value);
   }
+  bool SupportsSnapshots() const override { return inner_->SupportsSnapshots(); }
+  Status PutSnapshot(std::uint64_t revision, Timestamp taken_at, const std::vector<std::string>& chunks) override {
+    if (fail_appends_) return Unavailable("injected: storage unreachable");
+    return inner_->PutSnapshot(revision, taken_at, chunks);
+  }
+  Result<LogHistory> History() override {
+    if (fail_reads_) return Unavailable("injected: storage unreachable");
+    return inner_->History();
+  }
+  Result<std::vector<std::string>> ReadSnapshot(std::uint64_t revision) override {
+    if (fail_reads_) return Unavailable("injected: storage unreachable");
+    return inner_->ReadSnapshot(revision);
+  }
+  Status ForgetHistory(std::uint64_t through) override {
+    if (fail_appends_) return Unavailable("injected: storage unreachable");
+    return inner_->ForgetHistory(through);
+  }
+  Status DropSnapshot(std::uint64_t revision) override { return inner_->DropSnapshot(revision); }
 
  private:
   ChangeLog* inner_;

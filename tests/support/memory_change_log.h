@@ -31,8 +31,8 @@ class MemoryChangeLog final : public ChangeLog {
     std::vector<ChangeRecord> batch;
     {
       std::lock_guard lock(mu_);
-      for (std::size_t i = since > base_ ? since - base_ : 0; i < records_.size() && (limit == 0 || batch.size() < limit);
-           ++i) {
+      for (std::size_t i = since > base_ ? since - base_ : 0;
+           i < records_.size() && (limit == 0 || batch.size() < limit); ++i) {
         batch.push_back(records_[i]);
       }
     }

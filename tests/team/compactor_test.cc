@@ -173,10 +173,12 @@ TEST_F(CompactorTest, RetentionForgetsOnlyOldHistoryAndNeverUndeliveredEvents) {
   EXPECT_EQ(log_.History()->forgotten_through, 10U);
   // Snapshot 20 is younger than the retention: kept, and nothing after 10 was forgotten.
   std::size_t records = 0;
-  ASSERT_TRUE(log_.ReadSince(0, 0, [&](const ChangeRecord&) {
-                     ++records;
-                     return Status::Ok();
-                   }).ok());
+  ASSERT_TRUE(log_.ReadSince(0, 0,
+                             [&](const ChangeRecord&) {
+                               ++records;
+                               return Status::Ok();
+                             })
+                  .ok());
   EXPECT_EQ(records, 10U);
 }
 
