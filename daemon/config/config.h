@@ -78,7 +78,7 @@ struct Config {
   std::int64_t min_revision_wait_ms = 2000;
   // history (snapshots and retention: team/compactor.h)
   std::int64_t history_retention_ms = 720LL * 3600 * 1000;  // 30 days; 0 = keep only what the newest snapshot needs
-  std::uint64_t history_snapshot_every = 100000;            // revisions; 0 = snapshots on request only
+  std::uint64_t history_snapshot_every = 20000;             // revisions; 0 = snapshots on request only
   std::int64_t history_check_interval_ms = 60000;
   // log
   std::string log_level = "info";   // trace, debug, info, warn, error

@@ -43,7 +43,7 @@
 namespace gatehouse {
 
 struct CompactionOptions {
-  std::uint64_t snapshot_every = 100000;  // revisions between automatic snapshots; 0 = on request only
+  std::uint64_t snapshot_every = 20000;  // revisions between automatic snapshots; 0 = on request only
   std::chrono::milliseconds retention{720LL * 3600 * 1000};  // history kept for the feed and at=REV
   std::chrono::milliseconds check_interval{60000};
   std::vector<std::string> notifier_cursors;  // "notifier:<name>" of each configured notifier
