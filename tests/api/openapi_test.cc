@@ -133,6 +133,7 @@ TEST_F(OpenApiTest, IsOpenApi3WithEveryRoute) {
                                                                    {"post", "/v1/invites/accept"},
                                                                    {"post", "/v1/invites/decline"},
                                                                    {"post", "/v1/admin/reload"},
+                                                                   {"post", "/v1/admin/compact"},
                                                                    {"get", "/v1/admin/status"},
                                                                    {"get", "/healthz"},
                                                                    {"get", "/readyz"},
@@ -230,6 +231,7 @@ TEST_F(OpenApiTest, RealResponsesMatchTheSchemas) {
   ExpectMatches(Get("/v1/api-keys"), "/v1/api-keys", "get");
   ExpectMatches(client_->Get("/healthz"), "/healthz", "get");
   ExpectMatches(client_->Get("/readyz"), "/readyz", "get");
+  ExpectMatches(Post("/v1/admin/compact", json::object(), kSystemKey, ""), "/v1/admin/compact", "post");
   // Errors use the documented error body.
   auto bad = Post("/v1/check", json::object());
   ASSERT_EQ(bad->status, 400);

@@ -134,3 +134,29 @@ TEST(ConfigTest, ConnectionSettingsAndTheOpsListener) {
 
 }  // namespace
 }  // namespace gatehouse
+
+namespace gatehouse {
+namespace {
+
+TEST(ConfigTest, HistorySettings) {
+  auto defaults = ParseConfig("", "g.yaml", {});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->history_retention_ms, 720LL * 3600 * 1000);
+  EXPECT_EQ(defaults->history_snapshot_every, 20000U);
+  EXPECT_EQ(defaults->history_check_interval_ms, 60000);
+  auto set = ParseConfig("history: {retention: 48h, snapshotEvery: 0, checkInterval: 5s}\n", "g.yaml",
+                         {"GATEHOUSE_HISTORY_RETENTION=0"});
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->history_retention_ms, 0);  // the environment wins
+  EXPECT_EQ(set->history_snapshot_every, 0U);
+  EXPECT_EQ(set->history_check_interval_ms, 5000);
+  auto bad = ParseConfig("history: {retention: forever, snapshotEvery: -1, checkInterval: 0s}\n", "g.yaml", {});
+  ASSERT_FALSE(bad.ok());
+  const std::string& m = bad.status().message();
+  EXPECT_NE(m.find("history.retention"), std::string::npos) << m;
+  EXPECT_NE(m.find("history.snapshotEvery"), std::string::npos) << m;
+  EXPECT_NE(m.find("history.checkInterval"), std::string::npos) << m;
+}
+
+}  // namespace
+}  // namespace gatehouse

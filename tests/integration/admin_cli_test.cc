@@ -135,6 +135,22 @@ TEST_F(AdminCliTest, ReloadAndItsDryRun) {
   EXPECT_NE(real.output.find("policies reloaded (generation 2)"), std::string::npos) << real.output;
 }
 
+// gatehouse compact against the real daemon (default retention: 30 days, so the snapshot is
+// written and nothing is forgotten), then status shows the snapshot; a second compact
+// needs no new snapshot.
+TEST_F(AdminCliTest, CompactWritesASnapshotAndStatusShowsIt) {
+  auto compact = RunCommand(a_.Cli("compact", ""));
+  EXPECT_EQ(compact.rc, 0) << compact.output;
+  EXPECT_NE(compact.output.find("snapshot:          revision "), std::string::npos) << compact.output;
+  EXPECT_NE(compact.output.find("history kept from: revision 1\n"), std::string::npos) << compact.output;
+  auto again = RunCommand(a_.Cli("compact --json", ""));
+  EXPECT_EQ(again.rc, 0) << again.output;
+  EXPECT_EQ(json::parse(again.output, nullptr, false)["snapshotRevision"], 0) << again.output;
+  auto status = RunCommand(a_.Cli("status", ""));
+  EXPECT_EQ(status.rc, 0) << status.output;
+  EXPECT_NE(status.output.find("snapshots:         1 (newest at revision "), std::string::npos) << status.output;
+}
+
 TEST_F(AdminCliTest, KeysCreateListRevoke) {
   auto created = RunCommand(a_.Cli("keys create cy --description ci --json"));
   ASSERT_EQ(created.rc, 0) << created.output;
