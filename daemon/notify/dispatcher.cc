@@ -162,6 +162,14 @@ void NotificationDispatcher::Run(Worker* w) {
       cv_.wait_for(lock, options_.poll_interval, [&] { return stopping_ || wakeups_ != seen_wakeups; });
       continue;
     }
+    if (batch.front().revision != w->cursor.load() + 1 && warn_) {
+      // Only a notifier that was not configured while history was forgotten can see this:
+      // the compactor never forgets past a configured notifier's cursor.
+      warn_(true, "notifier " + w->name + ": revisions " + std::to_string(w->cursor.load() + 1) + ".." +
+                      std::to_string(batch.front().revision - 1) +
+                      " were forgotten (history.retention) before this notifier delivered them; it goes on from " +
+                      std::to_string(batch.front().revision));
+    }
     if (enrich_) {
       for (auto& r : batch) enrich_(r);
     }

@@ -149,6 +149,34 @@ TEST(DispatcherTest, RestartResumesFromTheStoredCursor) {
   EXPECT_EQ(raw->Delivered(), Range(6, 8));
 }
 
+// A notifier whose stored cursor lies before history that was forgotten (it was not
+// configured when the compactor ran) goes on from what is left, and says which revisions
+// it never delivered, at error level.
+TEST(DispatcherTest, ForgottenRevisionsBeforeACursorAreReportedNotSilentlySkipped) {
+  testing::MemoryChangeLog log;
+  Metrics metrics;
+  Append(log, 10);
+  ASSERT_TRUE(log.PutCursor("notifier:rec", "2").ok());
+  ASSERT_TRUE(log.PutSnapshot(6, 0, {"state"}).ok());
+  ASSERT_TRUE(log.ForgetHistory(6).ok());
+  std::mutex mu;
+  std::vector<std::string> errors;
+  auto notifier = std::make_unique<RecordingNotifier>();
+  auto* raw = notifier.get();
+  NotificationDispatcher d(&log, &metrics, Fast(), [&](bool error, const std::string& m) {
+    std::lock_guard lock(mu);
+    if (error) errors.push_back(m);
+  });
+  d.Add("rec", std::move(notifier));
+  ASSERT_TRUE(d.Start().ok());
+  ASSERT_TRUE(WaitUntil([&] { return raw->Delivered().size() == 4; }));
+  d.Stop();
+  EXPECT_EQ(raw->Delivered(), Range(7, 10));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(errors.size(), 1U);
+  EXPECT_NE(errors[0].find("revisions 3..6 were forgotten"), std::string::npos) << errors[0];
+}
+
 TEST(DispatcherTest, BacklogGaugeFollowsTheCursor) {
   testing::MemoryChangeLog log;
   Metrics metrics;
