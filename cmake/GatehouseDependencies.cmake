@@ -9,6 +9,7 @@ find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(Boost 1.74 REQUIRED)  # headers only: Boost.DLL
+find_package(simdjson 3 REQUIRED)  # the check routes' bodies only (api/check_body.h)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 pkg_check_modules(LIBYAML REQUIRED IMPORTED_TARGET yaml-0.1)

@@ -10,6 +10,7 @@ PACKAGES=(
   # libraries (see docs/architecture.md for which layer uses which)
   libboost-dev libyaml-cpp-dev libyaml-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev libsystemd-dev libpq-dev
+  libsimdjson-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql wrk curl sqlite3 openssl
   # /metrics is parsed by Prometheus' own Python client; the .deb is built with dpkg's

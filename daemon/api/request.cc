@@ -13,19 +13,22 @@ Result<Subject> RequiredSubject(const json& body, const char* field) {
   return ParseSubject(*it, field);
 }
 
-std::optional<json> ParseBody(const httplib::Request& req, httplib::Response& res) {
+Result<json> ParseJsonObject(const std::string& text) {
   // No body (a bare `curl -X POST`) reads as {}: required fields are then reported by name.
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
-  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    WriteError(res, InvalidArgument("request body is not valid JSON"));
-    return std::nullopt;
-  }
-  if (!body.is_object()) {
-    WriteError(res, InvalidArgument("request body must be a JSON object"));
-    return std::nullopt;
-  }
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  json body = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return InvalidArgument("request body is not valid JSON");
+  if (!body.is_object()) return InvalidArgument("request body must be a JSON object");
   return body;
+}
+
+std::optional<json> ParseBody(const httplib::Request& req, httplib::Response& res) {
+  auto body = ParseJsonObject(req.body);
+  if (!body.ok()) {
+    WriteError(res, body.status());
+    return std::nullopt;
+  }
+  return std::move(*body);
 }
 
 namespace {

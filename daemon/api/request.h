@@ -23,6 +23,8 @@ Result<Subject> RequiredSubject(const json& body, const char* field);
 
 // Parses the body as a JSON object; writes a 400 and returns nullopt otherwise.
 std::optional<json> ParseBody(const httplib::Request& req, httplib::Response& res);
+// The same, as a Result: whitespace only → {}; not JSON or not an object → kInvalidArgument.
+Result<json> ParseJsonObject(const std::string& text);
 
 // Field readers: return nullopt and fill *error (naming the field) on a wrong type.
 std::optional<std::string> OptString(const json& obj, const char* field, const std::string& path, Status* error);
