@@ -20,7 +20,7 @@ pids+=($!)
 "$build/bench/epoll_server" 18183 >/dev/null &
 pids+=($!)
 source "$root/scripts/bench_daemon.sh"
-start_daemon "$build" 18182
+BENCH_DECISION_PORT=18184 start_daemon "$build" 18182
 export ACCOUNT=bench
 
 seed_bench_account 18182
@@ -53,8 +53,11 @@ for c in 1 16 64; do
   BODY=$single run "bare cpp-httplib" http://127.0.0.1:18181/v1/check "$c"
   BODY=$single run "gatehoused /v1/check" http://127.0.0.1:18182/v1/check "$c"
   awk -v g="$last_rps" -v m="$limit" 'BEGIN { printf "%-28s c=%-3s %11.0f %%\n", "gatehoused / machine limit", '"$c"', 100 * g / m }'
+  BODY=$single run "decision listener /v1/check" http://127.0.0.1:18184/v1/check "$c"
+  awk -v g="$last_rps" -v m="$limit" 'BEGIN { printf "%-28s c=%-3s %11.0f %%\n", "decision listener / limit", '"$c"', 100 * g / m }'
 done
 echo "== batch checks, 100 per request"
 for c in 1 16; do
   BODY_FILE="$work/batch.json" run "gatehoused /v1/check/batch" http://127.0.0.1:18182/v1/check/batch "$c"
+  BODY_FILE="$work/batch.json" run "decision listener batch" http://127.0.0.1:18184/v1/check/batch "$c"
 done

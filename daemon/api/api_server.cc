@@ -74,7 +74,9 @@ ApiServer::~ApiServer() { Stop(); }
 void ApiServer::Routes() {
   api::Router router(*api_->server, options_.max_body_bytes);
   api::RegisterOpsRoutes(router, services_);
+  router.RecordInto(&decision_routes_);  // the decision listener serves these too
   api::RegisterDecisionRoutes(router, services_, options_);
+  router.RecordInto(nullptr);
   api::RegisterAccountRoutes(router, services_);
   api::RegisterTeamRoutes(router, services_, options_);
   api::RegisterDataRoutes(router, services_);
@@ -194,6 +196,24 @@ Result<int> ApiServer::Start() {
     }
     ops_bound_port_ = *ops_port;
   }
+  if (!options_.decision_host.empty()) {
+    api::DecisionServer::Options d;
+    d.host = options_.decision_host;
+    d.port = options_.decision_port;
+    d.threads = options_.decision_threads;
+    d.max_body_bytes = options_.max_body_bytes;
+    d.read_timeout_ms = options_.read_timeout_ms;
+    d.idle_timeout_ms = options_.idle_timeout_ms;
+    decision_ = std::make_unique<api::DecisionServer>(d, decision_routes_);
+    auto decision_port = decision_->Start();
+    if (!decision_port.ok()) {
+      api_->server->stop();
+      if (ops_) ops_->server->stop();
+      decision_.reset();
+      return decision_port.status();
+    }
+    decision_bound_port_ = *decision_port;
+  }
   running_ = true;
   for (Listener* l : {api_.get(), ops_.get()}) {
     if (l == nullptr) continue;
@@ -210,6 +230,7 @@ Result<int> ApiServer::Start() {
 bool ApiServer::Stop(std::chrono::milliseconds grace) {
   if (!running_.exchange(false)) return true;
   const auto deadline = std::chrono::steady_clock::now() + grace;
+  if (decision_) decision_->Stop();  // decisions are reads: nothing to drain
   // Stop accepting on both, then wait: each accept loop returns once its pool has joined.
   for (Listener* l : {api_.get(), ops_.get()}) {
     if (l != nullptr) l->server->stop();

@@ -45,6 +45,7 @@
 namespace httplib {
 class Server;
 }
+#include "api/decision_server.h"
 
 namespace gatehouse {
 
@@ -62,6 +63,11 @@ struct ApiOptions {
   std::string ops_host;
   int ops_port = 0;  // 0 = pick a free port
   std::size_t ops_threads = 4;
+  // The decision listener (POST /v1/check, /v1/check/batch on Boost.Beast event loops:
+  // api/decision_server.h); empty host = none.
+  std::string decision_host;
+  int decision_port = 0;          // 0 = pick a free port
+  unsigned decision_threads = 0;  // 0 = one per core
   std::size_t batch_check_limit = 1000;
   std::size_t page_size_limit = 1000;
   std::string tls_cert, tls_key;
@@ -135,6 +141,8 @@ class ApiServer {
   Result<int> Start();
   // The ops listener's bound port; 0 when there is none.
   int ops_port() const { return ops_bound_port_; }
+  // The decision listener's bound port; 0 when there is none.
+  int decision_port() const { return decision_bound_port_; }
   // Stops accepting and waits up to `grace` for in-flight requests. True when everything
   // finished; false when the deadline passed with connections still being served — the
   // server is then abandoned (its threads keep running) and the caller should exit.
@@ -149,6 +157,9 @@ class ApiServer {
   std::unique_ptr<Listener> api_;
   std::unique_ptr<Listener> ops_;
   int ops_bound_port_ = 0;
+  std::vector<api::Router::Recorded> decision_routes_;
+  std::unique_ptr<api::DecisionServer> decision_;
+  int decision_bound_port_ = 0;
   std::atomic<bool> running_{false};
 };
 

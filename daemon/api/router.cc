@@ -63,6 +63,7 @@ void Router::Delete(const std::string& pattern, Handler handler) {
 }
 
 void Router::Add(const std::string& method, const std::string& pattern, Handler handler) {
+  if (recorder_ != nullptr) recorder_->push_back(Recorded{method, pattern, handler});
   if (method == "GET") return Get(pattern, std::move(handler));
   if (method == "POST") return Post(pattern, std::move(handler));
   if (method == "PUT") return Put(pattern, std::move(handler));

@@ -18,6 +18,7 @@
 #include <httplib.h>
 
 #include <string>
+#include <vector>
 
 namespace gatehouse::api {
 
@@ -42,12 +43,23 @@ class Router {
   };
   void Add(const std::string& method, const std::string& pattern, Handler handler, BodyLimit limit);
 
+  // A route as registered: its handler expects the body already read into req.body. While
+  // a recorder is set, every route added is also appended to it (the decision listener
+  // serves the same handlers: api/decision_server.h).
+  struct Recorded {
+    std::string method;
+    std::string pattern;
+    Handler handler;
+  };
+  void RecordInto(std::vector<Recorded>* recorder) { recorder_ = recorder; }
+
  private:
   httplib::Server::HandlerWithContentReader WithBody(Handler handler) const;
   static httplib::Server::HandlerWithContentReader WithBody(Handler handler, BodyLimit limit);
 
   httplib::Server& server_;
   std::size_t max_body_bytes_;
+  std::vector<Recorded>* recorder_ = nullptr;
 };
 
 }  // namespace gatehouse::api

@@ -176,6 +176,9 @@ ApiOptions ApiOptionsFrom(const Config& cfg) {
   options.ops_host = config->ops_host;
   options.ops_port = config->ops_port;
   options.ops_threads = static_cast<std::size_t>(config->ops_threads);
+  options.decision_host = config->decision_host;
+  options.decision_port = config->decision_port;
+  options.decision_threads = static_cast<unsigned>(config->decision_threads);
   options.batch_check_limit = config->batch_check_limit;
   options.page_size_limit = config->page_size_limit;
   options.tls_cert = config->tls_cert;
@@ -544,6 +547,10 @@ int RunDaemon(const DaemonArgs& args) {
                *port, options.worker_threads);
   if (server.ops_port() != 0) {
     spdlog::info("ops listener on http://{}:{} (/healthz, /readyz, /metrics)", config->ops_host, server.ops_port());
+  }
+  if (server.decision_port() != 0) {
+    spdlog::info("decision listener on http://{}:{} (POST /v1/check, /v1/check/batch; event loops)",
+                 config->decision_host, server.decision_port());
   }
   sd_notify(0, "READY=1");
   Watchdog watchdog([host = ProbeHost(config->listen_host), port = *port, tls = !config->tls_cert.empty()](

@@ -132,6 +132,22 @@ const std::vector<Key>& Keys() {
          }
          return ParseHostPort(v, &c.ops_host, &c.ops_port);
        }},
+      {"http.decisionListen",
+       [](Config& c, const std::string& v) {
+         if (v.empty()) {
+           c.decision_host.clear();
+           return std::string();
+         }
+         return ParseHostPort(v, &c.decision_host, &c.decision_port);
+       }},
+      {"http.decisionThreads",
+       [](Config& c, const std::string& v) {
+         std::size_t n;
+         auto e = ParseSize(v, &n);
+         if (e.empty() && n > 64) e = "expected 0 (one per core) to 64 threads";
+         c.decision_threads = static_cast<int>(n);
+         return e;
+       }},
       {"ops.threads",
        [](Config& c, const std::string& v) {
          std::size_t n;

@@ -45,6 +45,10 @@ struct Config {
   std::string ops_host;
   int ops_port = 0;
   int ops_threads = 4;
+  // the decision listener: POST /v1/check and /v1/check/batch on event loops (empty host = off)
+  std::string decision_host;
+  int decision_port = 0;
+  int decision_threads = 0;  // 0 = one per core
   // policies
   std::string policies_dir = "/etc/gatehouse/policies";
   bool policies_watch = false;

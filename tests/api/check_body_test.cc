@@ -69,7 +69,8 @@ std::string RandomCheck(std::mt19937_64& rng) {
   fields.push_back("\"subject\":" + subject);
   fields.push_back(std::string("\"permission\":\"") + (pick(10) == 0 ? "" : "site.view") + "\"");
   fields.push_back(std::string("\"asset\":{\"id\":\"") + ids[pick(8)] + "\"}");
-  if (pick(3) == 0) fields.push_back(std::string("\"explain\":") + (pick(3) == 0 ? "null" : pick(2) ? "true" : "false"));
+  if (pick(3) == 0)
+    fields.push_back(std::string("\"explain\":") + (pick(3) == 0 ? "null" : pick(2) ? "true" : "false"));
   std::shuffle(fields.begin(), fields.end(), rng);
   std::string out = std::string(ws[pick(4)]) + "{";
   for (std::size_t i = 0; i < fields.size(); ++i) out += (i ? "," : "") + std::string(ws[pick(4)]) + fields[i];

@@ -160,3 +160,27 @@ TEST(ConfigTest, HistorySettings) {
 
 }  // namespace
 }  // namespace gatehouse
+
+namespace gatehouse {
+namespace {
+
+TEST(ConfigTest, DecisionListener) {
+  auto off = ParseConfig("", "g.yaml", {});
+  ASSERT_TRUE(off.ok());
+  EXPECT_TRUE(off->decision_host.empty());
+  auto on = ParseConfig("http: {decisionListen: \"127.0.0.1:8081\", decisionThreads: 2}\n", "g.yaml", {});
+  ASSERT_TRUE(on.ok()) << on.status().ToString();
+  EXPECT_EQ(on->decision_host, "127.0.0.1");
+  EXPECT_EQ(on->decision_port, 8081);
+  EXPECT_EQ(on->decision_threads, 2);
+  auto env = ParseConfig("", "g.yaml", {"GATEHOUSE_HTTP_DECISION_LISTEN=0.0.0.0:9001"});
+  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  EXPECT_EQ(env->decision_port, 9001);
+  auto bad = ParseConfig("http: {decisionListen: nowhere, decisionThreads: 99}\n", "g.yaml", {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("http.decisionListen"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("http.decisionThreads"), std::string::npos) << bad.status().message();
+}
+
+}  // namespace
+}  // namespace gatehouse

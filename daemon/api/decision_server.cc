@@ -1,0 +1,225 @@
+#include "api/decision_server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "api/http_error.h"
+
+namespace gatehouse::api {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+struct DecisionServer::Impl {
+  Options options;
+  std::unordered_map<std::string, Router::Handler> routes;  // "POST /v1/check" → handler
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+  bool running = false;
+
+  void Accept();
+};
+
+namespace {
+
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, DecisionServer::Impl* server) : stream_(std::move(socket)), server_(server) {}
+
+  void Run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+ private:
+  // The next request's headers may take the idle timeout to come; once they are in, the
+  // body has the read timeout.
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(server_->options.max_body_bytes);
+    stream_.expires_after(std::chrono::milliseconds(server_->options.idle_timeout_ms));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return Failed(ec);
+    stream_.expires_after(std::chrono::milliseconds(server_->options.read_timeout_ms));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code e, std::size_t) { self->OnRead(e); });
+  }
+
+  void Failed(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return Refuse(http::status::payload_too_large, "request body too large (http.maxBodyBytes is " +
+                                                         std::to_string(server_->options.max_body_bytes) + " bytes)");
+    }
+    if (ec == http::error::header_limit) {
+      return Refuse(http::status::request_header_fields_too_large, "request headers too large (over 16 KiB)");
+    }
+    Close();  // the peer left, a timeout, or bytes that are not HTTP
+  }
+
+  // Answers with the Wix error body and closes: the rest of the request is not read.
+  void Refuse(http::status status, const std::string& message) {
+    res_ = {};
+    res_.version(11);
+    res_.result(status);
+    res_.set(http::field::content_type, "application/json");
+    res_.body() = ErrorBody(InvalidArgument(message));
+    res_.keep_alive(false);
+    res_.prepare_payload();
+    Write();
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec) return Failed(ec);
+    auto& req = parser_->get();
+    const std::string_view target(req.target().data(), req.target().size());
+    const std::size_t question = target.find('?');
+    const std::string path(target.substr(0, question));
+    const std::string method(req.method_string());
+    res_ = {};
+    res_.version(req.version());
+    auto route = server_->routes.find(method + " " + path);
+    if (route == server_->routes.end()) {
+      res_.result(http::status::not_found);
+      res_.set(http::field::content_type, "application/json");
+      res_.body() = ErrorBody(NotFound("no route for " + method + " " + path + " on the decision listener"));
+    } else {
+      Serve(req, route->second, method, path,
+            question == std::string_view::npos ? std::string_view() : target.substr(question + 1));
+    }
+    res_.keep_alive(req.keep_alive() && res_.keep_alive());
+    res_.prepare_payload();
+    Write();
+  }
+
+  // Runs the route's handler — the kernel's, as the main listener runs it — on a request
+  // and response of cpp-httplib's kind, then copies the answer over.
+  void Serve(http::request<http::string_body>& req, const Router::Handler& handler, const std::string& method,
+             const std::string& path, std::string_view query) {
+    httplib::Request hreq;
+    hreq.method = method;
+    hreq.path = path;
+    hreq.target = std::string(req.target());
+    hreq.version = req.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
+    for (const auto& field : req) hreq.headers.emplace(std::string(field.name_string()), std::string(field.value()));
+    if (!query.empty()) httplib::detail::parse_query_text(std::string(query), hreq.params);
+    hreq.body = std::move(req.body());
+    beast::error_code ec;
+    const auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      hreq.remote_addr = remote.address().to_string();
+      hreq.remote_port = remote.port();
+    }
+    httplib::Response hres;
+    handler(hreq, hres);
+    res_.result(static_cast<unsigned>(hres.status == -1 ? 200 : hres.status));
+    bool close = false;
+    for (const auto& [name, value] : hres.headers) {
+      if (beast::iequals(name, "Connection") && beast::iequals(value, "close")) close = true;
+      res_.insert(name, value);
+    }
+    if (hres.content_provider_) {  // no decision route streams; never send half an answer
+      res_.result(http::status::internal_server_error);
+      res_.body() = ErrorBody(Internal("a streamed answer on the decision listener"));
+    } else {
+      res_.body() = std::move(hres.body);
+    }
+    res_.keep_alive(!close);
+  }
+
+  void Write() {
+    stream_.expires_after(std::chrono::milliseconds(server_->options.read_timeout_ms));
+    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec || !self->res_.keep_alive()) return self->Close();
+      self->ReadHeader();
+    });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  DecisionServer::Impl* server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+};
+
+}  // namespace
+
+void DecisionServer::Impl::Accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted) return;  // closed: stopping
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), this)->Run();
+    }
+    Accept();
+  });
+}
+
+DecisionServer::DecisionServer(Options options, std::vector<Router::Recorded> routes)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  for (auto& r : routes) impl_->routes.emplace(r.method + " " + r.pattern, std::move(r.handler));
+}
+
+DecisionServer::~DecisionServer() { Stop(); }
+
+Result<int> DecisionServer::Start() {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(impl_->options.host, ec);
+  const std::string where =
+      "cannot bind " + impl_->options.host + ":" + std::to_string(impl_->options.port) + " (http.decisionListen): ";
+  if (ec) return Unavailable(where + "not an IP address");
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(impl_->options.port));
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(1024, ec);
+  if (ec) {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+    return Unavailable(where +
+                       (ec == net::error::address_in_use ? std::string("address already in use") : ec.message()));
+  }
+  const int port = impl_->acceptor.local_endpoint().port();
+  impl_->Accept();
+  unsigned threads = impl_->options.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  impl_->running = true;
+  for (unsigned i = 0; i < threads; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  return port;
+}
+
+void DecisionServer::Stop() {
+  if (!impl_->running) return;
+  impl_->running = false;
+  net::post(impl_->ioc, [this] {
+    beast::error_code ignored;
+    impl_->acceptor.close(ignored);
+  });
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+}  // namespace gatehouse::api

@@ -1,0 +1,144 @@
+// The decision listener (api/decision_server.h, Boost.Beast): the same route table entries
+// as the main listener, so every check and batch — allowed, denied, explained, malformed,
+// unauthenticated, over a limit — gets the same status and the same body from both; plus
+// what the listener itself does: keep-alive and pipelining, 404 for other routes, 413 and
+// 431, idle connections closed.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "support/api_fixture.h"
+
+namespace gatehouse {
+namespace {
+
+using nlohmann::json;
+using testing::kSystemKey;
+
+class DecisionListenerTest : public testing::ApiFixture {
+ protected:
+  void Configure(ApiOptions& options, ApiServices&) override {
+    options.decision_host = "127.0.0.1";
+    options.decision_port = 0;
+    options.decision_threads = 2;
+    options.idle_timeout_ms = 400;
+  }
+  void SetUp() override {
+    ApiFixture::SetUp();
+    ASSERT_GT(server_->decision_port(), 0);
+    decision_ = std::make_unique<httplib::Client>("127.0.0.1", server_->decision_port());
+    CreateAccount("acme", "olga");
+    PutUser("ann", "ann@acme.test", "Ann", "A");
+    PutAsset("s1", "site", "S1");
+    PutAsset("s2", "site", "S2");
+    Assign("ann", "website-designer", {{"site", {{"id", "s1"}}}});
+  }
+
+  // Status and body from both listeners for the same request.
+  void ExpectSameOnBoth(const std::string& path, const std::string& body, const httplib::Headers& headers) {
+    auto main = client_->Post(path.c_str(), headers, body, "application/json");
+    auto fast = decision_->Post(path.c_str(), headers, body, "application/json");
+    ASSERT_TRUE(main && fast) << body;
+    EXPECT_EQ(fast->status, main->status) << body << "\nmain: " << main->body << "\ndecision: " << fast->body;
+    EXPECT_EQ(fast->body, main->body) << body;
+    EXPECT_EQ(fast->get_header_value("X-Gatehouse-Revision"), main->get_header_value("X-Gatehouse-Revision"));
+  }
+
+  // Writes raw bytes to the decision listener and reads until the peer closes or `wait_ms`.
+  std::string Raw(const std::string& bytes, int wait_ms = 1500) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(server_->decision_port()));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    timeval tv{wait_ms / 1000, (wait_ms % 1000) * 1000};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string out;
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return out;
+  }
+
+  std::unique_ptr<httplib::Client> decision_;
+};
+
+TEST_F(DecisionListenerTest, EveryCheckGetsTheSameAnswerAsOnTheMainListener) {
+  const auto h = Headers(kSystemKey, "acme");
+  const std::string ann = R"({"subject":{"id":"ann"},"permission":"site.publish","asset":{"id":"s1"}})";
+  for (
+      const std::string& body :
+      {ann, std::string(R"({"subject":{"id":"ann"},"permission":"site.publish","asset":{"id":"s2"}})"),
+       std::string(
+           R"({"subject":{"id":"ann","subjectType":"USER"},"permission":"site.publish","asset":{"id":"s2"},"explain":true})"),
+       std::string(R"({"subject":{"id":"ann"},"permission":"site.publish"})"),
+       std::string(R"({"subject":{"id":"ann","subjectType":"ROBOT"},"permission":"p","asset":{"id":"s1"}})"),
+       std::string(R"({"subject":{"id":5},"permission":"p","asset":{"id":"s1"}})"), std::string("{not json"),
+       std::string("[]"), std::string("")}) {
+    ExpectSameOnBoth("/v1/check", body, h);
+  }
+  const std::string batch = "{\"checks\":[" + ann + "," + ann + "]}";
+  ExpectSameOnBoth("/v1/check/batch", batch, h);
+  ExpectSameOnBoth("/v1/check/batch", "{\"checks\":[" + ann + ",{\"subject\":{}}]}", h);
+  std::string six = "{\"checks\":[";
+  for (int i = 0; i < 6; ++i) six += (i ? "," : "") + ann;  // the fixture's limit is 5
+  ExpectSameOnBoth("/v1/check/batch", six + "]}", h);
+  ExpectSameOnBoth("/v1/check", ann, Headers("", "acme"));               // no key: 401
+  ExpectSameOnBoth("/v1/check", ann, Headers("ghs_wrong-key", "acme"));  // unknown key
+  ExpectSameOnBoth("/v1/check", ann, Headers(kSystemKey, ""));           // no account header
+  const std::string app_key = KeyFor("app1", "EXTERNAL_APP");            // holds no access.check
+  ExpectSameOnBoth("/v1/check", ann, Headers(app_key, "acme"));
+  auto allowed = decision_->Post("/v1/check", h, ann, "application/json");
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->body, R"({"allowed":true})");
+}
+
+TEST_F(DecisionListenerTest, KeepAliveAndPipelinedRequestsAreAnsweredInOrder) {
+  const std::string allowed = R"({"subject":{"id":"ann"},"permission":"site.publish","asset":{"id":"s1"}})";
+  const std::string denied = R"({"subject":{"id":"ann"},"permission":"site.publish","asset":{"id":"s2"}})";
+  auto request = [](const std::string& body) {
+    return "POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: " + std::string(kSystemKey) +
+           "\r\nwix-account-id: acme\r\nContent-Type: application/json\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  const std::string out = Raw(request(allowed) + request(denied) + request(allowed));
+  const std::size_t first = out.find(R"({"allowed":true})");
+  const std::size_t second = out.find(R"({"allowed":false})");
+  const std::size_t third = out.find(R"({"allowed":true})", first + 1);
+  ASSERT_NE(first, std::string::npos) << out;
+  ASSERT_NE(second, std::string::npos) << out;
+  ASSERT_NE(third, std::string::npos) << out;
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+}
+
+TEST_F(DecisionListenerTest, OtherRoutesLimitsAndIdleConnections) {
+  auto other = decision_->Get("/v1/accounts/acme", Headers(kSystemKey, ""));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 404);
+  EXPECT_NE(other->body.find("no route for GET /v1/accounts/acme on the decision listener"), std::string::npos);
+  const std::string big(70 * 1024, ' ');  // the fixture's http.maxBodyBytes is 64 KiB
+  auto too_big = decision_->Post("/v1/check", Headers(kSystemKey, "acme"), big, "application/json");
+  ASSERT_TRUE(too_big);
+  EXPECT_EQ(too_big->status, 413);
+  EXPECT_NE(too_big->body.find("http.maxBodyBytes is 65536 bytes"), std::string::npos) << too_big->body;
+  const std::string huge_header =
+      "POST /v1/check HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
+  EXPECT_NE(Raw(huge_header).find("HTTP/1.1 431"), std::string::npos);
+  // An idle keep-alive connection is closed after http.idleTimeoutSeconds (400 ms here):
+  // the read ends (peer closed) well before the 3 s the test would wait.
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(Raw("", 3000), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500));
+}
+
+}  // namespace
+}  // namespace gatehouse
