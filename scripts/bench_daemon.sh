@@ -2,12 +2,13 @@
 # 127.0.0.1:PORT with the repo's policies and a fresh SQLite database in $work, waits until
 # it answers, records its PID in $pids and $daemon, and exports KEY (its system key).
 # BENCH_HTTP_THREADS, when set, becomes http.threads (the worker pool size);
-# BENCH_DECISION_PORT, when set, turns on the decision listener on 127.0.0.1:that port.
+# BENCH_DECISION_PORT, when set, turns on the decision listener on 127.0.0.1:that port with
+# one event loop (the epoll server it is compared with has one thread too).
 # Needs $root, $work and the pids array of the calling script.
 start_daemon() {
   local build=$1 port=$2
   cat > "$work/g.yaml" <<YAML
-http: {listen: 127.0.0.1:$port${BENCH_HTTP_THREADS:+, threads: $BENCH_HTTP_THREADS}${BENCH_DECISION_PORT:+, decisionListen: "127.0.0.1:$BENCH_DECISION_PORT"}}
+http: {listen: 127.0.0.1:$port${BENCH_HTTP_THREADS:+, threads: $BENCH_HTTP_THREADS}${BENCH_DECISION_PORT:+, decisionListen: "127.0.0.1:$BENCH_DECISION_PORT", decisionThreads: 1}}
 policies: {dir: $root/policies}
 plugins: {dir: $build/plugins}
 auth: {systemKeyFile: $work/system-key}

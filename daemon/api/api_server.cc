@@ -202,7 +202,6 @@ Result<int> ApiServer::Start() {
     d.port = options_.decision_port;
     d.threads = options_.decision_threads;
     d.max_body_bytes = options_.max_body_bytes;
-    d.read_timeout_ms = options_.read_timeout_ms;
     d.idle_timeout_ms = options_.idle_timeout_ms;
     decision_ = std::make_unique<api::DecisionServer>(d, decision_routes_);
     auto decision_port = decision_->Start();

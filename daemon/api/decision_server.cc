@@ -33,32 +33,28 @@ struct DecisionServer::Impl {
 namespace {
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr std::size_t kReadBuffer = 16 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, DecisionServer::Impl* server) : stream_(std::move(socket)), server_(server) {}
 
   void Run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadRequest(); });
   }
 
  private:
-  // The next request's headers may take the idle timeout to come; once they are in, the
-  // body has the read timeout.
-  void ReadHeader() {
+  // One timer per request: the whole request may take the idle timeout to arrive (an
+  // idle connection costs an event loop nothing but a socket), and its answer is written
+  // under the same deadline. A buffer large enough for a batch of checks is read at once.
+  void ReadRequest() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(server_->options.max_body_bytes);
+    if (buffer_.capacity() < kReadBuffer) buffer_.reserve(kReadBuffer);
     stream_.expires_after(std::chrono::milliseconds(server_->options.idle_timeout_ms));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
-  }
-
-  void OnHeader(beast::error_code ec) {
-    if (ec) return Failed(ec);
-    stream_.expires_after(std::chrono::milliseconds(server_->options.read_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code e, std::size_t) { self->OnRead(e); });
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
   void Failed(beast::error_code ec) {
@@ -143,10 +139,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write() {
-    stream_.expires_after(std::chrono::milliseconds(server_->options.read_timeout_ms));
     http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec || !self->res_.keep_alive()) return self->Close();
-      self->ReadHeader();
+      self->ReadRequest();
     });
   }
 

@@ -7,11 +7,12 @@
 // POST /v1/check and /v1/check/batch, recorded by api::Router), so authentication, limits,
 // answers and errors are the same; any other path is 404 with the Wix error body.
 //
-// Per connection: keep-alive and pipelined requests answered in order; a request (headers
-// and body) must arrive within read_timeout, and an idle connection is closed after
-// idle_timeout; headers over 16 KiB are refused with 431 and a body over max_body_bytes
-// with 413 (both close the connection); malformed HTTP closes it. Streamed (chunked)
-// answers are not supported here: no decision route produces one.
+// Per connection: keep-alive and pipelined requests answered in order; each request
+// (headers and body) must arrive, and its answer be taken, within idle_timeout of the
+// previous answer (one timer per request: an idle connection costs an event loop nothing
+// but its socket), else the connection is closed; headers over 16 KiB are refused with 431 and a body over
+// max_body_bytes with 413 (both close the connection); malformed HTTP closes it. Streamed (chunked) answers are not
+// supported here: no decision route produces one.
 //
 // Thread safety: Start and Stop from one thread; handlers run on the event-loop threads.
 #pragma once
@@ -33,7 +34,6 @@ class DecisionServer {
     int port = 0;          // 0 = pick a free port
     unsigned threads = 0;  // event-loop threads; 0 = one per core
     std::size_t max_body_bytes = 1048576;
-    std::int64_t read_timeout_ms = 5000;
     std::int64_t idle_timeout_ms = 30000;
   };
 
