@@ -31,6 +31,37 @@ bool OwnerIsWhole(httplib::Client& c, const std::string& key, const std::string&
   return r && r->body == R"({"allowed":true})";
 }
 
+// Two writers, each creating accounts "<prefix>-<t>-<i>" on the daemon at `port` until
+// `stop` or the daemon is gone. Every id is added to *tried (when given) before it is sent,
+// and to *acknowledged once answered 201; both under `mu`.
+std::vector<std::thread> StartAccountWriters(int port, const httplib::Headers& auth, const std::string& prefix,
+                                             std::atomic<bool>& stop, std::mutex& mu,
+                                             std::vector<std::string>* acknowledged,
+                                             std::vector<std::string>* tried = nullptr) {
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 2; ++t) {
+    writers.emplace_back([=, &stop, &mu] {
+      httplib::Client w("127.0.0.1", port);
+      w.set_read_timeout(2, 0);
+      for (int i = 0; !stop; ++i) {
+        const std::string id = prefix + "-" + std::to_string(t) + "-" + std::to_string(i);
+        if (tried != nullptr) {
+          std::lock_guard lock(mu);
+          tried->push_back(id);
+        }
+        auto r = w.Post("/v1/accounts", auth, json{{"id", id}, {"name", id}, {"ownerUserId", "owner-" + id}}.dump(),
+                        "application/json");
+        if (!r) break;  // the daemon is gone
+        if (r->status == 201) {
+          std::lock_guard lock(mu);
+          acknowledged->push_back(id);
+        }
+      }
+    });
+  }
+  return writers;
+}
+
 TEST(CrashTest, KillNineNeverLosesAnAcknowledgedWrite) {
   testing::TempDir dir;
   const std::string config = testing::WriteDaemonConfig(dir);
@@ -64,27 +95,8 @@ TEST(CrashTest, KillNineNeverLosesAnAcknowledgedWrite) {
     std::atomic<bool> stop{false};
     std::mutex mu;
     std::vector<std::string> in_flight_or_done;
-    std::vector<std::thread> writers;
-    for (int t = 0; t < 2; ++t) {
-      writers.emplace_back([&, t] {
-        httplib::Client w("127.0.0.1", port);
-        w.set_read_timeout(2, 0);
-        for (int i = 0; !stop; ++i) {
-          const std::string id = "c" + std::to_string(cycle) + "-" + std::to_string(t) + "-" + std::to_string(i);
-          {
-            std::lock_guard lock(mu);
-            in_flight_or_done.push_back(id);
-          }
-          auto r = w.Post("/v1/accounts", auth, json{{"id", id}, {"name", id}, {"ownerUserId", "owner-" + id}}.dump(),
-                          "application/json");
-          if (!r) break;  // the daemon is gone
-          if (r->status == 201) {
-            std::lock_guard lock(mu);
-            acknowledged.push_back(id);
-          }
-        }
-      });
-    }
+    std::vector<std::thread> writers =
+        StartAccountWriters(port, auth, "c" + std::to_string(cycle), stop, mu, &acknowledged, &in_flight_or_done);
     // Let at least one write of this cycle be acknowledged (a slow build — TSan, a busy
     // machine — may need a while for its first), then kill at a random moment after.
     const std::size_t before = [&] {
@@ -156,23 +168,8 @@ TEST(CrashTest, KillNineDuringCompactionNeverLosesAnAcknowledgedWrite) {
     }
     std::atomic<bool> stop{false};
     std::mutex mu;
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 2; ++t) {
-      threads.emplace_back([&, t] {
-        httplib::Client w("127.0.0.1", port);
-        w.set_read_timeout(2, 0);
-        for (int i = 0; !stop; ++i) {
-          const std::string id = "k" + std::to_string(cycle) + "-" + std::to_string(t) + "-" + std::to_string(i);
-          auto r = w.Post("/v1/accounts", auth, json{{"id", id}, {"name", id}, {"ownerUserId", "owner-" + id}}.dump(),
-                          "application/json");
-          if (!r) break;
-          if (r->status == 201) {
-            std::lock_guard lock(mu);
-            acknowledged.push_back(id);
-          }
-        }
-      });
-    }
+    std::vector<std::thread> threads =
+        StartAccountWriters(port, auth, "k" + std::to_string(cycle), stop, mu, &acknowledged);
     threads.emplace_back([&] {  // and `gatehouse compact`, over and over
       httplib::Client w("127.0.0.1", port);
       w.set_read_timeout(5, 0);
