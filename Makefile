@@ -55,7 +55,7 @@ deb:
 	@cd build/release && cpack -G DEB
 	@ls build/release/gatehouse_*.deb
 
-FUZZERS := policy_loader_fuzzer team_filter_fuzzer request_json_fuzzer
+FUZZERS := policy_loader_fuzzer team_filter_fuzzer request_json_fuzzer check_body_fuzzer
 
 fuzz: deps
 	@cmake --preset fuzz >/dev/null
