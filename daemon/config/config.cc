@@ -62,6 +62,24 @@ std::string ParseHostPort(const std::string& v, std::string* host_out, int* port
   return "";
 }
 
+// A second listener's HOST:PORT; empty turns it off.
+std::string ParseOptionalListen(const std::string& v, std::string* host_out, int* port_out) {
+  if (v.empty()) {
+    host_out->clear();
+    return "";
+  }
+  return ParseHostPort(v, host_out, port_out);
+}
+
+// A thread count from `min` to 64.
+std::string ParseThreads(const std::string& v, std::size_t min, int* out) {
+  std::size_t n = 0;
+  auto e = ParseSize(v, &n);
+  if (e.empty() && (n < min || n > 64)) e = "expected " + std::to_string(min) + " to 64 threads";
+  if (e.empty()) *out = static_cast<int>(n);
+  return e;
+}
+
 std::string ParseListen(const std::string& v, Config& c) { return ParseHostPort(v, &c.listen_host, &c.listen_port); }
 
 // Whole seconds, 1 to 3600, stored as milliseconds.
@@ -125,37 +143,12 @@ const std::vector<Key>& Keys() {
          return e;
        }},
       {"ops.listen",
-       [](Config& c, const std::string& v) {
-         if (v.empty()) {
-           c.ops_host.clear();
-           return std::string();
-         }
-         return ParseHostPort(v, &c.ops_host, &c.ops_port);
-       }},
+       [](Config& c, const std::string& v) { return ParseOptionalListen(v, &c.ops_host, &c.ops_port); }},
       {"http.decisionListen",
-       [](Config& c, const std::string& v) {
-         if (v.empty()) {
-           c.decision_host.clear();
-           return std::string();
-         }
-         return ParseHostPort(v, &c.decision_host, &c.decision_port);
-       }},
-      {"http.decisionThreads",
-       [](Config& c, const std::string& v) {
-         std::size_t n;
-         auto e = ParseSize(v, &n);
-         if (e.empty() && n > 64) e = "expected 0 (one per core) to 64 threads";
-         c.decision_threads = static_cast<int>(n);
-         return e;
-       }},
-      {"ops.threads",
-       [](Config& c, const std::string& v) {
-         std::size_t n;
-         auto e = ParseSize(v, &n);
-         if (e.empty() && (n == 0 || n > 64)) e = "expected 1 to 64 threads";
-         c.ops_threads = static_cast<int>(n);
-         return e;
-       }},
+       [](Config& c, const std::string& v) { return ParseOptionalListen(v, &c.decision_host, &c.decision_port); }},
+      {"http.decisionThreads",  // 0 = one per core
+       [](Config& c, const std::string& v) { return ParseThreads(v, 0, &c.decision_threads); }},
+      {"ops.threads", [](Config& c, const std::string& v) { return ParseThreads(v, 1, &c.ops_threads); }},
       {"policies.dir",
        [](Config& c, const std::string& v) {
          c.policies_dir = v;
