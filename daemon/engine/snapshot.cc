@@ -27,6 +27,7 @@ AccountView BindAccount(std::shared_ptr<const AccountState> state, const PolicyS
   for (std::size_t i = 0; i < view.state->RoleSlotCount(); ++i) {
     view.roles.push_back(view.FindRole(view.state->RoleOfSlot(static_cast<std::uint16_t>(i)), policies));
   }
+  view.arena = DecisionArena::Build(view);
   return view;
 }
 
@@ -37,9 +38,8 @@ Snapshot::Snapshot(std::shared_ptr<const PolicySet> policies, std::uint64_t revi
 }
 
 const AccountView* Snapshot::FindAccount(std::string_view account_id) const {
-  const auto& shard = *shards_[ShardOf(account_id)];
-  auto it = shard.find(account_id);
-  return it == shard.end() ? nullptr : &it->second;
+  const AccountTable::Slot* slot = FindAccountSlot(account_id);
+  return slot == nullptr ? nullptr : slot->view.get();
 }
 
 std::size_t Snapshot::AccountCount() const {
@@ -49,9 +49,12 @@ std::size_t Snapshot::AccountCount() const {
 }
 
 void Snapshot::ForEachAccount(const std::function<void(const AccountView&)>& fn) const {
-  for (const auto& s : shards_) {
-    for (const auto& [id, view] : *s) fn(view);
-  }
+  for (const auto& s : shards_) s->ForEach(fn);
+}
+
+void Snapshot::PutInto(Shard* shard, std::shared_ptr<const AccountState> state) {
+  const std::uint64_t hash = DecisionArena::HashId(state->account().id);
+  shard->Put(hash, std::make_shared<const AccountView>(BindAccount(std::move(state), *policies_)));
 }
 
 std::shared_ptr<Snapshot> Snapshot::Next(std::uint64_t revision) const {
@@ -65,20 +68,18 @@ std::shared_ptr<Snapshot> Snapshot::Next(std::uint64_t revision) const {
 }
 
 void Snapshot::PutAccount(std::shared_ptr<const AccountState> state) {
-  const std::string id = state->account().id;
-  const std::size_t shard = ShardOf(id);
+  const std::size_t shard = ShardOf(DecisionArena::HashId(state->account().id));
   auto copy = std::make_shared<Shard>(*shards_[shard]);
-  (*copy)[id] = BindAccount(std::move(state), *policies_);
+  PutInto(copy.get(), std::move(state));
   shards_[shard] = std::move(copy);
 }
 
 void Snapshot::PutAccounts(std::vector<std::shared_ptr<const AccountState>> states) {
   std::array<std::shared_ptr<Shard>, kShardCount> copies;
   for (auto& state : states) {
-    const std::string id = state->account().id;
-    const std::size_t shard = ShardOf(id);
+    const std::size_t shard = ShardOf(DecisionArena::HashId(state->account().id));
     if (!copies[shard]) copies[shard] = std::make_shared<Shard>(*shards_[shard]);
-    (*copies[shard])[id] = BindAccount(std::move(state), *policies_);
+    PutInto(copies[shard].get(), std::move(state));
   }
   for (std::size_t i = 0; i < kShardCount; ++i) {
     if (copies[i]) shards_[i] = std::move(copies[i]);
@@ -93,10 +94,8 @@ std::shared_ptr<Snapshot> Snapshot::WithPolicies(std::shared_ptr<const PolicySet
   next->invite_tokens_ = invite_tokens_;
   for (std::size_t i = 0; i < kShardCount; ++i) {
     auto shard = std::make_shared<Shard>();
-    shard->reserve(shards_[i]->size());
-    for (const auto& [id, view] : *shards_[i]) {
-      shard->emplace(id, BindAccount(view.state, *next->policies_));
-    }
+    shard->Reserve(shards_[i]->size());
+    shards_[i]->ForEach([&](const AccountView& view) { next->PutInto(shard.get(), view.state); });
     next->shards_[i] = std::move(shard);
   }
   return next;

@@ -4,8 +4,9 @@
 // Snapshot (copying only the one account shard it changes) and publishes it atomically
 // through SnapshotHolder. A reader never waits for a writer and never sees half a change.
 //
-// Accounts are spread over kShardCount shards so a write copies 1/kShardCount of the
-// account map, not all of it.
+// Accounts are spread over kShardCount shards (open-addressing AccountTables, picked by
+// the top bits of the account id's hash) so a write copies 1/kShardCount of the account
+// map, not all of it.
 //
 // Thread safety: Snapshot is immutable; SnapshotHolder is safe for concurrent use.
 #pragma once
@@ -24,6 +25,8 @@
 #include <vector>
 
 #include "engine/account_state.h"
+#include "engine/account_table.h"
+#include "engine/decision_arena.h"
 #include "engine/policy_set.h"
 #include "engine/sharded_map.h"
 
@@ -34,6 +37,7 @@ struct AccountView {
   std::shared_ptr<const AccountState> state;
   std::shared_ptr<const std::vector<CompiledRole>> custom_roles;  // the account's API custom roles, compiled
   std::vector<const CompiledRole*> roles;                         // by role slot; null = role no longer exists
+  DecisionArena::Ptr arena;  // the check's compact copy of the above (null: decide from `state`)
   // A predefined role, a custom role from the account's files, or an API custom role.
   const CompiledRole* FindRole(std::string_view id, const PolicySet& policies) const;
 };
@@ -50,7 +54,7 @@ AccountView BindAccount(std::shared_ptr<const AccountState> state, const PolicyS
 
 class Snapshot {
  public:
-  static constexpr std::size_t kShardCount = 64;
+  static constexpr std::size_t kShardCount = 256;
 
   Snapshot(std::shared_ptr<const PolicySet> policies, std::uint64_t revision);
 
@@ -59,6 +63,11 @@ class Snapshot {
   const PolicySet& policy_set() const { return *policies_; }
 
   const AccountView* FindAccount(std::string_view account_id) const;
+  // The account's table slot (its arena and view), for the decision path.
+  const AccountTable::Slot* FindAccountSlot(std::string_view account_id) const {
+    const std::uint64_t hash = DecisionArena::HashId(account_id);
+    return shards_[ShardOf(hash)]->Find(account_id, hash);
+  }
   std::size_t AccountCount() const;
   void ForEachAccount(const std::function<void(const AccountView&)>& fn) const;
 
@@ -85,14 +94,10 @@ class Snapshot {
   std::shared_ptr<Snapshot> WithPolicies(std::shared_ptr<const PolicySet> policies) const;
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using Shard = std::unordered_map<std::string, AccountView, StringHash, std::equal_to<>>;
-  static std::size_t ShardOf(std::string_view account_id) {
-    return std::hash<std::string_view>{}(account_id) % kShardCount;
-  }
+  using Shard = AccountTable;
+  // The top bits pick the shard; the table inside uses the low bits.
+  static std::size_t ShardOf(std::uint64_t hash) { return static_cast<std::size_t>(hash >> 56) % kShardCount; }
+  void PutInto(Shard* shard, std::shared_ptr<const AccountState> state);
 
   std::shared_ptr<const PolicySet> policies_;
   std::uint64_t revision_;

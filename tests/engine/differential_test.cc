@@ -1,10 +1,14 @@
 // Randomized differential test: thousands of generated policy sets, asset trees and
 // assignments; Check, Explain, batch-style repeated checks on one snapshot, ListAssets
 // and ListSubjects (paged with random page sizes) must all agree with the naive
-// ReferenceEvaluator. A failure prints the seed to replay.
+// ReferenceEvaluator. The account lives among neighbours in the snapshot's account
+// tables, and some worlds lose assignments and leaf assets after they were built (as
+// writes do), so the decision arena is checked against removals and deleted assets
+// too. A failure prints the seed to replay.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <set>
 
@@ -19,11 +23,18 @@ namespace {
 using testing::ReferenceEvaluator;
 using testing::ReferenceWorld;
 
+struct DeletedAsset {
+  std::string id, parent, type;
+};
+
 struct Generated {
-  ReferenceWorld world;
+  ReferenceWorld world;  // the final world, after the removals below
   std::vector<Subject> subjects;
   std::vector<std::string> permissions;
   std::vector<Timestamp> instants;
+  std::vector<Assignment> removed;            // added, then removed
+  std::vector<DeletedAsset> deleted_assets;   // created, then deleted (leaves, unreferenced)
+  std::size_t neighbours = 0;                 // other accounts in the same snapshot
 };
 
 Generated Generate(std::uint64_t seed) {
@@ -126,25 +137,78 @@ Generated Generate(std::uint64_t seed) {
     if (chance(25)) a.expires_at = base + 1'000 + static_cast<Timestamp>(pick(3)) * 10'000;
     w.assignments.push_back(a);
   }
+  // Later writes: a few assignments removed, a few unreferenced leaf assets deleted.
+  if (chance(40)) {
+    for (std::size_t k = 0, n = 1 + pick(3); k < n && !w.assignments.empty(); ++k) {
+      const std::size_t i = pick(w.assignments.size());
+      g.removed.push_back(w.assignments[i]);
+      w.assignments.erase(w.assignments.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+  }
+  if (chance(40)) {
+    for (std::size_t k = 0, n = 1 + pick(3); k < n; ++k) {
+      std::vector<std::string> leaves;
+      for (const auto& [id, type] : w.type_of) {
+        if (id == w.account_id) continue;
+        bool used = false;
+        for (const auto& [child, parent] : w.parent_of) used = used || parent == id;
+        for (const auto& a : w.assignments) {
+          for (const auto& scope : a.restriction.asset_ids) used = used || scope == id;
+        }
+        if (!used) leaves.push_back(id);
+      }
+      if (leaves.empty()) break;
+      const std::string id = leaves[pick(leaves.size())];
+      g.deleted_assets.push_back(DeletedAsset{id, w.parent_of.at(id), w.type_of.at(id)});
+      w.parent_of.erase(id);
+      w.type_of.erase(id);
+    }
+  }
+  g.neighbours = pick(3) == 0 ? 0 : pick(300);
   return g;
 }
 
 std::shared_ptr<Snapshot> BuildSnapshot(const Generated& g, std::shared_ptr<const PolicySet> policies) {
   const ReferenceWorld& w = g.world;
   auto state = std::make_shared<AccountState>(Account{w.account_id, "Account", "owner", 0});
-  // Insert parents before children (ids sort f0 < f1 ..., but parents may have any index).
+  // Every asset ever created, parents before children (ids sort f0 < f1 ..., but parents
+  // may have any index).
+  std::map<std::string, std::pair<std::string, std::string>> created;  // id → (parent, type)
+  for (const auto& [id, parent] : w.parent_of) created[id] = {parent, w.type_of.at(id)};
+  for (const auto& d : g.deleted_assets) created[d.id] = {d.parent, d.type};
   std::set<std::string> placed{w.account_id};
-  while (placed.size() < w.type_of.size()) {
-    for (const auto& [id, parent] : w.parent_of) {
+  while (placed.size() < created.size() + 1) {
+    for (const auto& [id, where] : created) {
+      const auto& [parent, type] = where;
       if (placed.count(id) || !placed.count(parent)) continue;
-      state->ApplyAssetPut(
-          Asset{w.account_id, id, w.type_of.at(id), "name-" + id, parent == w.account_id ? "" : parent});
+      state->ApplyAssetPut(Asset{w.account_id, id, type, "name-" + id, parent == w.account_id ? "" : parent});
       placed.insert(id);
     }
   }
   for (const auto& a : w.assignments) state->ApplyAssignmentAdded(a);
+  for (const auto& a : g.removed) state->ApplyAssignmentAdded(a);
   auto snap = std::make_shared<Snapshot>(std::move(policies), 1);
   snap->PutAccount(state);
+  if (!g.removed.empty() || !g.deleted_assets.empty()) {  // a later write: copy, change, publish
+    auto next = std::make_shared<AccountState>(*state);
+    for (const auto& a : g.removed) next->ApplyAssignmentRemoved(a.id);
+    for (const auto& d : g.deleted_assets) next->ApplyAssetDeleted(d.id);
+    snap = snap->Next(2);
+    snap->PutAccount(next);
+  }
+  std::vector<std::shared_ptr<const AccountState>> others;
+  for (std::size_t i = 0; i < g.neighbours; ++i) {
+    const std::string id = "other-" + std::to_string(i);
+    auto other = std::make_shared<AccountState>(Account{id, id, "owner", 0});
+    for (const auto& a : w.assignments) {  // the same subjects and roles, account-wide
+      Assignment copy = a;
+      copy.account_id = id;
+      copy.restriction = Restriction{};
+      other->ApplyAssignmentAdded(copy);
+    }
+    others.push_back(std::move(other));
+  }
+  snap->PutAccounts(std::move(others));
   return snap;
 }
 
@@ -167,6 +231,18 @@ void RunWorld(std::uint64_t seed) {
   ReferenceEvaluator ref(g.world);
   const auto assets = ref.Assets();
   std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  // Deleted assets and an unknown account decide nothing.
+  for (const auto& subject : g.subjects) {
+    for (const auto& perm : g.permissions) {
+      for (const auto& d : g.deleted_assets) {
+        CheckQuery q{g.world.account_id, subject.type, subject.id, perm, d.id};
+        ASSERT_FALSE(Check(*snap, q, g.instants[1])) << "deleted asset " << d.id;
+        ASSERT_NE(Decide(*snap, q, g.instants[1]), DenyReason::kNone) << d.id;
+      }
+      CheckQuery q{"no-such-account", subject.type, subject.id, perm, g.world.account_id};
+      ASSERT_FALSE(Check(*snap, q, g.instants[1]));
+    }
+  }
   for (Timestamp now : g.instants) {
     for (const auto& subject : g.subjects) {
       for (const auto& perm : g.permissions) {

@@ -1,0 +1,92 @@
+// DecisionArena: everything a check reads about one account, in one contiguous block.
+//
+// Built from a published AccountState and its role binding (AccountView), never changed
+// afterwards. The block holds, in this order: a header with the account id, an
+// open-addressing table of the subjects that hold at least one assignment (each slot
+// names its grants as one range), the grants (8 bytes each: scope, role, kind, flags), an
+// open-addressing table of the live assets, every node's parent and depth, the role
+// pointers by role slot, multi-folder scope lists, time windows (only when some grant
+// has one) and a pool of the ids the tables name.
+//
+// A table slot keeps the upper 32 bits of the id's hash; the id in the pool is compared
+// only when they match, so a lookup reads its slot and, on a hit, the pool. A small
+// account is a handful of cache lines, and Prefetch() asks for all of them at once, so a
+// check costs about one dependent miss for the account's table slot and one for the
+// block, whatever the number of accounts.
+//
+// Answers exactly what AccountState + AccountView answer for the check (decider.h):
+// a subject with no grant is unknown, a deleted asset is unknown, a grant allows when it
+// is active, its role gives the permission (GrantGives) and it covers the asset.
+//
+// Build returns null when the account does not fit the compact form (an id longer than
+// 65 535 bytes, a subject with more than 65 535 assignments, a block past 4 GiB); callers
+// then decide from the AccountState, which answers the same.
+//
+// Thread safety: immutable; any number of threads may read it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "core/model.h"
+
+namespace gatehouse {
+
+struct AccountView;
+
+class DecisionArena {
+ public:
+  struct Deleter {
+    void operator()(const DecisionArena* arena) const;
+  };
+  using Ptr = std::unique_ptr<const DecisionArena, Deleter>;
+
+  // The hash every table of the arena (and the snapshot's account table) is keyed by.
+  static std::uint64_t HashId(std::string_view id) { return std::hash<std::string_view>{}(id); }
+
+  static Ptr Build(const AccountView& view);
+
+  std::string_view account_id() const;
+  std::size_t size_bytes() const;
+  // Asks the CPU for the block's first cache lines (up to 1 KiB) without waiting for them.
+  void Prefetch() const;
+
+  // The check (decider.h Check) once the permission is resolved.
+  bool Allows(SubjectType type, std::string_view subject, std::string_view asset, std::uint32_t permission,
+              bool account_level, Timestamp now) const;
+
+  DecisionArena(const DecisionArena&) = delete;
+  DecisionArena& operator=(const DecisionArena&) = delete;
+
+ private:
+  friend class ArenaWriter;
+  DecisionArena() = default;
+  ~DecisionArena() = default;
+
+  const std::byte* base() const { return reinterpret_cast<const std::byte*>(this); }
+  template <typename T>
+  const T* At(std::uint32_t offset) const {
+    return reinterpret_cast<const T*>(base() + offset);
+  }
+  std::uint32_t FindNode(std::string_view id) const;
+
+  // The header; the account id follows the object, the sections follow at these offsets
+  // (bytes from `this`).
+  std::uint32_t size_ = 0;
+  std::uint32_t subject_slots_ = 0;
+  std::uint32_t node_slots_ = 0;
+  std::uint32_t subjects_off_ = 0;
+  std::uint32_t grants_off_ = 0;
+  std::uint32_t nodes_off_ = 0;
+  std::uint32_t links_off_ = 0;
+  std::uint32_t roles_off_ = 0;
+  std::uint32_t multi_off_ = 0;
+  std::uint32_t windows_off_ = 0;  // 0: no grant has a time window
+  std::uint32_t pool_off_ = 0;
+  std::uint16_t account_id_len_ = 0;
+};
+
+}  // namespace gatehouse
