@@ -26,6 +26,7 @@ build: configure
 # plugin, and its database and generated system key under ./var/.
 run: build
 	@mkdir -p var
+	GLIBC_TUNABLES=glibc.malloc.hugetlb=1 \
 	GATEHOUSE_POLICIES_DIR=$(CURDIR)/policies \
 	GATEHOUSE_PLUGINS_DIR=$(CURDIR)/$(BUILD)/plugins \
 	GATEHOUSE_STORAGE_OPTIONS_PATH=$(CURDIR)/var/gatehouse.db \

@@ -9,8 +9,10 @@ bash "$(dirname "$0")/../tests/support/postgres_cluster.sh" start "$pg_state"
 trap 'bash "$(dirname "$0")/../tests/support/postgres_cluster.sh" stop "$pg_state"' EXIT
 export BENCH_PG_CONNINFO
 BENCH_PG_CONNINFO=$(cat "$pg_state/conninfo")
-echo "== engine (in-process)"
-"$build/bench/engine_bench" --benchmark_counters_tabular=true
+echo "== engine (in-process), heap on transparent huge pages as the systemd unit runs it"
+GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$build/bench/engine_bench" --benchmark_counters_tabular=true
+echo "== the check and the machine's memory latency again, on 4 KiB pages"
+"$build/bench/engine_bench" --benchmark_counters_tabular=true --benchmark_filter='BM_Check|BM_MemoryLatency' 
 echo "== storage (SQLite and PostgreSQL, durable) and start-up"
 "$build/bench/store_bench" --benchmark_counters_tabular=true
 echo "== cluster: three daemons on one PostgreSQL database, write -> visible on the others"

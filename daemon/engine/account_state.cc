@@ -14,6 +14,22 @@ AccountState::AccountState(Account account) : account_(std::move(account)) {
   node_index_.Insert(account_.id, kRootNode);
 }
 
+void AccountState::ShrinkToFit() {
+  for (auto& index : subject_index_) index.ShrinkToFit();
+  node_index_.ShrinkToFit();
+  subjects_.shrink_to_fit();
+  for (auto& s : subjects_) s.grants.shrink_to_fit();
+  links_.shrink_to_fit();
+  nodes_.shrink_to_fit();
+  for (auto& n : nodes_) n.children.shrink_to_fit();
+  multi_scopes_.shrink_to_fit();
+  role_slots_.shrink_to_fit();
+  actors_.shrink_to_fit();
+  invites_.shrink_to_fit();
+  api_keys_.shrink_to_fit();
+  custom_roles_.shrink_to_fit();
+}
+
 std::uint32_t AccountState::FindAsset(std::string_view id) const {
   const std::uint32_t n = node_index_.Find(id, [&](std::uint32_t i) -> std::string_view { return nodes_[i].id; });
   if (n == FlatIdIndex::kNotFound || !nodes_[n].live) return kNoNode;

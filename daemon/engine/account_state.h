@@ -238,6 +238,9 @@ class AccountState {
   const std::vector<std::string>& actors() const { return actors_; }
 
   // --- mutation (on a private copy only) ---
+  // Gives back the spare capacity the Apply* methods' vectors grew; the writer calls it
+  // once before publishing (a state is read for a long time and never grows again).
+  void ShrinkToFit();
   void ApplyInvitePut(const Invite& invite);
   void ApplyApiKeyCreated(const ApiKey& key);
   void ApplyApiKeyRevoked(std::string_view key_id);

@@ -4,17 +4,24 @@
 
 namespace gatehouse {
 
-std::string_view AccountTable::IdOf(const Slot& slot) {
-  return slot.arena != nullptr ? slot.arena->account_id() : std::string_view(slot.view->state->account().id);
+std::string_view AccountTable::IdAt(std::size_t i) const {
+  return slots_[i].arena != nullptr ? slots_[i].arena->account_id() : std::string_view(views_[i]->state->account().id);
 }
 
-const AccountTable::Slot* AccountTable::Find(std::string_view id, std::uint64_t hash) const {
-  if (slots_.empty()) return nullptr;
+AccountTable::Hit AccountTable::Find(std::string_view id, std::uint64_t hash) const {
+  if (slots_.empty()) return {};
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
-    if (!slot.view) return nullptr;
-    if (slot.hash == hash && IdOf(slot) == id) return &slot;
+    if (slot.arena != nullptr) {  // occupied, and the id is in the arena's first line
+      if (slot.hash != hash) continue;
+      slot.arena->Prefetch();
+      if (slot.arena->account_id() == id) return Hit(this, i);
+    } else if (!views_[i]) {
+      return {};  // empty
+    } else if (slot.hash == hash && IdAt(i) == id) {
+      return Hit(this, i);  // an account without an arena
+    }
   }
 }
 
@@ -25,14 +32,17 @@ void AccountTable::Reserve(std::size_t accounts) {
 }
 
 void AccountTable::Grow(std::size_t slots) {
-  std::vector<Slot> old = std::move(slots_);
+  std::vector<Slot> old_slots = std::move(slots_);
+  std::vector<std::shared_ptr<const AccountView>> old_views = std::move(views_);
   slots_.assign(slots, Slot{});
+  views_.assign(slots, nullptr);
   const std::size_t mask = slots - 1;
-  for (Slot& slot : old) {
-    if (!slot.view) continue;
-    std::size_t i = slot.hash & mask;
-    while (slots_[i].view) i = (i + 1) & mask;
-    slots_[i] = std::move(slot);
+  for (std::size_t j = 0; j < old_slots.size(); ++j) {
+    if (!old_views[j]) continue;
+    std::size_t i = old_slots[j].hash & mask;
+    while (views_[i]) i = (i + 1) & mask;
+    slots_[i] = old_slots[j];
+    views_[i] = std::move(old_views[j]);
   }
 }
 
@@ -41,17 +51,15 @@ void AccountTable::Put(std::uint64_t hash, std::shared_ptr<const AccountView> vi
   const std::string_view id = view->state->account().id;
   const std::size_t mask = slots_.size() - 1;
   std::size_t i = hash & mask;
-  while (slots_[i].view && !(slots_[i].hash == hash && IdOf(slots_[i]) == id)) i = (i + 1) & mask;
-  Slot& slot = slots_[i];
-  if (!slot.view) ++count_;
-  slot.hash = hash;
-  slot.arena = view->arena.get();
-  slot.view = std::move(view);
+  while (views_[i] && !(slots_[i].hash == hash && IdAt(i) == id)) i = (i + 1) & mask;
+  if (!views_[i]) ++count_;
+  slots_[i] = Slot{hash, view->arena.get()};
+  views_[i] = std::move(view);
 }
 
 void AccountTable::ForEach(const std::function<void(const AccountView&)>& fn) const {
-  for (const Slot& slot : slots_) {
-    if (slot.view) fn(*slot.view);
+  for (const auto& view : views_) {
+    if (view) fn(*view);
   }
 }
 

@@ -1,8 +1,10 @@
 // AccountTable: one shard of a Snapshot's accounts — an open-addressing table (linear
-// probing, at most 3/4 full) keyed by the account id's 64-bit hash. A slot carries the
-// hash, the account's DecisionArena (what a check reads) and its AccountView (what
-// everything else reads), so finding an account for a check reads one slot and then the
-// arena, whose header holds the id that confirms the match.
+// probing, at most 3/4 full) keyed by the account id's 64-bit hash. A slot is 16 bytes:
+// the hash and the account's DecisionArena (what a check reads); the AccountView (what
+// everything else reads) sits at the same position of a parallel array. Finding an
+// account for a check reads one slot and then the arena, whose header holds the id that
+// confirms the match — so even at millions of accounts the slots stay small enough to
+// be cached.
 //
 // Tables are immutable once published: a writer copies the shard it changes (Put on the
 // copy), the copy shares every AccountView with the original.
@@ -24,14 +26,24 @@ struct AccountView;
 
 class AccountTable {
  public:
-  struct Slot {
-    std::uint64_t hash = 0;
-    const DecisionArena* arena = nullptr;     // null when the account has no arena
-    std::shared_ptr<const AccountView> view;  // null: the slot is empty
+  // A found account (or none: false). The view is read only when asked for, so a check
+  // that has its arena touches nothing else.
+  class Hit {
+   public:
+    Hit() = default;
+    Hit(const AccountTable* table, std::size_t index) : table_(table), index_(index) {}
+    explicit operator bool() const { return table_ != nullptr; }
+    const DecisionArena* arena() const { return table_->slots_[index_].arena; }  // null: no arena
+    const AccountView* view() const { return table_->views_[index_].get(); }
+
+   private:
+    const AccountTable* table_ = nullptr;
+    std::size_t index_ = 0;
   };
 
-  // The slot of the account `id` whose hash is `hash`, or null.
-  const Slot* Find(std::string_view id, std::uint64_t hash) const;
+  // The account `id` whose hash is `hash`; asks for its arena's cache lines as soon as
+  // the hash matches, before the id comparison waits for the first of them.
+  Hit Find(std::string_view id, std::uint64_t hash) const;
   // Inserts the view's account, or replaces it.
   void Put(std::uint64_t hash, std::shared_ptr<const AccountView> view);
   std::size_t size() const { return count_; }
@@ -39,10 +51,15 @@ class AccountTable {
   void ForEach(const std::function<void(const AccountView&)>& fn) const;
 
  private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    const DecisionArena* arena = nullptr;
+  };
   void Grow(std::size_t slots);
-  static std::string_view IdOf(const Slot& slot);
+  std::string_view IdAt(std::size_t i) const;
 
   std::vector<Slot> slots_;
+  std::vector<std::shared_ptr<const AccountView>> views_;  // parallel to slots_; null: empty
   std::size_t count_ = 0;
 };
 

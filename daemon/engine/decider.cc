@@ -100,16 +100,15 @@ std::string_view DenyReasonName(DenyReason r) {
 }
 
 bool Check(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) {
-  const AccountTable::Slot* slot = snapshot.FindAccountSlot(q.account_id);
-  if (slot == nullptr) return false;
-  if (const DecisionArena* arena = slot->arena) {
-    arena->Prefetch();  // its lines load while the permission is looked up
+  const AccountTable::Hit hit = snapshot.FindAccountHit(q.account_id);
+  if (!hit) return false;
+  if (const DecisionArena* arena = hit.arena()) {
     const auto perm = snapshot.policy_set().PermissionIndex(q.permission);
     if (!perm) return false;
     return arena->Allows(q.subject_type, q.subject_id, q.asset_id, *perm,
                          snapshot.policy_set().Permission(*perm).account_level, now);
   }
-  const AccountView* view = slot->view.get();
+  const AccountView* view = hit.view();
   const AccountState& state = *view->state;
   const auto* subject = state.FindSubject(q.subject_type, q.subject_id);
   if (subject == nullptr || subject->grants.empty()) return false;
@@ -208,10 +207,10 @@ Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now
 }
 
 DenyReason Decide(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) {
-  const AccountTable::Slot* slot = snapshot.FindAccountSlot(q.account_id);
-  if (slot == nullptr) return DenyReason::kUnknownAccount;
-  if (slot->arena != nullptr && Check(snapshot, q, now)) return DenyReason::kNone;  // the fast yes
-  const AccountView* view = slot->view.get();
+  const AccountTable::Hit hit = snapshot.FindAccountHit(q.account_id);
+  if (!hit) return DenyReason::kUnknownAccount;
+  if (hit.arena() != nullptr && Check(snapshot, q, now)) return DenyReason::kNone;  // the fast yes
+  const AccountView* view = hit.view();
   const AccountState& state = *view->state;
   const auto perm = snapshot.policy_set().PermissionIndex(q.permission);
   if (!perm) return DenyReason::kUnknownPermission;

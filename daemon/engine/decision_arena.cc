@@ -71,7 +71,7 @@ std::size_t RoundUp(std::size_t n, std::size_t to) { return (n + to - 1) / to * 
 void DecisionArena::Deleter::operator()(const DecisionArena* arena) const {
   if (arena == nullptr) return;
   arena->~DecisionArena();
-  ::operator delete(const_cast<DecisionArena*>(arena), std::align_val_t{kAlign});
+  ::operator delete (const_cast<DecisionArena*>(arena), std::align_val_t{kAlign});
 }
 
 // Lays out and fills one arena (the only code that writes one).
@@ -131,7 +131,7 @@ class ArenaWriter {
     const std::size_t size = RoundUp(at, 8);
     if (size > std::numeric_limits<std::uint32_t>::max()) return nullptr;
 
-    void* block = ::operator new(size, std::align_val_t{kAlign});
+    void* block = ::operator new (size, std::align_val_t{kAlign});
     std::memset(block, 0, size);
     auto* arena = new (block) DecisionArena();
     DecisionArena::Ptr owned(arena);
@@ -223,11 +223,6 @@ std::string_view DecisionArena::account_id() const {
 
 std::size_t DecisionArena::size_bytes() const { return size_; }
 
-void DecisionArena::Prefetch() const {
-  const std::uint32_t end = size_ < 1024 ? size_ : 1024;
-  for (std::uint32_t at = kAlign; at < end; at += kAlign) __builtin_prefetch(base() + at);
-}
-
 std::uint32_t DecisionArena::FindNode(std::string_view id) const {
   const std::uint64_t h = HashId(id);
   const auto* table = At<NodeSlot>(nodes_off_);
@@ -242,8 +237,8 @@ std::uint32_t DecisionArena::FindNode(std::string_view id) const {
   }
 }
 
-bool DecisionArena::Allows(SubjectType type, std::string_view subject, std::string_view asset,
-                           std::uint32_t permission, bool account_level, Timestamp now) const {
+bool DecisionArena::Allows(SubjectType type, std::string_view subject, std::string_view asset, std::uint32_t permission,
+                           bool account_level, Timestamp now) const {
   const std::uint64_t h = SubjectHash(type, subject);
   const auto* table = At<SubjectSlot>(subjects_off_);
   const std::uint32_t check = CheckBits(h);

@@ -51,8 +51,14 @@ class DecisionArena {
 
   std::string_view account_id() const;
   std::size_t size_bytes() const;
-  // Asks the CPU for the block's first cache lines (up to 1 KiB) without waiting for them.
-  void Prefetch() const;
+  // Asks the CPU for the block's first kPrefetchBytes without waiting for them (a typical
+  // account's whole block; the rest of a big one is read on demand).
+  // Reads nothing (the header is one of the lines asked for); a prefetch past the block's
+  // end is harmless, it never faults.
+  static constexpr std::uint32_t kPrefetchBytes = 768;
+  void Prefetch() const {
+    for (std::uint32_t at = 0; at < kPrefetchBytes; at += 64) __builtin_prefetch(base() + at);
+  }
 
   // The check (decider.h Check) once the permission is resolved.
   bool Allows(SubjectType type, std::string_view subject, std::string_view asset, std::uint32_t permission,

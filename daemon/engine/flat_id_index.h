@@ -71,6 +71,7 @@ class FlatIdIndex {
   }
 
   std::size_t size() const { return entries_.size(); }
+  void ShrinkToFit() { entries_.shrink_to_fit(); }
 
  private:
   struct Entry {

@@ -38,8 +38,8 @@ Snapshot::Snapshot(std::shared_ptr<const PolicySet> policies, std::uint64_t revi
 }
 
 const AccountView* Snapshot::FindAccount(std::string_view account_id) const {
-  const AccountTable::Slot* slot = FindAccountSlot(account_id);
-  return slot == nullptr ? nullptr : slot->view.get();
+  const AccountTable::Hit hit = FindAccountHit(account_id);
+  return hit ? hit.view() : nullptr;
 }
 
 std::size_t Snapshot::AccountCount() const {

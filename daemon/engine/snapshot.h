@@ -63,8 +63,8 @@ class Snapshot {
   const PolicySet& policy_set() const { return *policies_; }
 
   const AccountView* FindAccount(std::string_view account_id) const;
-  // The account's table slot (its arena and view), for the decision path.
-  const AccountTable::Slot* FindAccountSlot(std::string_view account_id) const {
+  // The account's arena and view, for the decision path.
+  AccountTable::Hit FindAccountHit(std::string_view account_id) const {
     const std::uint64_t hash = DecisionArena::HashId(account_id);
     return shards_[ShardOf(hash)]->Find(account_id, hash);
   }

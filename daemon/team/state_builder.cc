@@ -84,7 +84,10 @@ std::shared_ptr<const Snapshot> StateBuilder::Build() {
   next->set_max_assignment_id(max_assignment_id_);
   std::vector<std::shared_ptr<const AccountState>> states;
   states.reserve(touched_.size());
-  for (auto& [id, state] : touched_) states.push_back(std::move(state));
+  for (auto& [id, state] : touched_) {
+    state->ShrinkToFit();
+    states.push_back(std::move(state));
+  }
   touched_.clear();
   next->PutAccounts(std::move(states));
   next->mutable_users().Apply(user_edits_);

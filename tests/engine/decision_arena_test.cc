@@ -45,7 +45,7 @@ TEST(DecisionArenaTest, ALargeAccountFindsEverySubjectAndAsset) {
   }
   auto snap = std::make_shared<Snapshot>(policies, 1);
   snap->PutAccount(state);
-  ASSERT_NE(snap->FindAccountSlot("big")->arena, nullptr);
+  ASSERT_NE(snap->FindAccountHit("big").arena(), nullptr);
   for (int u = 0; u < 5000; u += 7) {
     const std::string user = "u" + std::to_string(u);
     EXPECT_TRUE(Allowed(*snap, "big", user, "site.edit", "s" + std::to_string(u % 3000)));
@@ -68,9 +68,9 @@ TEST(DecisionArenaTest, AnAccountTooBigForTheCompactFormIsDecidedFromItsState) {
   state->ApplyAssignmentAdded(MakeAssignment(70'000, "huge", "busy", "manager", Site("s1")));
   auto snap = std::make_shared<Snapshot>(policies, 1);
   snap->PutAccount(state);
-  const AccountTable::Slot* slot = snap->FindAccountSlot("huge");
-  ASSERT_NE(slot, nullptr);
-  EXPECT_EQ(slot->arena, nullptr);
+  const AccountTable::Hit hit = snap->FindAccountHit("huge");
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit.arena(), nullptr);
   EXPECT_TRUE(Allowed(*snap, "huge", "busy", "site.edit", "s0"));
   EXPECT_FALSE(Allowed(*snap, "huge", "busy", "site.publish", "s0"));
   EXPECT_TRUE(Allowed(*snap, "huge", "busy", "site.publish", "s1"));
@@ -93,7 +93,7 @@ TEST(DecisionArenaTest, APolicyReloadRebindsTheArenasRoles) {
   changed.roles = {testing::MakeRole("owner", {testing::Allow({"*"})}),
                    testing::MakeRole("editor", {testing::Allow({"site.view"})})};  // manager removed
   auto reloaded = snap->WithPolicies(testing::Compile(changed));
-  ASSERT_NE(reloaded->FindAccountSlot("acme")->arena, nullptr);
+  ASSERT_NE(reloaded->FindAccountHit("acme").arena(), nullptr);
   EXPECT_FALSE(Allowed(*reloaded, "acme", "ed", "site.edit", "s1"));
   EXPECT_TRUE(Allowed(*reloaded, "acme", "ed", "site.view", "s1"));
   EXPECT_FALSE(Allowed(*reloaded, "acme", "gone", "site.publish", "s1"));
@@ -118,7 +118,7 @@ TEST(DecisionArenaTest, ATypicalAccountIsASmallBlock) {
   }
   auto snap = std::make_shared<Snapshot>(policies, 1);
   snap->PutAccount(state);
-  const DecisionArena* arena = snap->FindAccountSlot("acct-12345")->arena;
+  const DecisionArena* arena = snap->FindAccountHit("acct-12345").arena();
   ASSERT_NE(arena, nullptr);
   EXPECT_EQ(arena->account_id(), "acct-12345");
   EXPECT_LE(arena->size_bytes(), 768u) << "grew past 12 cache lines";

@@ -32,9 +32,9 @@ struct Generated {
   std::vector<Subject> subjects;
   std::vector<std::string> permissions;
   std::vector<Timestamp> instants;
-  std::vector<Assignment> removed;            // added, then removed
-  std::vector<DeletedAsset> deleted_assets;   // created, then deleted (leaves, unreferenced)
-  std::size_t neighbours = 0;                 // other accounts in the same snapshot
+  std::vector<Assignment> removed;           // added, then removed
+  std::vector<DeletedAsset> deleted_assets;  // created, then deleted (leaves, unreferenced)
+  std::size_t neighbours = 0;                // other accounts in the same snapshot
 };
 
 Generated Generate(std::uint64_t seed) {
