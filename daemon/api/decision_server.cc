@@ -20,8 +20,12 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 
 struct DecisionServer::Impl {
+  explicit Impl(Options o)
+      : options(std::move(o)), ioc(options.threads == 1 ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT) {}
+
   Options options;
   std::unordered_map<std::string, Router::Handler> routes;  // "POST /v1/check" → handler
+  // One event loop: Asio skips its locks (the hint) and connections need no strand.
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   std::vector<std::thread> threads;
@@ -35,25 +39,64 @@ namespace {
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kReadBuffer = 16 * 1024;
 
+using Clock = std::chrono::steady_clock;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, DecisionServer::Impl* server) : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket&& socket, DecisionServer::Impl* server)
+      : socket_(std::move(socket)), idle_timer_(socket_.get_executor()), server_(server) {
+    beast::error_code ec;
+    const auto remote = socket_.remote_endpoint(ec);  // once per connection, not per request
+    if (!ec) {
+      remote_addr_ = remote.address().to_string();
+      remote_port_ = remote.port();
+    }
+  }
 
   void Run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadRequest(); });
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      self->deadline_ = Clock::now() + self->IdleTimeout();
+      self->ArmIdleTimer();
+      self->ReadRequest();
+    });
   }
 
  private:
-  // One timer per request: the whole request may take the idle timeout to arrive (an
-  // idle connection costs an event loop nothing but a socket), and its answer is written
-  // under the same deadline. A buffer large enough for a batch of checks is read at once.
+  Clock::duration IdleTimeout() const { return std::chrono::milliseconds(server_->options.idle_timeout_ms); }
+
+  // The deadline: a request (headers and body) must arrive, and its answer be taken,
+  // within the idle timeout of the previous answer. A request only moves `deadline_`; one
+  // timer per connection wakes at the deadline it last saw and, when the deadline has
+  // moved on meanwhile, sleeps again until the new one — so a request costs no timer
+  // operation (no timer queue update, no timerfd call), an idle connection one wake-up
+  // per idle timeout.
+  void ArmIdleTimer() {
+    idle_timer_.expires_at(deadline_);
+    idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closed_) return;
+      if (Clock::now() < self->deadline_) return self->ArmIdleTimer();
+      self->Close();  // pending reads and writes end with operation_aborted
+    });
+  }
+
+  // A buffer large enough for a batch of checks is read at once. When nothing is left
+  // over from the last read, wait for the socket to be readable first: a read tried
+  // straight after an answer (the client has not sent yet) would only come back empty.
   void ReadRequest() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(server_->options.max_body_bytes);
     if (buffer_.capacity() < kReadBuffer) buffer_.reserve(kReadBuffer);
-    stream_.expires_after(std::chrono::milliseconds(server_->options.idle_timeout_ms));
-    http::async_read(stream_, buffer_, *parser_,
+    deadline_ = Clock::now() + IdleTimeout();
+    if (buffer_.size() > 0) return StartRead();
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->Failed(ec);
+      self->StartRead();
+    });
+  }
+
+  void StartRead() {
+    http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
@@ -115,12 +158,8 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& field : req) hreq.headers.emplace(std::string(field.name_string()), std::string(field.value()));
     if (!query.empty()) httplib::detail::parse_query_text(std::string(query), hreq.params);
     hreq.body = std::move(req.body());
-    beast::error_code ec;
-    const auto remote = stream_.socket().remote_endpoint(ec);
-    if (!ec) {
-      hreq.remote_addr = remote.address().to_string();
-      hreq.remote_port = remote.port();
-    }
+    hreq.remote_addr = remote_addr_;
+    hreq.remote_port = remote_port_;
     httplib::Response hres;
     handler(hreq, hres);
     res_.result(static_cast<unsigned>(hres.status == -1 ? 200 : hres.status));
@@ -139,19 +178,27 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write() {
-    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    http::async_write(socket_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec || !self->res_.keep_alive()) return self->Close();
       self->ReadRequest();
     });
   }
 
   void Close() {
+    if (closed_) return;
+    closed_ = true;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    idle_timer_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  net::steady_timer idle_timer_;
+  Clock::time_point deadline_;
+  bool closed_ = false;
+  std::string remote_addr_;
+  int remote_port_ = 0;
   DecisionServer::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -161,19 +208,24 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void DecisionServer::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  auto on_accept = [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) return;  // closed: stopping
     if (!ec) {
       socket.set_option(tcp::no_delay(true), ec);
       std::make_shared<Session>(std::move(socket), this)->Run();
     }
     Accept();
-  });
+  };
+  // Several event loops share connections' handlers only through a strand; one needs none.
+  if (options.threads == 1) {
+    acceptor.async_accept(ioc, std::move(on_accept));
+  } else {
+    acceptor.async_accept(net::make_strand(ioc), std::move(on_accept));
+  }
 }
 
 DecisionServer::DecisionServer(Options options, std::vector<Router::Recorded> routes)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->options = std::move(options);
+    : impl_(std::make_unique<Impl>(std::move(options))) {
   for (auto& r : routes) impl_->routes.emplace(r.method + " " + r.pattern, std::move(r.handler));
 }
 

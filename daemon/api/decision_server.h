@@ -9,8 +9,8 @@
 //
 // Per connection: keep-alive and pipelined requests answered in order; each request
 // (headers and body) must arrive, and its answer be taken, within idle_timeout of the
-// previous answer (one timer per request: an idle connection costs an event loop nothing
-// but its socket), else the connection is closed; headers over 16 KiB are refused with 431 and a body over
+// previous answer (a request only moves the connection's deadline; one timer per
+// connection wakes at it), else the connection is closed; headers over 16 KiB are refused with 431 and a body over
 // max_body_bytes with 413 (both close the connection); malformed HTTP closes it. Streamed (chunked) answers are not
 // supported here: no decision route produces one.
 //

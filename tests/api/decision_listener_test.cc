@@ -2,12 +2,15 @@
 // as the main listener, so every check and batch — allowed, denied, explained, malformed,
 // unauthenticated, over a limit — gets the same status and the same body from both; plus
 // what the listener itself does: keep-alive and pipelining, 404 for other routes, 413 and
-// 431, idle connections closed.
+// 431, idle connections closed, busy ones kept past the idle timeout.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <thread>
 
 #include "support/api_fixture.h"
 
@@ -138,6 +141,50 @@ TEST_F(DecisionListenerTest, OtherRoutesLimitsAndIdleConnections) {
   const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(Raw("", 3000), "");
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500));
+}
+
+// The idle timeout runs from the last answer, not from the connection's start: a
+// connection answering a request every 100 ms lives well past 400 ms, and one whose next
+// request stalls half-way is closed about 400 ms after its last answer.
+TEST_F(DecisionListenerTest, ABusyConnectionOutlivesTheIdleTimeoutAndAStalledRequestDoesNot) {
+  const std::string body = R"({"subject":{"id":"ann"},"permission":"site.publish","asset":{"id":"s1"}})";
+  const std::string request =
+      "POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: " + std::string(kSystemKey) +
+      "\r\nwix-account-id: acme\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n";
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(server_->decision_port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  auto read_answer = [&] {
+    std::string out;
+    char buf[4096];
+    while (out.find(R"({"allowed":true})") == std::string::npos) {
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return out + "<closed>";
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+  };
+  for (int i = 0; i < 12; ++i) {  // 1.2 s of requests, three times the idle timeout
+    const std::string whole = request + body;
+    ASSERT_EQ(::send(fd, whole.data(), whole.size(), MSG_NOSIGNAL), static_cast<ssize_t>(whole.size()));
+    const std::string answer = read_answer();
+    ASSERT_EQ(answer.find("<closed>"), std::string::npos) << "request " << i << ": " << answer;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // Headers now, the body never: closed about 400 ms after the last answer.
+  const auto stalled = std::chrono::steady_clock::now();
+  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+  char byte;
+  EXPECT_EQ(::recv(fd, &byte, 1, 0), 0) << "the peer closes";
+  const auto waited = std::chrono::steady_clock::now() - stalled;
+  EXPECT_LT(waited, std::chrono::milliseconds(1500));
+  ::close(fd);
 }
 
 }  // namespace
