@@ -40,6 +40,7 @@ struct World {
   std::vector<std::string> account_ids;
   std::size_t assignments = 0;
   std::size_t heap_bytes = 0;
+  std::size_t arena_bytes = 0;  // of which the decision arenas (their blocks, not malloc's overhead)
 };
 
 std::size_t HeapInUse() {
@@ -105,6 +106,9 @@ World BuildWorld(std::size_t target_assignments) {
   snapshot->PutAccounts(std::move(batch));
   w.snapshot = std::move(snapshot);
   w.heap_bytes = HeapInUse() - before;
+  w.snapshot->ForEachAccount([&](const AccountView& view) {
+    if (view.arena) w.arena_bytes += view.arena->size_bytes();
+  });
   return w;
 }
 
@@ -190,6 +194,8 @@ void TimeChecks(benchmark::State& state, const Step& step) {
   state.counters["allow_pct"] = 100.0 * static_cast<double>(allowed) / static_cast<double>(i);
   state.counters["assignments"] = static_cast<double>(w.assignments);
   state.counters["bytes_per_assignment"] = static_cast<double>(w.heap_bytes) / static_cast<double>(w.assignments);
+  state.counters["arena_bytes_per_assignment"] =
+      static_cast<double>(w.arena_bytes) / static_cast<double>(w.assignments);
 }
 
 constexpr Timestamp kBenchNow = 1'800'000'000'000;
