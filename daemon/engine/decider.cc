@@ -99,9 +99,10 @@ std::string_view DenyReasonName(DenyReason r) {
   return "UNKNOWN";
 }
 
-bool Check(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) {
-  const AccountTable::Hit hit = snapshot.FindAccountHit(q.account_id);
-  if (!hit) return false;
+namespace {
+
+// The check on a found account: from its arena, or from its state when it has none.
+bool CheckAccount(const Snapshot& snapshot, const AccountTable::Hit& hit, const CheckQuery& q, Timestamp now) {
   if (const DecisionArena* arena = hit.arena()) {
     const auto perm = snapshot.policy_set().PermissionIndex(q.permission);
     if (!perm) return false;
@@ -118,6 +119,13 @@ bool Check(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) {
   if (node == AccountState::kNoNode) return false;
   const bool account_level = snapshot.policy_set().Permission(*perm).account_level;
   return SubjectAllowed(*view, *subject, *perm, account_level, node, now);
+}
+
+}  // namespace
+
+bool Check(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) {
+  const AccountTable::Hit hit = snapshot.FindAccountHit(q.account_id);
+  return hit && CheckAccount(snapshot, hit, q, now);
 }
 
 Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) {
@@ -209,7 +217,7 @@ Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now
 DenyReason Decide(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) {
   const AccountTable::Hit hit = snapshot.FindAccountHit(q.account_id);
   if (!hit) return DenyReason::kUnknownAccount;
-  if (hit.arena() != nullptr && Check(snapshot, q, now)) return DenyReason::kNone;  // the fast yes
+  if (hit.arena() != nullptr && CheckAccount(snapshot, hit, q, now)) return DenyReason::kNone;  // the fast yes
   const AccountView* view = hit.view();
   const AccountState& state = *view->state;
   const auto perm = snapshot.policy_set().PermissionIndex(q.permission);

@@ -49,17 +49,23 @@ class DecisionListenerTest : public testing::ApiFixture {
     EXPECT_EQ(fast->get_header_value("X-Gatehouse-Revision"), main->get_header_value("X-Gatehouse-Revision"));
   }
 
-  // Writes raw bytes to the decision listener and reads until the peer closes or `wait_ms`.
-  std::string Raw(const std::string& bytes, int wait_ms = 1500) {
+  // A TCP connection to the decision listener whose reads give up after `wait_ms`.
+  int Connect(int wait_ms) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<std::uint16_t>(server_->decision_port()));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
     timeval tv{wait_ms / 1000, (wait_ms % 1000) * 1000};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return fd;
+  }
+
+  // Writes raw bytes to the decision listener and reads until the peer closes or `wait_ms`.
+  std::string Raw(const std::string& bytes, int wait_ms = 1500) {
+    const int fd = Connect(wait_ms);
+    EXPECT_EQ(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
     std::string out;
     char buf[4096];
     for (;;) {
@@ -152,14 +158,7 @@ TEST_F(DecisionListenerTest, ABusyConnectionOutlivesTheIdleTimeoutAndAStalledReq
       "POST /v1/check HTTP/1.1\r\nHost: x\r\nAuthorization: " + std::string(kSystemKey) +
       "\r\nwix-account-id: acme\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
       "\r\n\r\n";
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(server_->decision_port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  timeval tv{2, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const int fd = Connect(2000);
   auto read_answer = [&] {
     std::string out;
     char buf[4096];
