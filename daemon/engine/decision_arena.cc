@@ -217,12 +217,6 @@ class ArenaWriter {
 
 DecisionArena::Ptr DecisionArena::Build(const AccountView& view) { return ArenaWriter::Build(view); }
 
-std::string_view DecisionArena::account_id() const {
-  return {reinterpret_cast<const char*>(base() + sizeof(DecisionArena)), account_id_len_};
-}
-
-std::size_t DecisionArena::size_bytes() const { return size_; }
-
 std::uint32_t DecisionArena::FindNode(std::string_view id) const {
   const std::uint64_t h = HashId(id);
   const auto* table = At<NodeSlot>(nodes_off_);

@@ -32,6 +32,7 @@
 #include <string_view>
 
 #include "core/model.h"
+#include "engine/flat_id_index.h"
 
 namespace gatehouse {
 
@@ -44,13 +45,17 @@ class DecisionArena {
   };
   using Ptr = std::unique_ptr<const DecisionArena, Deleter>;
 
-  // The hash every table of the arena (and the snapshot's account table) is keyed by.
-  static std::uint64_t HashId(std::string_view id) { return std::hash<std::string_view>{}(id); }
+  // The hash every table of the arena (and the snapshot's account table) is keyed by: the
+  // engine's one id hash.
+  static std::uint64_t HashId(std::string_view id) { return FlatIdIndex::Hash(id); }
 
   static Ptr Build(const AccountView& view);
 
-  std::string_view account_id() const;
-  std::size_t size_bytes() const;
+  // Inline: the account table compares it on every lookup.
+  std::string_view account_id() const {
+    return {reinterpret_cast<const char*>(base() + sizeof(DecisionArena)), account_id_len_};
+  }
+  std::size_t size_bytes() const { return size_; }
   // Asks the CPU for the block's first kPrefetchBytes without waiting for them (a typical
   // account's whole block; the rest of a big one is read on demand).
   // Reads nothing (the header is one of the lines asked for); a prefetch past the block's

@@ -149,6 +149,28 @@ TEST_F(DecisionListenerTest, OtherRoutesLimitsAndIdleConnections) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500));
 }
 
+// Answers are serialized by the listener itself: the status line in the request's HTTP
+// version with its reason phrase, the fields (Content-Length right), the body; an HTTP/1.0
+// request without keep-alive is answered and closed.
+TEST_F(DecisionListenerTest, AnswersAreWholeInTheRequestsHttpVersion) {
+  const std::string body = R"({"subject":{"id":"ann"},"permission":"site.publish","asset":{"id":"s1"}})";
+  const std::string out = Raw("POST /v1/check HTTP/1.0\r\nHost: x\r\nAuthorization: " + std::string(kSystemKey) +
+                              "\r\nwix-account-id: acme\r\nContent-Type: application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_EQ(out.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << out;
+  const std::size_t end_of_head = out.find("\r\n\r\n");
+  ASSERT_NE(end_of_head, std::string::npos) << out;
+  EXPECT_EQ(out.substr(end_of_head + 4), R"({"allowed":true})");  // nothing after it: closed
+  EXPECT_NE(out.find("Content-Length: 16\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("X-Gatehouse-Revision: "), std::string::npos) << out;
+  const std::string missing = Raw("GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(missing.rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u) << missing;
+  const std::size_t head = missing.find("\r\n\r\n");
+  ASSERT_NE(head, std::string::npos);
+  EXPECT_NE(missing.find("Content-Length: " + std::to_string(missing.size() - head - 4) + "\r\n"), std::string::npos)
+      << missing;
+}
+
 // The idle timeout runs from the last answer, not from the connection's start: a
 // connection answering a request every 100 ms lives well past 400 ms, and one whose next
 // request stalls half-way is closed about 400 ms after its last answer.

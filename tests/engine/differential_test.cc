@@ -231,6 +231,14 @@ void RunWorld(std::uint64_t seed) {
   ReferenceEvaluator ref(g.world);
   const auto assets = ref.Assets();
   std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  // Every neighbour is found under its own id (the account tables grew and probed).
+  ASSERT_EQ(snap->AccountCount(), g.neighbours + 1);
+  for (std::size_t i = 0; i < g.neighbours; ++i) {
+    const std::string id = "other-" + std::to_string(i);
+    const AccountView* other = snap->FindAccount(id);
+    ASSERT_NE(other, nullptr) << id;
+    ASSERT_EQ(other->state->account().id, id);
+  }
   // Deleted assets and an unknown account decide nothing.
   for (const auto& subject : g.subjects) {
     for (const auto& perm : g.permissions) {
