@@ -144,11 +144,11 @@ std::vector<Query> MakeQueries(const World& w, std::size_t n) {
   qs.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& account = w.account_ids[rng() % w.account_ids.size()];
-    const AccountView* view = w.snapshot->FindAccount(account);
-    const auto& subjects = view->state->subjects();
+    const auto state = w.snapshot->FindState(account);
+    const auto& subjects = state->subjects();
     const auto& subject = subjects[rng() % subjects.size()];
-    const std::uint32_t node = static_cast<std::uint32_t>(rng() % view->state->NodeCount());
-    qs.push_back(Query{account, subject.id, perms[rng() % 6], view->state->Node(node).id});
+    const std::uint32_t node = static_cast<std::uint32_t>(rng() % state->NodeCount());
+    qs.push_back(Query{account, subject.id, perms[rng() % 6], state->Node(node).id});
   }
   return qs;
 }
@@ -308,7 +308,7 @@ void BM_ListSubjectsFirstPageAfterWrite(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     auto copy = std::make_shared<Snapshot>(CataloguePolicies(), 2);
-    copy->PutAccount(std::make_shared<AccountState>(*view->state));  // a copy carries no cached index
+    copy->PutAccount(std::shared_ptr<const AccountState>(view->MutableCopy()));  // a copy carries no cached index
     state.ResumeTiming();
     auto page = ListSubjects(*copy, "big", "s17", "site.view", 100, "", 0);
     benchmark::DoNotOptimize(page);
@@ -337,7 +337,7 @@ BENCHMARK(BM_ListAssetsPage)->Unit(benchmark::kMicrosecond);
 World* TeamWorld100k() {
   static World* w = [] {
     auto* world = new World(BigAccount(100'000));
-    auto account = std::make_shared<AccountState>(*world->snapshot->FindAccount("big")->state);
+    std::shared_ptr<AccountState> account = world->snapshot->FindAccount("big")->MutableCopy();
     for (int i = 0; i < 1000; ++i) {
       Invite inv;
       inv.id = "inv-" + std::to_string(i);
@@ -363,7 +363,8 @@ World* TeamWorld100k() {
 
 void BM_SearchTeam100kMembers(benchmark::State& state) {
   World* w = TeamWorld100k();
-  const AccountState& account = *w->snapshot->FindAccount("big")->state;
+  const auto held = w->snapshot->FindState("big");
+  const AccountState& account = *held;
   TeamSearchRequest request;
   request.facets = {TeamSearchRequest::Facet::kRoles, TeamSearchRequest::Facet::kInviteStatus,
                     TeamSearchRequest::Facet::kUsers};
@@ -407,7 +408,7 @@ BENCHMARK(BM_SearchTeam100kMembers)->Arg(0)->Arg(1)->Iterations(50)->Unit(benchm
 // derivation. Per-call percentiles.
 void BM_SearchTeamFirstAfterWrite100k(benchmark::State& state) {
   World* w = TeamWorld100k();
-  std::shared_ptr<const AccountState> current = w->snapshot->FindAccount("big")->state;
+  std::shared_ptr<const AccountState> current = w->snapshot->FindState("big");
   TeamSearchRequest request;
   request.facets = {TeamSearchRequest::Facet::kRoles, TeamSearchRequest::Facet::kUsers};
   request.limit = 50;

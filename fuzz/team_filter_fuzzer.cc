@@ -35,6 +35,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   TeamSearchRequest request;
   request.filter = std::move(*filter);
   request.facets = {TeamSearchRequest::Facet::kRoles, TeamSearchRequest::Facet::kInviteStatus};
-  (void)SearchTeam(*snapshot, *snapshot->FindAccount("a")->state, request, 0);
+  (void)SearchTeam(*snapshot, *snapshot->FindState("a"), request, 0);
   return 0;
 }

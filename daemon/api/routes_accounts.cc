@@ -36,7 +36,7 @@ void RegisterAccountRoutes(Router& server, const ApiServices& services) {
                }
                const AccountView* view = c.snapshot->FindAccount(id);
                if (view == nullptr) return NotFound("account not found");
-               return Reply::Json(200, AccountJson(view->state->account()));
+               return Reply::Json(200, AccountJson(view->State()->account()));
              }},
         });
 }

@@ -194,7 +194,7 @@ Result<Reply> AccessReviewReply(const ApiServices& s, Call& c) {
     head = "{\"revision\":" + std::to_string(revision) + ",\"generatedAt\":" + json(FormatRfc3339(c.now)).dump() +
            ",\"rows\":[";
     st->tail =
-        "],\"invites\":" + (view != nullptr ? PendingInvitesJson(*view->state, c.now) : json::array()).dump() + "}";
+        "],\"invites\":" + (view != nullptr ? PendingInvitesJson(*view->State(), c.now) : json::array()).dump() + "}";
   }
   constexpr std::size_t kRowsPerPiece = 256;
   Reply reply = Reply::Streamed(csv ? "text/csv; charset=utf-8" : "application/json",

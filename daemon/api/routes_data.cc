@@ -73,15 +73,16 @@ void RegisterDataRoutes(Router& server, const ApiServices& services) {
                auto stored = s->directory->PutAsset(a, c.Actor(), &created);
                if (!stored.ok()) return stored.status();
                auto after = s->snapshots->Load();  // the write's own state
-               const AccountState& state = *after->FindAccount(c.account_id)->state;
+               const auto held = after->FindState(c.account_id);
+               const AccountState& state = *held;
                return Reply::Json(created ? 201 : 200, AssetOut(state, state.FindAsset(a.id)));
              }},
             {"GET", R"(/v1/assets/([^/]+))", Access::kAccount, "assets.manage", false,
              [](Call& c) -> Result<Reply> {
-               const AccountView* view = c.snapshot->FindAccount(c.account_id);
-               const std::uint32_t node = view == nullptr ? AccountState::kNoNode : view->state->FindAsset(c.Param(1));
+               const auto state = c.snapshot->FindState(c.account_id);
+               const std::uint32_t node = state == nullptr ? AccountState::kNoNode : state->FindAsset(c.Param(1));
                if (node == AccountState::kNoNode || node == AccountState::kRootNode) return NotFound("asset not found");
-               return Reply::Json(200, AssetOut(*view->state, node));
+               return Reply::Json(200, AssetOut(*state, node));
              }},
             {"DELETE", R"(/v1/assets/([^/]+))", Access::kAccount, "assets.manage", false,
              [s](Call& c) -> Result<Reply> {
@@ -108,8 +109,8 @@ void RegisterDataRoutes(Router& server, const ApiServices& services) {
              [](Call& c) -> Result<Reply> {
                // The account's live keys, oldest first; never the key or its hash.
                json keys = json::array();
-               if (const AccountView* view = c.snapshot->FindAccount(c.account_id); view != nullptr) {
-                 for (const auto& k : view->state->api_keys()) {
+               if (const auto state = c.snapshot->FindState(c.account_id); state != nullptr) {
+                 for (const auto& k : state->api_keys()) {
                    json key = {{"id", k.id},
                                {"subject", {{"id", k.subject.id}, {"subjectType", SubjectTypeName(k.subject.type)}}},
                                {"createdAt", FormatRfc3339(k.created_at)}};
@@ -135,7 +136,7 @@ void RegisterDataRoutes(Router& server, const ApiServices& services) {
                auto a = s->assignments->Add(c.account_id, *subject, *grant, c.Actor(), &created);
                if (!a.ok()) return a.status();
                auto after = s->snapshots->Load();
-               return Reply::Json(created ? 201 : 200, AssignmentJson(*after->FindAccount(c.account_id)->state, *a));
+               return Reply::Json(created ? 201 : 200, AssignmentJson(*after->FindState(c.account_id), *a));
              }},
             {"GET", "/v1/assignments", Access::kAccount, "team.manage-team-member-roles", false,
              [](Call& c) -> Result<Reply> {
@@ -144,12 +145,12 @@ void RegisterDataRoutes(Router& server, const ApiServices& services) {
                const std::string type_name = c.http.has_param("subjectType") ? c.Query("subjectType") : "USER";
                auto type = ParseSubjectType(type_name);
                if (!type) return FieldError("subjectType", "unknown value \"" + type_name + "\"");
-               const AccountView* view = c.snapshot->FindAccount(c.account_id);
-               if (view == nullptr) return NotFound("account not found");
+               const auto state = c.snapshot->FindState(c.account_id);
+               if (state == nullptr) return NotFound("account not found");
                json out = json::array();
-               if (const auto* entry = view->state->FindSubject(*type, subject_id)) {
+               if (const auto* entry = state->FindSubject(*type, subject_id)) {
                  for (const auto& g : entry->grants) {
-                   out.push_back(AssignmentJson(*view->state, view->state->ToAssignment(*entry, g)));
+                   out.push_back(AssignmentJson(*state, state->ToAssignment(*entry, g)));
                  }
                }
                return Reply::Json(200, {{"assignments", std::move(out)}});

@@ -78,7 +78,8 @@ static Result<Reply> CreateInvites(const ApiServices& services, Call& c) {
         services.invites->Create(c.account_id, entries, c.Actor(), c.principal.system ? "" : c.principal.subject.id);
     if (!result.ok()) return result.status();
     auto after = services.snapshots->Load();
-    const AccountState& state = *after->FindAccount(c.account_id)->state;
+    const auto held = after->FindState(c.account_id);
+    const AccountState& state = *held;
     for (const auto& created : result->created) {
       json inv = AccountInviteJson(state, created.invite, c.now, AcceptLink(services, created.token));
       if (c.principal.system) inv["inviterAccountId"] = c.account_id;
@@ -116,7 +117,7 @@ void RegisterInviteRoutes(Router& server, const ApiServices& services) {
       }
       auto after = s->snapshots->Load();
       return Reply::Json(
-          200, AccountInviteJson(*after->FindAccount(c.account_id)->state, invite, c.now, AcceptLink(*s, token)));
+          200, AccountInviteJson(*after->FindState(c.account_id), invite, c.now, AcceptLink(*s, token)));
     };
   };
   Serve(server, services,
@@ -126,10 +127,10 @@ void RegisterInviteRoutes(Router& server, const ApiServices& services) {
             {"POST", "/account-invite/create", Access::kAccount, "team.send-invite", true, create},
             {"GET", R"(/v1/invites/([^/]+))", Access::kAccount, "team.view-invites", false,
              [](Call& c) -> Result<Reply> {
-               const AccountView* view = c.snapshot->FindAccount(c.account_id);
-               const Invite* inv = view == nullptr ? nullptr : view->state->FindInvite(c.Param(1));
+               const auto state = c.snapshot->FindState(c.account_id);
+               const Invite* inv = state == nullptr ? nullptr : state->FindInvite(c.Param(1));
                if (inv == nullptr) return NotFound("invite not found");
-               return Reply::Json(200, AccountInviteJson(*view->state, *inv, c.now));
+               return Reply::Json(200, AccountInviteJson(*state, *inv, c.now));
              }},
             {"POST", R"(/v1/invites/([^/]+)/revoke)", Access::kAccount, "team.delete-invite", false, lifecycle(false)},
             {"POST", R"(/v1/invites/([^/]+)/resend)", Access::kAccount, "team.send-invite", false, lifecycle(true)},
@@ -144,7 +145,8 @@ void RegisterInviteRoutes(Router& server, const ApiServices& services) {
                auto accepted = s->invites->Accept(*token, user_id);
                if (!accepted.ok()) return accepted.status();
                auto after = s->snapshots->Load();
-               const AccountState& state = *after->FindAccount(accepted->invite.account_id)->state;
+               const auto held = after->FindState(accepted->invite.account_id);
+               const AccountState& state = *held;
                json assignments = json::array();
                for (const auto& a : accepted->assignments) assignments.push_back(AssignmentJson(state, a));
                return Reply::Json(200, {{"invite", AccountInviteJson(state, accepted->invite, c.now)},
@@ -159,7 +161,7 @@ void RegisterInviteRoutes(Router& server, const ApiServices& services) {
                auto after = s->snapshots->Load();
                return Reply::Json(
                    200,
-                   {{"invite", AccountInviteJson(*after->FindAccount(declined->account_id)->state, *declined, c.now)}});
+                   {{"invite", AccountInviteJson(*after->FindState(declined->account_id), *declined, c.now)}});
              }},
         });
 }

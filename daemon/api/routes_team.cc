@@ -110,9 +110,9 @@ json RoleInfoJson(const CompiledRole& role, const std::string& locale) {
 Result<Reply> SearchTeamRoute(const ApiOptions& options, Call& c) {
   auto request = ParseSearch(c.body, std::min<std::size_t>(1000, options.page_size_limit));
   if (!request.ok()) return request.status();
-  const AccountView* view = c.snapshot->FindAccount(c.account_id);
-  if (view == nullptr) return NotFound("account not found");
-  TeamSearchResult result = SearchTeam(*c.snapshot, *view->state, *request, c.now);
+  const auto state = c.snapshot->FindState(c.account_id);
+  if (state == nullptr) return NotFound("account not found");
+  TeamSearchResult result = SearchTeam(*c.snapshot, *state, *request, c.now);
   json facets = json::array();
   for (const auto& f : result.facets) {
     json values = json::array();
@@ -122,9 +122,9 @@ Result<Reply> SearchTeamRoute(const ApiOptions& options, Call& c) {
   json members = json::array();
   for (const auto& row : result.rows) {
     if (row.is_invite) {
-      members.push_back({{"invite", InviteJson(*view->state, view->state->invites()[row.index], c.now)}});
+      members.push_back({{"invite", InviteJson(*state, state->invites()[row.index], c.now)}});
     } else {
-      members.push_back({{"user", UserJson(*c.snapshot, *view->state, view->state->subjects()[row.index], c.now)}});
+      members.push_back({{"user", UserJson(*c.snapshot, *state, state->subjects()[row.index], c.now)}});
     }
   }
   return Reply::Json(
@@ -164,9 +164,9 @@ Result<Reply> UpdateAssignmentsRoute(const ApiServices& services, Call& c) {
   auto created = services.assignments->UpdateMember(c.account_id, user_id, grants, remove_ids, c.Actor());
   if (!created.ok()) return created.status();
   auto after = services.snapshots->Load();
-  const AccountView* view = after->FindAccount(c.account_id);
+  const auto state = after->FindState(c.account_id);
   json out = json::array();
-  for (const auto& a : *created) out.push_back(AssignmentJson(*view->state, a));
+  for (const auto& a : *created) out.push_back(AssignmentJson(*state, a));
   return Reply::Json(200, {{"assignments", std::move(out)}});
 }
 

@@ -44,8 +44,12 @@ std::vector<std::string> GrantPermissionIds(const PolicySet& policies,
 }
 
 AccessReview::AccessReview(const Snapshot& snapshot, const AccountView& view, Timestamp now)
-    : snapshot_(snapshot), view_(view), now_(now), permissions_by_id_(PermissionsById(snapshot.policy_set())) {
-  const auto& subjects = view.state->subjects();
+    : snapshot_(snapshot),
+      view_(view),
+      state_(view.State()),
+      now_(now),
+      permissions_by_id_(PermissionsById(snapshot.policy_set())) {
+  const auto& subjects = state_->subjects();
   subject_order_.reserve(subjects.size());
   for (std::uint32_t i = 0; i < subjects.size(); ++i) {
     if (!subjects[i].grants.empty()) subject_order_.push_back(i);
@@ -73,7 +77,7 @@ const std::vector<std::string>& AccessReview::PermissionsOf(std::uint16_t slot, 
 }
 
 void AccessReview::FillSubject(std::uint32_t subject_index) {
-  const AccountState& state = *view_.state;
+  const AccountState& state = *state_;
   const auto& entry = state.subjects()[subject_index];
   std::string name;
   std::string email;

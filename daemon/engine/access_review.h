@@ -82,6 +82,7 @@ class AccessReview {
 
   const Snapshot& snapshot_;
   const AccountView& view_;
+  std::shared_ptr<const AccountState> state_;  // the view's state, decoded once for the whole review
   Timestamp now_;
   std::vector<std::uint32_t> subject_order_;
   std::size_t next_subject_ = 0;

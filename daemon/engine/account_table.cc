@@ -5,7 +5,7 @@
 namespace gatehouse {
 
 std::string_view AccountTable::IdAt(std::size_t i) const {
-  return slots_[i].arena != nullptr ? slots_[i].arena->account_id() : std::string_view(views_[i]->state->account().id);
+  return slots_[i].arena != nullptr ? slots_[i].arena->account_id() : views_[i]->account_id();
 }
 
 AccountTable::Hit AccountTable::Find(std::string_view id, std::uint64_t hash) const {
@@ -48,7 +48,7 @@ void AccountTable::Grow(std::size_t slots) {
 
 void AccountTable::Put(std::uint64_t hash, std::shared_ptr<const AccountView> view) {
   Reserve(count_ + 1);
-  const std::string_view id = view->state->account().id;
+  const std::string_view id = view->account_id();
   const std::size_t mask = slots_.size() - 1;
   std::size_t i = hash & mask;
   while (views_[i] && !(slots_[i].hash == hash && IdAt(i) == id)) i = (i + 1) & mask;

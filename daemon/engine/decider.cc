@@ -11,16 +11,16 @@ namespace {
 using Grant = AccountState::Grant;
 
 // Does this one grant allow permission `perm` on `node` at `now`?
-inline bool GrantAllows(const AccountView& view, const Grant& g, std::uint32_t perm, bool account_level,
-                        std::uint32_t node, Timestamp now) {
+inline bool GrantAllows(const AccountView& view, const AccountState& state, const Grant& g, std::uint32_t perm,
+                        bool account_level, std::uint32_t node, Timestamp now) {
   if (!g.ActiveAt(now) || !GrantGives(view.roles[g.role_slot], g.kind, perm, account_level)) return false;
-  return g.kind == Restriction::Kind::kAccount || view.state->Covers(g, node);
+  return g.kind == Restriction::Kind::kAccount || state.Covers(g, node);
 }
 
-bool SubjectAllowed(const AccountView& view, const AccountState::SubjectEntry& subject, std::uint32_t perm,
-                    bool account_level, std::uint32_t node, Timestamp now) {
+bool SubjectAllowed(const AccountView& view, const AccountState& state, const AccountState::SubjectEntry& subject,
+                    std::uint32_t perm, bool account_level, std::uint32_t node, Timestamp now) {
   for (const Grant& g : subject.grants) {
-    if (GrantAllows(view, g, perm, account_level, node, now)) return true;
+    if (GrantAllows(view, state, g, perm, account_level, node, now)) return true;
   }
   return false;
 }
@@ -110,7 +110,8 @@ bool CheckAccount(const Snapshot& snapshot, const AccountTable::Hit& hit, const 
                          snapshot.policy_set().Permission(*perm).account_level, now);
   }
   const AccountView* view = hit.view();
-  const AccountState& state = *view->state;
+  const auto held = view->State();  // no arena: the state is held, not encoded
+  const AccountState& state = *held;
   const auto* subject = state.FindSubject(q.subject_type, q.subject_id);
   if (subject == nullptr || subject->grants.empty()) return false;
   const auto perm = snapshot.policy_set().PermissionIndex(q.permission);
@@ -118,7 +119,7 @@ bool CheckAccount(const Snapshot& snapshot, const AccountTable::Hit& hit, const 
   const std::uint32_t node = state.FindAsset(q.asset_id);
   if (node == AccountState::kNoNode) return false;
   const bool account_level = snapshot.policy_set().Permission(*perm).account_level;
-  return SubjectAllowed(*view, *subject, *perm, account_level, node, now);
+  return SubjectAllowed(*view, state, *subject, *perm, account_level, node, now);
 }
 
 }  // namespace
@@ -136,7 +137,8 @@ Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now
     ex.message = "account \"" + std::string(q.account_id) + "\" is unknown";
     return ex;
   }
-  const AccountState& state = *view->state;
+  const auto held = view->State();
+  const AccountState& state = *held;
   const PolicySet& policies = snapshot.policy_set();
   const auto perm = policies.PermissionIndex(q.permission);
   if (!perm) {
@@ -214,40 +216,68 @@ Explanation Explain(const Snapshot& snapshot, const CheckQuery& q, Timestamp now
   return ex;
 }
 
+namespace {
+
+// Why one grant does not allow the permission on the asset, ranked as Explain ranks it
+// (kNone: it allows). `lacks` tells a covering role that lacks the permission from one
+// whose DENY statement removes it — the only case that needs a trace.
+template <typename Lacks>
+DenyReason GrantMiss(const CompiledRole* role, bool covers, bool account_wide, Timestamp not_before,
+                     Timestamp expires_at, std::uint32_t perm, bool account_level, Timestamp now, Lacks lacks) {
+  if (role == nullptr) return covers ? DenyReason::kRoleLacksPermission : DenyReason::kNoCoveringAssignment;
+  if (!covers) return DenyReason::kNoCoveringAssignment;
+  if (!role->granted.Test(perm)) return lacks(*role);
+  if (account_level && !account_wide) return DenyReason::kAccountLevelOnly;
+  if (now < not_before) return DenyReason::kNotYetActive;
+  if (now >= expires_at) return DenyReason::kExpired;
+  return DenyReason::kNone;
+}
+
+}  // namespace
+
 DenyReason Decide(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) {
   const AccountTable::Hit hit = snapshot.FindAccountHit(q.account_id);
   if (!hit) return DenyReason::kUnknownAccount;
-  if (hit.arena() != nullptr && CheckAccount(snapshot, hit, q, now)) return DenyReason::kNone;  // the fast yes
-  const AccountView* view = hit.view();
-  const AccountState& state = *view->state;
-  const auto perm = snapshot.policy_set().PermissionIndex(q.permission);
+  const PolicySet& policies = snapshot.policy_set();
+  const auto perm = policies.PermissionIndex(q.permission);
   if (!perm) return DenyReason::kUnknownPermission;
+  const bool account_level = policies.Permission(*perm).account_level;
+  const AccountView* view = nullptr;  // read only when a role lacks the permission
+  auto lacks = [&](const CompiledRole& role) {
+    if (view == nullptr) view = hit.view();
+    const GrantTrace trace = policies.Trace(role, *perm, [&](std::string_view id) { return view->FindRole(id, policies); });
+    return trace.statement != nullptr && trace.statement->effect == Effect::kDeny ? DenyReason::kDeniedByStatement
+                                                                                  : DenyReason::kRoleLacksPermission;
+  };
+  DenyReason best = DenyReason::kNoCoveringAssignment;
+  auto rank = [&](DenyReason reason) {
+    if (reason == DenyReason::kNone || Rank(reason) > Rank(best)) best = reason;
+    return reason != DenyReason::kNone;  // go on until one allows
+  };
+
+  if (const DecisionArena* arena = hit.arena()) {
+    if (arena->Allows(q.subject_type, q.subject_id, q.asset_id, *perm, account_level, now)) return DenyReason::kNone;
+    const auto found = arena->ForEachGrantOn(q.subject_type, q.subject_id, q.asset_id, [&](const auto& g) {
+      return rank(GrantMiss(g.role, g.covers, g.account_wide, g.not_before, g.expires_at, *perm, account_level, now,
+                            lacks));
+    });
+    if (found == DecisionArena::Found::kNoAsset) return DenyReason::kUnknownAsset;
+    if (found == DecisionArena::Found::kNoSubject) return DenyReason::kUnknownSubject;
+    return best;
+  }
+
+  view = hit.view();
+  const auto held = view->State();  // no arena: the state is held, not encoded
+  const AccountState& state = *held;
   const std::uint32_t node = state.FindAsset(q.asset_id);
   if (node == AccountState::kNoNode) return DenyReason::kUnknownAsset;
   const auto* subject = state.FindSubject(q.subject_type, q.subject_id);
   if (subject == nullptr || subject->grants.empty()) return DenyReason::kUnknownSubject;
-  const bool account_level = snapshot.policy_set().Permission(*perm).account_level;
-  if (SubjectAllowed(*view, *subject, *perm, account_level, node, now)) return DenyReason::kNone;
-  // Explain's ranking of each grant's miss, without its messages.
-  DenyReason best = DenyReason::kNoCoveringAssignment;
   for (const Grant& g : subject->grants) {
-    const CompiledRole* role = view->roles[g.role_slot];
-    const bool covers = state.Covers(g, node);
-    DenyReason reason;
-    if (role == nullptr) {
-      reason = covers ? DenyReason::kRoleLacksPermission : DenyReason::kNoCoveringAssignment;
-    } else if (!covers) {
-      reason = DenyReason::kNoCoveringAssignment;
-    } else if (!role->granted.Test(*perm)) {
-      return Explain(snapshot, q, now).reason;  // lacking, or removed by a DENY statement?
-    } else if (account_level && g.kind != Restriction::Kind::kAccount) {
-      reason = DenyReason::kAccountLevelOnly;
-    } else if (now < g.not_before) {
-      reason = DenyReason::kNotYetActive;
-    } else {
-      reason = DenyReason::kExpired;
+    if (!rank(GrantMiss(view->roles[g.role_slot], state.Covers(g, node), g.kind == Restriction::Kind::kAccount,
+                        g.not_before, g.expires_at, *perm, account_level, now, lacks))) {
+      break;
     }
-    if (Rank(reason) > Rank(best)) best = reason;
   }
   return best;
 }
@@ -258,7 +288,8 @@ AssetPage ListAssets(const Snapshot& snapshot, std::string_view account_id, cons
   AssetPage page;
   const AccountView* view = snapshot.FindAccount(account_id);
   if (view == nullptr || limit == 0) return page;
-  const AccountState& state = *view->state;
+  const auto held = view->State();
+  const AccountState& state = *held;
   const auto perm = snapshot.policy_set().PermissionIndex(permission);
   const auto* entry = state.FindSubject(subject.type, subject.id);
   if (!perm || entry == nullptr) return page;
@@ -312,7 +343,8 @@ SubjectPage ListSubjects(const Snapshot& snapshot, std::string_view account_id, 
   SubjectPage page;
   const AccountView* view = snapshot.FindAccount(account_id);
   if (view == nullptr || limit == 0) return page;
-  const AccountState& state = *view->state;
+  const auto held = view->State();
+  const AccountState& state = *held;
   const auto perm = snapshot.policy_set().PermissionIndex(permission);
   const std::uint32_t node = state.FindAsset(asset_id);
   if (!perm || node == AccountState::kNoNode) return page;
@@ -354,7 +386,7 @@ SubjectPage ListSubjects(const Snapshot& snapshot, std::string_view account_id, 
       if (h.at < h.list->size() && (*h.list)[h.at] == next) ++h.at;
     }
     const auto& s = state.subjects()[index->order()[next]];
-    if (!SubjectAllowed(*view, s, *perm, account_level, node, now)) continue;
+    if (!SubjectAllowed(*view, state, s, *perm, account_level, node, now)) continue;
     if (hits.size() == limit) {
       more = true;
       break;

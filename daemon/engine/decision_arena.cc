@@ -77,8 +77,7 @@ void DecisionArena::Deleter::operator()(const DecisionArena* arena) const {
 // Lays out and fills one arena (the only code that writes one).
 class ArenaWriter {
  public:
-  static DecisionArena::Ptr Build(const AccountView& view) {
-    const AccountState& state = *view.state;
+  static DecisionArena::Ptr Build(const AccountState& state, const std::vector<const CompiledRole*>& role_slots) {
     constexpr std::size_t kMaxLen = std::numeric_limits<std::uint16_t>::max();
     const std::string& account_id = state.account().id;
     if (account_id.size() > kMaxLen) return nullptr;
@@ -210,12 +209,14 @@ class ArenaWriter {
     }
 
     auto* roles = reinterpret_cast<const CompiledRole**>(base + roles_off);
-    for (std::size_t i = 0; i < state.RoleSlotCount(); ++i) roles[i] = view.roles[i];
+    for (std::size_t i = 0; i < state.RoleSlotCount(); ++i) roles[i] = role_slots[i];
     return owned;
   }
 };
 
-DecisionArena::Ptr DecisionArena::Build(const AccountView& view) { return ArenaWriter::Build(view); }
+DecisionArena::Ptr DecisionArena::Build(const AccountState& state, const std::vector<const CompiledRole*>& roles) {
+  return ArenaWriter::Build(state, roles);
+}
 
 std::uint32_t DecisionArena::FindNode(std::string_view id) const {
   const std::uint64_t h = HashId(id);
@@ -231,32 +232,47 @@ std::uint32_t DecisionArena::FindNode(std::string_view id) const {
   }
 }
 
-bool DecisionArena::Allows(SubjectType type, std::string_view subject, std::string_view asset, std::uint32_t permission,
-                           bool account_level, Timestamp now) const {
+std::uint32_t DecisionArena::FindSubjectSlot(SubjectType type, std::string_view subject) const {
   const std::uint64_t h = SubjectHash(type, subject);
   const auto* table = At<SubjectSlot>(subjects_off_);
   const std::uint32_t check = CheckBits(h);
-  const SubjectSlot* found = nullptr;
   for (std::uint32_t i = Home(h, subject_slots_);; i = NextSlot(i, subject_slots_)) {
     const SubjectSlot& slot = table[i];
-    if (slot.grant_count == 0) return false;
+    if (slot.grant_count == 0) return kNoSlot;
     if (slot.check == check && slot.id_len == subject.size() &&
         std::memcmp(base() + slot.id_off, subject.data(), subject.size()) == 0) {
-      found = &slot;
-      break;
+      return i;
     }
   }
-  const std::uint32_t node = FindNode(asset);
-  if (node == kNoNode) return false;
+}
 
-  const auto* grants = At<GrantRecord>(grants_off_) + found->grant_begin;
-  const auto* roles = At<const CompiledRole*>(roles_off_);
+bool DecisionArena::GrantCovers(std::uint32_t grant, std::uint32_t node) const {
+  const GrantRecord& g = At<GrantRecord>(grants_off_)[grant];
+  if (static_cast<Restriction::Kind>(g.kind) == Restriction::Kind::kAccount) return true;
   const auto* links = At<Link>(links_off_);
   auto within = [&](std::uint32_t n, std::uint32_t ancestor) {
     const std::uint32_t target_depth = links[ancestor].depth;
     while (n != kNoNode && links[n].depth > target_depth) n = links[n].parent;
     return n == ancestor;
   };
+  if ((g.flags & kMultiScope) == 0) return within(node, g.scope);
+  const std::uint32_t* list = At<std::uint32_t>(multi_off_) + g.scope;
+  for (std::uint32_t j = 1; j <= list[0]; ++j) {
+    if (within(node, list[j])) return true;
+  }
+  return false;
+}
+
+bool DecisionArena::Allows(SubjectType type, std::string_view subject, std::string_view asset, std::uint32_t permission,
+                           bool account_level, Timestamp now) const {
+  const std::uint32_t slot = FindSubjectSlot(type, subject);
+  if (slot == kNoSlot) return false;
+  const SubjectSlot* found = At<SubjectSlot>(subjects_off_) + slot;
+  const std::uint32_t node = FindNode(asset);
+  if (node == kNoNode) return false;
+
+  const auto* grants = At<GrantRecord>(grants_off_) + found->grant_begin;
+  const auto* roles = At<const CompiledRole*>(roles_off_);
   for (std::uint16_t k = 0; k < found->grant_count; ++k) {
     const GrantRecord& g = grants[k];
     const auto kind = static_cast<Restriction::Kind>(g.kind);
@@ -265,17 +281,34 @@ bool DecisionArena::Allows(SubjectType type, std::string_view subject, std::stri
       const Window& w = At<Window>(windows_off_)[found->grant_begin + k];
       if (now < w.not_before || now >= w.expires_at) continue;
     }
-    if (kind == Restriction::Kind::kAccount) return true;
-    if ((g.flags & kMultiScope) == 0) {
-      if (within(node, g.scope)) return true;
-      continue;
-    }
-    const std::uint32_t* list = At<std::uint32_t>(multi_off_) + g.scope;
-    for (std::uint32_t j = 1; j <= list[0]; ++j) {
-      if (within(node, list[j])) return true;
-    }
+    if (GrantCovers(found->grant_begin + k, node)) return true;
   }
   return false;
+}
+
+DecisionArena::Found DecisionArena::ForEachGrantOn(SubjectType type, std::string_view subject, std::string_view asset,
+                                                   const std::function<bool(const GrantFacts&)>& fn) const {
+  const std::uint32_t node = FindNode(asset);
+  if (node == kNoNode) return Found::kNoAsset;
+  const std::uint32_t slot = FindSubjectSlot(type, subject);
+  if (slot == kNoSlot) return Found::kNoSubject;
+  const SubjectSlot* found = At<SubjectSlot>(subjects_off_) + slot;
+  const auto* grants = At<GrantRecord>(grants_off_) + found->grant_begin;
+  const auto* roles = At<const CompiledRole*>(roles_off_);
+  for (std::uint16_t k = 0; k < found->grant_count; ++k) {
+    const GrantRecord& g = grants[k];
+    GrantFacts facts;
+    facts.role = roles[g.role];
+    facts.covers = GrantCovers(found->grant_begin + k, node);
+    facts.account_wide = static_cast<Restriction::Kind>(g.kind) == Restriction::Kind::kAccount;
+    if ((g.flags & kWindowed) != 0) {
+      const Window& w = At<Window>(windows_off_)[found->grant_begin + k];
+      facts.not_before = w.not_before;
+      facts.expires_at = w.expires_at;
+    }
+    if (!fn(facts)) break;
+  }
+  return Found::kBoth;
 }
 
 }  // namespace gatehouse

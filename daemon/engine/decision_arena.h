@@ -28,15 +28,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "core/model.h"
 #include "engine/flat_id_index.h"
 
 namespace gatehouse {
 
-struct AccountView;
+class AccountState;
+struct CompiledRole;
 
 class DecisionArena {
  public:
@@ -49,7 +52,8 @@ class DecisionArena {
   // engine's one id hash.
   static std::uint64_t HashId(std::string_view id) { return FlatIdIndex::Hash(id); }
 
-  static Ptr Build(const AccountView& view);
+  // `roles`: the compiled role of each of the state's role slots (null: none).
+  static Ptr Build(const AccountState& state, const std::vector<const CompiledRole*>& roles);
 
   // Inline: the account table compares it on every lookup.
   std::string_view account_id() const {
@@ -69,6 +73,20 @@ class DecisionArena {
   bool Allows(SubjectType type, std::string_view subject, std::string_view asset, std::uint32_t permission,
               bool account_level, Timestamp now) const;
 
+  // What Decide (decider.h) ranks a deny by, for each of the subject's grants on the
+  // asset, in the state's order; `fn` returns false to stop. The asset is looked up first:
+  // kNoAsset / kNoSubject (no grant at all) visit nothing.
+  struct GrantFacts {
+    const CompiledRole* role = nullptr;  // null: the role no longer exists
+    bool covers = false;                 // its restriction covers the asset
+    bool account_wide = false;
+    Timestamp not_before = std::numeric_limits<Timestamp>::min();
+    Timestamp expires_at = std::numeric_limits<Timestamp>::max();
+  };
+  enum class Found { kBoth, kNoAsset, kNoSubject };
+  Found ForEachGrantOn(SubjectType type, std::string_view subject, std::string_view asset,
+                       const std::function<bool(const GrantFacts&)>& fn) const;
+
   DecisionArena(const DecisionArena&) = delete;
   DecisionArena& operator=(const DecisionArena&) = delete;
 
@@ -83,6 +101,11 @@ class DecisionArena {
     return reinterpret_cast<const T*>(base() + offset);
   }
   std::uint32_t FindNode(std::string_view id) const;
+  static constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
+  // The subject's slot in the subject table, or kNoSlot (no grant in this account).
+  std::uint32_t FindSubjectSlot(SubjectType type, std::string_view subject) const;
+  // True when grant number `grant` (of the grants section) covers `node`.
+  bool GrantCovers(std::uint32_t grant, std::uint32_t node) const;
 
   // The header; the account id follows the object, the sections follow at these offsets
   // (bytes from `this`).

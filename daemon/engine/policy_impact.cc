@@ -25,7 +25,7 @@ PolicyImpact::PolicyImpact(const Snapshot& live, std::shared_ptr<const PolicySet
       candidate_order_(PermissionsById(*candidate_)) {
   live.ForEachAccount([this](const AccountView& view) { accounts_.push_back(&view); });
   std::sort(accounts_.begin(), accounts_.end(),
-            [](const AccountView* a, const AccountView* b) { return a->state->account().id < b->state->account().id; });
+            [](const AccountView* a, const AccountView* b) { return a->account_id() < b->account_id(); });
 }
 
 const PolicyImpact::RoleDiff& PolicyImpact::Diff(const CompiledRole* now, const CompiledRole* then, bool account_wide) {
@@ -41,11 +41,12 @@ const PolicyImpact::RoleDiff& PolicyImpact::Diff(const CompiledRole* now, const 
 bool PolicyImpact::NextAccount(std::vector<Impact>* out) {
   if (next_ >= accounts_.size()) return false;
   const AccountView& view = *accounts_[next_++];
-  const AccountState& state = *view.state;
+  const auto held = view.State();
+  const AccountState& state = *held;
 
   // The account bound to the candidate: its API custom roles compiled against it.
   AccountView bound;
-  bound.state = view.state;
+  bound.held = held;
   std::map<std::string, std::string> failed;
   if (!state.custom_roles().empty()) {
     auto compiled = std::make_shared<std::vector<CompiledRole>>();

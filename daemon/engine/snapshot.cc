@@ -1,11 +1,51 @@
 #include "engine/snapshot.h"
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "engine/account_codec.h"
 #include "engine/custom_roles.h"
 
 namespace gatehouse {
 
+namespace {
+
+// The bytes were encoded by this process just before they were published and never
+// changed since: a failure to decode them is memory corruption, not bad input.
+std::unique_ptr<AccountState> DecodeEncoding(const AccountView& view) {
+  auto decoded = DecodeAccountState(view.encoding);
+  if (!decoded.ok()) {
+    const std::string_view id = view.account_id();
+    std::fprintf(stderr, "gatehoused: the encoded state of account \"%.*s\" does not decode: %s\n",
+                 static_cast<int>(id.size()), id.data(), decoded.status().message().c_str());
+    std::abort();
+  }
+  return std::move(*decoded);
+}
+
+}  // namespace
+
+std::shared_ptr<const AccountState> AccountView::State() const {
+  if (held) return held;
+  return DecodeEncoding(*this);
+}
+
+std::unique_ptr<AccountState> AccountView::MutableCopy() const {
+  if (held) return std::make_unique<AccountState>(*held);
+  return DecodeEncoding(*this);  // a fresh decode is already a private copy
+}
+
+void AccountView::AppendEncoded(std::string* out) const {
+  if (held) {
+    ByteWriter w(out);
+    WriteAccountBody(w, *held);
+  } else {
+    out->append(encoding);
+  }
+}
+
 const CompiledRole* AccountView::FindRole(std::string_view id, const PolicySet& policies) const {
-  if (const CompiledRole* r = policies.FindRole(id, state->account().id)) return r;
+  if (const CompiledRole* r = policies.FindRole(id, account_id())) return r;
   if (custom_roles) {
     for (const auto& r : *custom_roles) {
       if (r.decl.id == id) return &r;
@@ -14,7 +54,7 @@ const CompiledRole* AccountView::FindRole(std::string_view id, const PolicySet& 
   return nullptr;
 }
 
-AccountView BindAccount(std::shared_ptr<const AccountState> state, const PolicySet& policies) {
+AccountView BindAccount(std::shared_ptr<const AccountState> state, const PolicySet& policies, std::string encoding) {
   AccountView view;
   if (!state->custom_roles().empty()) {
     auto compiled = std::make_shared<std::vector<CompiledRole>>();
@@ -22,12 +62,17 @@ AccountView BindAccount(std::shared_ptr<const AccountState> state, const PolicyS
     CompileAccountRoles(policies, state->custom_roles(), compiled.get(), &errors);
     view.custom_roles = std::move(compiled);
   }
-  view.state = std::move(state);
-  view.roles.reserve(view.state->RoleSlotCount());
-  for (std::size_t i = 0; i < view.state->RoleSlotCount(); ++i) {
-    view.roles.push_back(view.FindRole(view.state->RoleOfSlot(static_cast<std::uint16_t>(i)), policies));
+  view.held = state;  // FindRole reads the account id through it
+  view.roles.reserve(state->RoleSlotCount());
+  for (std::size_t i = 0; i < state->RoleSlotCount(); ++i) {
+    view.roles.push_back(view.FindRole(state->RoleOfSlot(static_cast<std::uint16_t>(i)), policies));
   }
-  view.arena = DecisionArena::Build(view);
+  view.arena = DecisionArena::Build(*state, view.roles);
+  if (view.arena != nullptr && state->GrantCount() <= AccountView::kEncodeAtMostGrants) {
+    view.encoding = encoding.empty() ? EncodeAccountState(*state) : std::move(encoding);
+    view.encoding.shrink_to_fit();
+    view.held = nullptr;
+  }
   return view;
 }
 
@@ -52,9 +97,9 @@ void Snapshot::ForEachAccount(const std::function<void(const AccountView&)>& fn)
   for (const auto& s : shards_) s->ForEach(fn);
 }
 
-void Snapshot::PutInto(Shard* shard, std::shared_ptr<const AccountState> state) {
+void Snapshot::PutInto(Shard* shard, std::shared_ptr<const AccountState> state, std::string encoding) {
   const std::uint64_t hash = DecisionArena::HashId(state->account().id);
-  shard->Put(hash, std::make_shared<const AccountView>(BindAccount(std::move(state), *policies_)));
+  shard->Put(hash, std::make_shared<const AccountView>(BindAccount(std::move(state), *policies_, std::move(encoding))));
 }
 
 std::shared_ptr<Snapshot> Snapshot::Next(std::uint64_t revision) const {
@@ -95,7 +140,7 @@ std::shared_ptr<Snapshot> Snapshot::WithPolicies(std::shared_ptr<const PolicySet
   for (std::size_t i = 0; i < kShardCount; ++i) {
     auto shard = std::make_shared<Shard>();
     shard->Reserve(shards_[i]->size());
-    shards_[i]->ForEach([&](const AccountView& view) { next->PutInto(shard.get(), view.state); });
+    shards_[i]->ForEach([&](const AccountView& view) { next->PutInto(shard.get(), view.State(), view.encoding); });
     next->shards_[i] = std::move(shard);
   }
   return next;

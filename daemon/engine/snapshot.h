@@ -32,14 +32,33 @@
 
 namespace gatehouse {
 
-// An account's state plus its role slots bound to compiled roles of one PolicySet.
+// An account as a snapshot holds it: its role slots bound to compiled roles of one
+// PolicySet, the decision arena a check reads, and its state. The state is kept decoded
+// only for a big account (more than kEncodeAtMostGrants assignments, or no arena); a
+// smaller one keeps it as the compact bytes of engine/account_codec.h — a typical account
+// takes about a quarter of the memory that way — and State() decodes it again on every
+// call. Nothing on the check path reads the state of an account that has an arena.
 struct AccountView {
-  std::shared_ptr<const AccountState> state;
-  std::shared_ptr<const std::vector<CompiledRole>> custom_roles;  // the account's API custom roles, compiled
-  std::vector<const CompiledRole*> roles;                         // by role slot; null = role no longer exists
-  DecisionArena::Ptr arena;  // the check's compact copy of the above (null: decide from `state`)
+  static constexpr std::size_t kEncodeAtMostGrants = 256;
+
+  // The account's state: the held one, or a fresh decode of the bytes (microseconds for
+  // an account under the limit). Keep the pointer for as long as anything read from it
+  // is in use.
+  std::shared_ptr<const AccountState> State() const;
+  // A private copy to change (a writer's start).
+  std::unique_ptr<AccountState> MutableCopy() const;
+  std::string_view account_id() const { return held ? std::string_view(held->account().id) : arena->account_id(); }
+  bool encoded() const { return held == nullptr; }
+  // Appends the state's encoding (engine/account_codec.h) to `out`.
+  void AppendEncoded(std::string* out) const;
   // A predefined role, a custom role from the account's files, or an API custom role.
   const CompiledRole* FindRole(std::string_view id, const PolicySet& policies) const;
+
+  std::shared_ptr<const AccountState> held;  // null: the state is `encoding`
+  std::string encoding;                      // the encoded state when `held` is null
+  std::shared_ptr<const std::vector<CompiledRole>> custom_roles;  // the account's API custom roles, compiled
+  std::vector<const CompiledRole*> roles;                         // by role slot; null = role no longer exists
+  DecisionArena::Ptr arena;  // the check's compact copy of the above (null: decide from the state)
 };
 
 // Where an account API key points (the key index of the snapshot).
@@ -49,8 +68,11 @@ struct ApiKeyRef {
   Subject subject;
 };
 
-// Binds an account's role slots against `policies` (predefined and its file custom roles).
-AccountView BindAccount(std::shared_ptr<const AccountState> state, const PolicySet& policies);
+// Binds an account's role slots against `policies` (predefined and its file custom roles),
+// builds its arena and, for an account under the limit, encodes its state (or keeps
+// `encoding` when the caller already has the state's bytes).
+AccountView BindAccount(std::shared_ptr<const AccountState> state, const PolicySet& policies,
+                        std::string encoding = {});
 
 class Snapshot {
  public:
@@ -63,6 +85,11 @@ class Snapshot {
   const PolicySet& policy_set() const { return *policies_; }
 
   const AccountView* FindAccount(std::string_view account_id) const;
+  // The account's state (AccountView::State()), or null when the account is unknown.
+  std::shared_ptr<const AccountState> FindState(std::string_view account_id) const {
+    const AccountView* view = FindAccount(account_id);
+    return view == nullptr ? nullptr : view->State();
+  }
   // The account's arena and view, for the decision path.
   AccountTable::Hit FindAccountHit(std::string_view account_id) const {
     const std::uint64_t hash = DecisionArena::HashId(account_id);
@@ -97,7 +124,7 @@ class Snapshot {
   using Shard = AccountTable;
   // The top bits pick the shard; the table inside uses the low bits.
   static std::size_t ShardOf(std::uint64_t hash) { return static_cast<std::size_t>(hash >> 56) % kShardCount; }
-  void PutInto(Shard* shard, std::shared_ptr<const AccountState> state);
+  void PutInto(Shard* shard, std::shared_ptr<const AccountState> state, std::string encoding = {});
 
   std::shared_ptr<const PolicySet> policies_;
   std::uint64_t revision_;

@@ -7,11 +7,6 @@
 namespace gatehouse {
 namespace {
 
-const AccountState* AccountOf(const Snapshot& snap, const std::string& account_id) {
-  const AccountView* view = snap.FindAccount(account_id);
-  return view == nullptr ? nullptr : view->state.get();
-}
-
 Assignment MakeAssignment(std::uint64_t id, const std::string& account_id, const Subject& subject,
                           const GrantRequest& g, Timestamp now) {
   Assignment a;
@@ -53,7 +48,7 @@ Result<std::vector<Assignment>> AssignmentService::UpdateMember(const std::strin
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
     result.clear();
     const Timestamp now = clock_->Now();
-    const AccountState* state = AccountOf(snap, account_id);
+    const auto state = snap.FindState(account_id);
     if (state == nullptr) return NotFound("account not found");
     if (!IsMember(*state, user_id, now)) return NotFound("team member not found");
     const auto* entry = state->FindSubject(SubjectType::kUser, user_id);
@@ -124,7 +119,7 @@ Status AssignmentService::RemoveMember(const std::string& account_id, const std:
                                        const std::string& actor) {
   if (user_id.empty()) return FieldError("userId", "must not be empty", "REQUIRED_FIELD");
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
-    const AccountState* state = AccountOf(snap, account_id);
+    const auto state = snap.FindState(account_id);
     if (state == nullptr) return NotFound("account not found");
     const Timestamp now = clock_->Now();
     if (!IsMember(*state, user_id, now)) return NotFound("team member not found");
@@ -150,7 +145,7 @@ Result<Assignment> AssignmentService::Add(const std::string& account_id, const S
   *created = false;
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
     *created = false;
-    const AccountState* state = AccountOf(snap, account_id);
+    const auto state = snap.FindState(account_id);
     if (state == nullptr) return NotFound("account not found");
     if (!IsValidId(subject.id)) return FieldError("subject.id", "must be 1 to 128 printable ASCII characters");
     if (subject.type == SubjectType::kUser && snap.users().Find(subject.id) == nullptr) {
@@ -184,7 +179,7 @@ Result<Assignment> AssignmentService::Add(const std::string& account_id, const S
 
 Status AssignmentService::Delete(const std::string& account_id, std::uint64_t assignment_id, const std::string& actor) {
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
-    const AccountState* state = AccountOf(snap, account_id);
+    const auto state = snap.FindState(account_id);
     if (state == nullptr) return NotFound("account not found");
     auto existing = state->FindAssignment(assignment_id);
     if (!existing) return NotFound("assignment not found");

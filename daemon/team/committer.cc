@@ -38,7 +38,8 @@ Status Committer::ReplacePolicies(std::shared_ptr<const PolicySet> policies, boo
   if (!force) {
     std::string missing;
     current->ForEachAccount([&](const AccountView& view) {
-      const AccountState& state = *view.state;
+      const auto held = view.State();
+      const AccountState& state = *held;
       // Roles made over the API are compiled against the new files too: one that inherits
       // a role the reload removes would stop compiling and silently grant nothing.
       std::vector<CompiledRole> custom;

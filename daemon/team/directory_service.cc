@@ -39,7 +39,8 @@ Result<Asset> DirectoryService::PutAsset(const Asset& asset, const std::string& 
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
     const AccountView* view = snap.FindAccount(asset.account_id);
     if (view == nullptr) return NotFound("account not found");
-    const AccountState& state = *view->state;
+    const auto held = view->State();
+    const AccountState& state = *held;
     if (asset.id == asset.account_id) return FieldError("assetId", "the account itself is not an editable asset");
     if (asset.type == kAccountAssetType || !snap.policy_set().HasAssetType(asset.type)) {
       std::string known;
@@ -73,7 +74,8 @@ Status DirectoryService::DeleteAsset(const std::string& account_id, const std::s
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
     const AccountView* view = snap.FindAccount(account_id);
     if (view == nullptr) return NotFound("account not found");
-    const AccountState& state = *view->state;
+    const auto held = view->State();
+    const AccountState& state = *held;
     const std::uint32_t node = state.FindAsset(asset_id);
     if (node == AccountState::kNoNode || node == AccountState::kRootNode) return NotFound("asset not found");
     if (const std::size_t n = state.CountGrantsRestrictedTo(node); n > 0) {
@@ -126,7 +128,7 @@ Status DirectoryService::RevokeApiKey(const std::string& account_id, const std::
                                       const std::string& actor) {
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
     const AccountView* view = snap.FindAccount(account_id);
-    if (view == nullptr || view->state->FindApiKey(key_id) == nullptr) return NotFound("API key not found");
+    if (view == nullptr || view->State()->FindApiKey(key_id) == nullptr) return NotFound("API key not found");
     ChangeSet set = NewSet("apikey.revoked", account_id, actor, clock_->Now());
     set.changes.push_back(ApiKeyRevoked{account_id, key_id});
     return set;

@@ -36,8 +36,8 @@ bool EmailIsMember(const Snapshot& snap, const AccountState& state, std::string_
 // A Pending or Expired invite of the account (what revoke and resend act on).
 Result<Invite> OpenInvite(const Snapshot& snap, const std::string& account_id, const std::string& invite_id,
                           Timestamp now, const char* verb) {
-  const AccountView* view = snap.FindAccount(account_id);
-  const Invite* inv = view == nullptr ? nullptr : view->state->FindInvite(invite_id);
+  const auto state = snap.FindState(account_id);
+  const Invite* inv = state == nullptr ? nullptr : state->FindInvite(invite_id);
   if (inv == nullptr) return NotFound("invite not found");
   const InviteStatus status = inv->EffectiveStatus(now);
   if (status != InviteStatus::kPending && status != InviteStatus::kExpired) {
@@ -70,9 +70,9 @@ Result<InviteCreateResult> InviteService::Create(const std::string& account_id, 
   }
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
     result = InviteCreateResult{};
-    const AccountView* view = snap.FindAccount(account_id);
-    if (view == nullptr) return NotFound("account not found");
-    const AccountState& state = *view->state;
+    const auto held = snap.FindState(account_id);
+    if (held == nullptr) return NotFound("account not found");
+    const AccountState& state = *held;
     const Timestamp now = clock_->Now();
     ChangeSet set = NewSet("invite.created", account_id, actor, now);
     std::vector<std::string> taken;  // emails invited earlier in this same request
@@ -176,9 +176,9 @@ Result<Invite> InviteService::Usable(const Snapshot& snap, const std::string& to
   if (token.empty()) return FieldError("token", "must not be empty", "REQUIRED_FIELD");
   const std::string hash = secrets_->Hash(token);
   const std::string* account_id = snap.invite_tokens().Find(hash);
-  const AccountView* view = account_id == nullptr ? nullptr : snap.FindAccount(*account_id);
-  if (view == nullptr) return NotFound("invite not found");
-  for (const auto& inv : view->state->invites()) {
+  const auto state = account_id == nullptr ? nullptr : snap.FindState(*account_id);
+  if (state == nullptr) return NotFound("invite not found");
+  for (const auto& inv : state->invites()) {
     if (inv.token_hash != hash) continue;
     const InviteStatus status = inv.EffectiveStatus(now);
     if (status == InviteStatus::kExpired) {
@@ -203,7 +203,8 @@ Result<InviteService::Accepted> InviteService::Accept(const std::string& token, 
     if (snap.users().Find(user_id) == nullptr) {
       return NotFound("user \"" + user_id + "\" not found (create it with PUT /v1/users/{userId})");
     }
-    const AccountState& state = *snap.FindAccount(inv->account_id)->state;
+    const auto account_state = snap.FindState(inv->account_id);
+    const AccountState& state = *account_state;
     ChangeSet set = NewSet("invite.accepted", inv->account_id, "user:" + user_id, now);
     std::uint64_t next_id = snap.max_assignment_id();
     const auto* entry = state.FindSubject(SubjectType::kUser, user_id);

@@ -20,7 +20,8 @@ Result<RoleDefinition> RoleService::Put(const RoleDefinition& requested, bool re
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
     const AccountView* view = snap.FindAccount(role.account_id);
     if (view == nullptr) return NotFound("account not found");
-    const AccountState& state = *view->state;
+    const auto held = view->State();
+    const AccountState& state = *held;
     const bool exists = state.FindCustomRole(role.id) != nullptr;
     if (replace && !exists) {
       if (snap.policy_set().FindRole(role.id, role.account_id) != nullptr) {
@@ -64,14 +65,15 @@ Result<RoleDefinition> RoleService::Put(const RoleDefinition& requested, bool re
 Status RoleService::Delete(const std::string& account_id, const std::string& role_id, const std::string& actor) {
   auto revision = committer_->Commit([&](const Snapshot& snap) -> Result<ChangeSet> {
     const AccountView* view = snap.FindAccount(account_id);
-    if (view == nullptr || view->state->FindCustomRole(role_id) == nullptr) {
+    if (view == nullptr || view->State()->FindCustomRole(role_id) == nullptr) {
       if (view != nullptr && snap.policy_set().FindRole(role_id, account_id) != nullptr) {
         return FailedPrecondition("role \"" + role_id +
                                   "\" comes from the policy files and cannot be deleted through the API");
       }
       return NotFound("custom role not found");
     }
-    const AccountState& state = *view->state;
+    const auto held = view->State();
+    const AccountState& state = *held;
     if (const std::size_t n = state.CountGrantsWithRole(role_id); n > 0) {
       return FailedPrecondition("role \"" + role_id + "\" is still assigned (" + std::to_string(n) + " assignment(s))");
     }

@@ -9,7 +9,7 @@ AccountState* StateBuilder::Mutable(const std::string& account_id) {
   if (it != touched_.end()) return it->second.get();
   const AccountView* view = base_->FindAccount(account_id);
   if (view == nullptr) return nullptr;
-  auto copy = std::make_unique<AccountState>(*view->state);
+  auto copy = view->MutableCopy();
   auto* raw = copy.get();
   touched_.emplace(account_id, std::move(copy));
   return raw;

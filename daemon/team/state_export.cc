@@ -15,7 +15,7 @@ StateExport::StateExport(std::shared_ptr<const Snapshot> snapshot) : snapshot_(s
   std::sort(users_.begin(), users_.end(), [](const User* a, const User* b) { return a->id < b->id; });
   snapshot_->ForEachAccount([this](const AccountView& v) { accounts_.push_back(&v); });
   std::sort(accounts_.begin(), accounts_.end(),
-            [](const AccountView* a, const AccountView* b) { return a->state->account().id < b->state->account().id; });
+            [](const AccountView* a, const AccountView* b) { return a->account_id() < b->account_id(); });
 }
 
 bool StateExport::Next(std::vector<Change>* out) {
@@ -25,7 +25,7 @@ bool StateExport::Next(std::vector<Change>* out) {
     return true;
   }
   if (next_account_ < accounts_.size()) {
-    AppendAccount(*accounts_[next_account_++]->state, out);
+    AppendAccount(*accounts_[next_account_++]->State(), out);
     return true;
   }
   return false;

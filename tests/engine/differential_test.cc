@@ -237,7 +237,7 @@ void RunWorld(std::uint64_t seed) {
     const std::string id = "other-" + std::to_string(i);
     const AccountView* other = snap->FindAccount(id);
     ASSERT_NE(other, nullptr) << id;
-    ASSERT_EQ(other->state->account().id, id);
+    ASSERT_EQ(other->account_id(), id);
   }
   // Deleted assets and an unknown account decide nothing.
   for (const auto& subject : g.subjects) {

@@ -161,8 +161,10 @@ void ExpectSameInvite(const Invite& x, const Invite& y) {
 
 void ExpectSameAccount(const AccountView& original, const AccountView& restored, const Snapshot& a_snap,
                        const Snapshot& b_snap) {
-  const AccountState& a = *original.state;
-  const AccountState& b = *restored.state;
+  const auto a_state = original.State();
+  const auto b_state = restored.State();
+  const AccountState& a = *a_state;
+  const AccountState& b = *b_state;
   SCOPED_TRACE("account " + a.account().id);
   EXPECT_EQ(a.account().name, b.account().name);
   EXPECT_EQ(a.account().owner_user_id, b.account().owner_user_id);
@@ -237,8 +239,8 @@ void ExpectSameSnapshot(const Snapshot& a, const Snapshot& b) {
   EXPECT_EQ(a.max_assignment_id(), b.max_assignment_id());
   ASSERT_EQ(a.AccountCount(), b.AccountCount());
   a.ForEachAccount([&](const AccountView& view) {
-    const AccountView* other = b.FindAccount(view.state->account().id);
-    ASSERT_NE(other, nullptr) << view.state->account().id;
+    const AccountView* other = b.FindAccount(view.account_id());
+    ASSERT_NE(other, nullptr) << view.account_id();
     ExpectSameAccount(view, *other, a, b);
   });
   ASSERT_EQ(a.users().Size(), b.users().Size());
@@ -314,7 +316,7 @@ TEST_F(StateImageTest, OneAccountIsReadWithoutTheOthers) {
   auto original = RandomSnapshot(7, policies_);
   auto chunks = Encode(*original, 256);
   std::string wanted;
-  original->ForEachAccount([&](const AccountView& v) { wanted = v.state->account().id; });
+  original->ForEachAccount([&](const AccountView& v) { wanted = v.account_id(); });
   auto one = DecodeStateImageAccount(chunks, wanted, policies_);
   ASSERT_TRUE(one.ok()) << one.status().ToString();
   EXPECT_EQ((*one)->AccountCount(), 1u);

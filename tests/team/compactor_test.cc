@@ -36,10 +36,11 @@ std::string Fingerprint(const std::shared_ptr<const Snapshot>& snapshot, const C
   }
   std::vector<std::string> provenance;
   snapshot->ForEachAccount([&](const AccountView& view) {
-    for (const auto& s : view.state->subjects()) {
+    const auto state = view.State();
+    for (const auto& s : state->subjects()) {
       for (const auto& g : s.grants) {
         provenance.push_back(std::to_string(g.id) + " @" + std::to_string(g.granted_revision) + " by " +
-                             view.state->ActorOf(g));
+                             state->ActorOf(g));
       }
     }
   });
@@ -74,8 +75,8 @@ class CompactorTest : public ::testing::Test {
     }
     const std::string account = "acc" + std::to_string(rng() % accounts);
     if (rng() % 4 == 0) {
-      const AccountView* view = holder_.Load()->FindAccount(account);
-      for (const auto& s : view->state->subjects()) {
+      const auto state = holder_.Load()->FindState(account);
+      for (const auto& s : state->subjects()) {
         if (s.type == SubjectType::kExternalApp && !s.grants.empty()) {
           ASSERT_TRUE(assignments_.Delete(account, s.grants.front().id, "key:k2").ok());
           return;
@@ -124,7 +125,7 @@ TEST_F(CompactorTest, StartUpFromASnapshotRebuildsWhatEveryWriteBuilt) {
   const auto found = [&]() -> std::string {
     std::string account;
     holder_.Load()->ForEachAccount([&](const AccountView& v) {
-      if (v.state->FindAssignment(highest)) account = v.state->account().id;
+      if (v.State()->FindAssignment(highest)) account = v.account_id();
     });
     return account;
   }();
@@ -208,7 +209,7 @@ TEST_F(CompactorTest, ForgottenHistoryIsGoneInTheFeedAndTheReview) {
   const AccountView* now = holder_.Load()->FindAccount("acc0");
   const AccountView* replayed = (*states)[1]->FindAccount("acc0");
   ASSERT_NE(replayed, nullptr);
-  EXPECT_EQ(replayed->state->GrantCount(), now->state->GrantCount());
+  EXPECT_EQ(replayed->State()->GrantCount(), now->State()->GrantCount());
 }
 
 TEST_F(CompactorTest, FeedOfALogWhoseEveryRecordWasForgottenIsGone) {
