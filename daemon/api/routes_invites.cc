@@ -116,8 +116,7 @@ void RegisterInviteRoutes(Router& server, const ApiServices& services) {
         invite = *r;
       }
       auto after = s->snapshots->Load();
-      return Reply::Json(
-          200, AccountInviteJson(*after->FindState(c.account_id), invite, c.now, AcceptLink(*s, token)));
+      return Reply::Json(200, AccountInviteJson(*after->FindState(c.account_id), invite, c.now, AcceptLink(*s, token)));
     };
   };
   Serve(server, services,
@@ -160,8 +159,7 @@ void RegisterInviteRoutes(Router& server, const ApiServices& services) {
                if (!declined.ok()) return declined.status();
                auto after = s->snapshots->Load();
                return Reply::Json(
-                   200,
-                   {{"invite", AccountInviteJson(*after->FindState(declined->account_id), *declined, c.now)}});
+                   200, {{"invite", AccountInviteJson(*after->FindState(declined->account_id), *declined, c.now)}});
              }},
         });
 }

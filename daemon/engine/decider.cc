@@ -245,7 +245,8 @@ DenyReason Decide(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) 
   const AccountView* view = nullptr;  // read only when a role lacks the permission
   auto lacks = [&](const CompiledRole& role) {
     if (view == nullptr) view = hit.view();
-    const GrantTrace trace = policies.Trace(role, *perm, [&](std::string_view id) { return view->FindRole(id, policies); });
+    const GrantTrace trace =
+        policies.Trace(role, *perm, [&](std::string_view id) { return view->FindRole(id, policies); });
     return trace.statement != nullptr && trace.statement->effect == Effect::kDeny ? DenyReason::kDeniedByStatement
                                                                                   : DenyReason::kRoleLacksPermission;
   };
@@ -258,8 +259,8 @@ DenyReason Decide(const Snapshot& snapshot, const CheckQuery& q, Timestamp now) 
   if (const DecisionArena* arena = hit.arena()) {
     if (arena->Allows(q.subject_type, q.subject_id, q.asset_id, *perm, account_level, now)) return DenyReason::kNone;
     const auto found = arena->ForEachGrantOn(q.subject_type, q.subject_id, q.asset_id, [&](const auto& g) {
-      return rank(GrantMiss(g.role, g.covers, g.account_wide, g.not_before, g.expires_at, *perm, account_level, now,
-                            lacks));
+      return rank(
+          GrantMiss(g.role, g.covers, g.account_wide, g.not_before, g.expires_at, *perm, account_level, now, lacks));
     });
     if (found == DecisionArena::Found::kNoAsset) return DenyReason::kUnknownAsset;
     if (found == DecisionArena::Found::kNoSubject) return DenyReason::kUnknownSubject;

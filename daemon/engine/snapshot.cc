@@ -119,12 +119,14 @@ void Snapshot::PutAccount(std::shared_ptr<const AccountState> state) {
   shards_[shard] = std::move(copy);
 }
 
-void Snapshot::PutAccounts(std::vector<std::shared_ptr<const AccountState>> states) {
+void Snapshot::PutAccounts(std::vector<std::shared_ptr<const AccountState>> states,
+                           std::vector<std::string> encodings) {
   std::array<std::shared_ptr<Shard>, kShardCount> copies;
-  for (auto& state : states) {
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    auto& state = states[i];
     const std::size_t shard = ShardOf(DecisionArena::HashId(state->account().id));
     if (!copies[shard]) copies[shard] = std::make_shared<Shard>(*shards_[shard]);
-    PutInto(copies[shard].get(), std::move(state));
+    PutInto(copies[shard].get(), std::move(state), i < encodings.size() ? std::move(encodings[i]) : std::string());
   }
   for (std::size_t i = 0; i < kShardCount; ++i) {
     if (copies[i]) shards_[i] = std::move(copies[i]);

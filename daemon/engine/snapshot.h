@@ -54,8 +54,8 @@ struct AccountView {
   // A predefined role, a custom role from the account's files, or an API custom role.
   const CompiledRole* FindRole(std::string_view id, const PolicySet& policies) const;
 
-  std::shared_ptr<const AccountState> held;  // null: the state is `encoding`
-  std::string encoding;                      // the encoded state when `held` is null
+  std::shared_ptr<const AccountState> held;                       // null: the state is `encoding`
+  std::string encoding;                                           // the encoded state when `held` is null
   std::shared_ptr<const std::vector<CompiledRole>> custom_roles;  // the account's API custom roles, compiled
   std::vector<const CompiledRole*> roles;                         // by role slot; null = role no longer exists
   DecisionArena::Ptr arena;  // the check's compact copy of the above (null: decide from the state)
@@ -102,8 +102,9 @@ class Snapshot {
   // A copy that shares every shard; then change what the write touched.
   std::shared_ptr<Snapshot> Next(std::uint64_t revision) const;
   void PutAccount(std::shared_ptr<const AccountState> state);
-  // Same for many accounts at once: copies each touched shard once.
-  void PutAccounts(std::vector<std::shared_ptr<const AccountState>> states);
+  // Same for many accounts at once: copies each touched shard once. `encodings`, when
+  // given, holds each state's bytes (engine/account_codec.h) so they are not encoded again.
+  void PutAccounts(std::vector<std::shared_ptr<const AccountState>> states, std::vector<std::string> encodings = {});
 
   // Global indexes: users (global, one per id), account API keys by key hash, and
   // invite accept tokens by token hash (→ account id).

@@ -154,6 +154,7 @@ Result<Trailer> ReadTrailer(const std::vector<std::string>& chunks) {
 struct ChunkContents {
   std::vector<User> users;
   std::vector<std::unique_ptr<AccountState>> accounts;
+  std::vector<std::string> encodings;  // each account's bytes: the form a snapshot keeps a small account in
 };
 Status DecodeChunk(const std::vector<std::string>& chunks, std::size_t index, std::string_view only,
                    ChunkContents* out) {
@@ -178,6 +179,7 @@ Status DecodeChunk(const std::vector<std::string>& chunks, std::size_t index, st
       auto state = DecodeAccountState(std::string_view(entry.position(), entry.left()));
       if (!state.ok()) return Corrupt(index, "account entry " + std::to_string(i) + ": " + state.status().message());
       out->accounts.push_back(std::move(*state));
+      out->encodings.emplace_back(entry.position(), entry.left());
     }
   } else {
     return Corrupt(index, "unexpected chunk kind " + std::to_string(kind));
@@ -194,7 +196,9 @@ Result<std::shared_ptr<const Snapshot>> Assemble(const Trailer& trailer, std::ve
   std::vector<std::pair<std::string, std::optional<ApiKeyRef>>> keys;
   std::vector<std::pair<std::string, std::optional<std::string>>> tokens;
   std::vector<std::shared_ptr<const AccountState>> states;
+  std::vector<std::string> encodings;
   for (auto& part : parts) {
+    for (auto& e : part.encodings) encodings.push_back(std::move(e));
     for (auto& u : part.users) {
       std::string id = u.id;
       users.emplace_back(std::move(id), std::move(u));
@@ -210,7 +214,7 @@ Result<std::shared_ptr<const Snapshot>> Assemble(const Trailer& trailer, std::ve
                     std::to_string(trailer.accounts) + " accounts, the chunks hold " + std::to_string(users.size()) +
                     " and " + std::to_string(states.size()));
   }
-  snapshot->PutAccounts(std::move(states));
+  snapshot->PutAccounts(std::move(states), std::move(encodings));
   snapshot->mutable_users().Apply(users);
   snapshot->mutable_api_keys().Apply(keys);
   snapshot->mutable_invite_tokens().Apply(tokens);
