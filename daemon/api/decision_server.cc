@@ -24,7 +24,7 @@ struct DecisionServer::Impl {
       : options(std::move(o)), ioc(options.threads == 1 ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT) {}
 
   Options options;
-  std::unordered_map<std::string, Router::Handler> routes;  // "POST /v1/check" → handler
+  std::unordered_map<std::string, Router::DirectHandler> routes;  // "POST /v1/check" → the route's direct form
   // One event loop: Asio skips its locks (the hint) and connections need no strand.
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
@@ -48,8 +48,8 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     const auto remote = socket_.remote_endpoint(ec);  // once per connection, not per request
     if (!ec) {
-      remote_addr_ = remote.address().to_string();
-      remote_port_ = remote.port();
+      http_.remote_addr = remote.address().to_string();
+      http_.remote_port = remote.port();
     }
   }
 
@@ -113,90 +113,85 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Answers with the Wix error body and closes: the rest of the request is not read.
   void Refuse(http::status status, const std::string& message) {
-    res_ = {};
-    res_.version(11);
-    res_.result(status);
-    res_.set(http::field::content_type, "application/json");
-    res_.body() = ErrorBody(InvalidArgument(message));
-    res_.keep_alive(false);
-    res_.prepare_payload();
-    Write();
+    answer_.headers.clear();
+    answer_.status = static_cast<int>(status);
+    answer_.content_type = "application/json";
+    answer_.body = ErrorBody(InvalidArgument(message));
+    Write(11, false);
   }
 
   void OnRead(beast::error_code ec) {
     if (ec) return Failed(ec);
     auto& req = parser_->get();
     const std::string_view target(req.target().data(), req.target().size());
-    const std::size_t question = target.find('?');
-    const std::string path(target.substr(0, question));
-    const std::string method(req.method_string());
-    res_ = {};
-    res_.version(req.version());
-    auto route = server_->routes.find(method + " " + path);
+    const std::string_view path = target.substr(0, target.find('?'));
+    const std::string_view method(req.method_string().data(), req.method_string().size());
+    route_key_.assign(method);
+    route_key_ += ' ';
+    route_key_ += path;
+    auto route = server_->routes.find(route_key_);
+    bool keep_alive = req.keep_alive();
     if (route == server_->routes.end()) {
-      res_.result(http::status::not_found);
-      res_.set(http::field::content_type, "application/json");
-      res_.body() = ErrorBody(NotFound("no route for " + method + " " + path + " on the decision listener"));
+      answer_.headers.clear();
+      answer_.status = 404;
+      answer_.content_type = "application/json";
+      answer_.body = ErrorBody(NotFound("no route for " + route_key_ + " on the decision listener"));
     } else {
-      Serve(req, route->second, method, path,
-            question == std::string_view::npos ? std::string_view() : target.substr(question + 1));
+      // The kernel reads the headers it needs straight from Beast's parsed fields; the
+      // handler's Call sees a cpp-httplib request holding the body only (this session's,
+      // reused: building one per request was a fifth of the listener's own CPU).
+      http_.method.assign(method);
+      http_.path.assign(path);
+      http_.body.swap(req.body());
+      const Router::HeaderLookup header = [&req](std::string_view name) -> std::optional<std::string_view> {
+        const auto field = req.find(beast::string_view(name.data(), name.size()));
+        if (field == req.end()) return std::nullopt;
+        return std::string_view(field->value().data(), field->value().size());
+      };
+      route->second(header, http_, &answer_);
+      if (answer_.streamed) {  // no decision route streams; never send half an answer
+        answer_.headers.clear();
+        answer_.status = 500;
+        answer_.content_type = "application/json";
+        answer_.body = ErrorBody(Internal("a streamed answer on the decision listener"));
+      }
+      for (const auto& [name, value] : answer_.headers) {
+        if (beast::iequals(name, "Connection") && beast::iequals(value, "close")) keep_alive = false;
+      }
     }
-    res_.keep_alive(req.keep_alive() && res_.keep_alive());
-    res_.prepare_payload();
-    Write();
+    Write(req.version(), keep_alive);
   }
 
-  // Runs the route's handler — the kernel's, as the main listener runs it — on a request
-  // and response of cpp-httplib's kind, then copies the answer over.
-  void Serve(http::request<http::string_body>& req, const Router::Handler& handler, const std::string& method,
-             const std::string& path, std::string_view query) {
-    httplib::Request hreq;
-    hreq.method = method;
-    hreq.path = path;
-    hreq.target = std::string(req.target());
-    hreq.version = req.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
-    for (const auto& field : req) hreq.headers.emplace(std::string(field.name_string()), std::string(field.value()));
-    if (!query.empty()) httplib::detail::parse_query_text(std::string(query), hreq.params);
-    hreq.body = std::move(req.body());
-    hreq.remote_addr = remote_addr_;
-    hreq.remote_port = remote_port_;
-    httplib::Response hres;
-    handler(hreq, hres);
-    res_.result(static_cast<unsigned>(hres.status == -1 ? 200 : hres.status));
-    bool close = false;
-    for (const auto& [name, value] : hres.headers) {
-      if (beast::iequals(name, "Connection") && beast::iequals(value, "close")) close = true;
-      res_.insert(name, value);
-    }
-    if (hres.content_provider_) {  // no decision route streams; never send half an answer
-      res_.result(http::status::internal_server_error);
-      res_.body() = ErrorBody(Internal("a streamed answer on the decision listener"));
-    } else {
-      res_.body() = std::move(hres.body);
-    }
-    res_.keep_alive(!close);
-  }
-
-  // The answer as one buffer (status line, the fields as prepared, the body), written with
-  // one send: Beast's serializer would gather it from a chain of buffer views instead.
-  void Write() {
+  // The answer as one buffer — status line, Content-Type, the route's headers,
+  // Content-Length, Connection when it is not the version's default, the body — written
+  // with one send.
+  void Write(unsigned version, bool keep_alive) {
+    keep_alive_ = keep_alive;
     out_.clear();
-    out_ += res_.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-    out_ += std::to_string(res_.result_int());
+    out_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    out_ += std::to_string(answer_.status);
     out_ += ' ';
-    const auto reason = http::obsolete_reason(res_.result());
+    const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(answer_.status)));
     out_.append(reason.data(), reason.size());
     out_ += "\r\n";
-    for (const auto& field : res_) {
-      out_.append(field.name_string().data(), field.name_string().size());
+    auto field = [this](std::string_view name, std::string_view value) {
+      out_ += name;
       out_ += ": ";
-      out_.append(field.value().data(), field.value().size());
+      out_ += value;
       out_ += "\r\n";
+    };
+    if (!answer_.content_type.empty()) field("Content-Type", answer_.content_type);
+    for (const auto& [name, value] : answer_.headers) {
+      if (beast::iequals(name, "Connection") || beast::iequals(name, "Content-Length")) continue;  // ours to say
+      field(name, value);
     }
+    field("Content-Length", std::to_string(answer_.body.size()));
+    if (version == 10 && keep_alive) field("Connection", "keep-alive");
+    if (version != 10 && !keep_alive) field("Connection", "close");
     out_ += "\r\n";
-    out_ += res_.body();
+    out_ += answer_.body;
     net::async_write(socket_, net::buffer(out_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec || !self->res_.keep_alive()) return self->Close();
+      if (ec || !self->keep_alive_) return self->Close();
       self->ReadRequest();
     });
   }
@@ -214,13 +209,14 @@ class Session : public std::enable_shared_from_this<Session> {
   net::steady_timer idle_timer_;
   Clock::time_point deadline_;
   bool closed_ = false;
-  std::string remote_addr_;
-  int remote_port_ = 0;
   DecisionServer::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> res_;
-  std::string out_;  // res_ serialized
+  std::string route_key_;   // "METHOD /path" of the current request
+  httplib::Request http_;   // what the route's Call shows: the current body
+  Router::Answer answer_;   // the current answer
+  bool keep_alive_ = true;  // after the current answer
+  std::string out_;         // the answer serialized
 };
 
 }  // namespace
@@ -244,7 +240,9 @@ void DecisionServer::Impl::Accept() {
 
 DecisionServer::DecisionServer(Options options, std::vector<Router::Recorded> routes)
     : impl_(std::make_unique<Impl>(std::move(options))) {
-  for (auto& r : routes) impl_->routes.emplace(r.method + " " + r.pattern, std::move(r.handler));
+  for (auto& r : routes) {
+    if (r.direct) impl_->routes.emplace(r.method + " " + r.pattern, std::move(r.direct));
+  }
 }
 
 DecisionServer::~DecisionServer() { Stop(); }

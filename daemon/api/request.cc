@@ -22,15 +22,6 @@ Result<json> ParseJsonObject(const std::string& text) {
   return body;
 }
 
-std::optional<json> ParseBody(const httplib::Request& req, httplib::Response& res) {
-  auto body = ParseJsonObject(req.body);
-  if (!body.ok()) {
-    WriteError(res, body.status());
-    return std::nullopt;
-  }
-  return std::move(*body);
-}
-
 namespace {
 std::string Join(const std::string& path, const char* field) {
   return path.empty() ? std::string(field) : path + "." + field;
@@ -87,14 +78,6 @@ Result<Subject> ParseSubject(const json& obj, const std::string& path) {
     s.type = *parsed;
   }
   return s;
-}
-
-void Guard(httplib::Response& res, const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    WriteError(res, Internal(std::string("internal error: ") + e.what()));
-  }
 }
 
 }  // namespace gatehouse::api

@@ -21,9 +21,8 @@ void WriteError(httplib::Response& res, const Status& status);
 // The required object `field` of `body` as a Subject ({id, subjectType}).
 Result<Subject> RequiredSubject(const json& body, const char* field);
 
-// Parses the body as a JSON object; writes a 400 and returns nullopt otherwise.
-std::optional<json> ParseBody(const httplib::Request& req, httplib::Response& res);
-// The same, as a Result: whitespace only → {}; not JSON or not an object → kInvalidArgument.
+// Parses a body as a JSON object: whitespace only → {}; not JSON or not an object →
+// kInvalidArgument.
 Result<json> ParseJsonObject(const std::string& text);
 
 // Field readers: return nullopt and fill *error (naming the field) on a wrong type.
@@ -33,8 +32,5 @@ std::optional<std::int64_t> OptInt(const json& obj, const char* field, const std
 
 // Parses {id, subjectType}; subjectType defaults to USER; unknown enum → 400.
 Result<Subject> ParseSubject(const json& obj, const std::string& path);
-
-// Runs a handler, mapping any escaped exception to a 500 with the Wix body.
-void Guard(httplib::Response& res, const std::function<void()>& fn);
 
 }  // namespace gatehouse::api

@@ -63,7 +63,11 @@ void Router::Delete(const std::string& pattern, Handler handler) {
 }
 
 void Router::Add(const std::string& method, const std::string& pattern, Handler handler) {
-  if (recorder_ != nullptr) recorder_->push_back(Recorded{method, pattern, handler});
+  Add(method, pattern, std::move(handler), DirectHandler());
+}
+
+void Router::Add(const std::string& method, const std::string& pattern, Handler handler, DirectHandler direct) {
+  if (recorder_ != nullptr) recorder_->push_back(Recorded{method, pattern, handler, std::move(direct)});
   if (method == "GET") return Get(pattern, std::move(handler));
   if (method == "POST") return Post(pattern, std::move(handler));
   if (method == "PUT") return Put(pattern, std::move(handler));

@@ -17,7 +17,11 @@
 
 #include <httplib.h>
 
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gatehouse::api {
@@ -43,14 +47,33 @@ class Router {
   };
   void Add(const std::string& method, const std::string& pattern, Handler handler, BodyLimit limit);
 
-  // A route as registered: its handler expects the body already read into req.body. While
-  // a recorder is set, every route added is also appended to it (the decision listener
-  // serves the same handlers: api/decision_server.h).
+  // The same route run without building cpp-httplib's request and response (the decision
+  // listener's path, api/decision_server.h): the route reads the request's headers through
+  // `header` (a header's first value; nullopt when the request has none) and its body from
+  // `http.body` (the request the handler's Call shows: on that path the body only), and
+  // its answer comes back as an Answer.
+  using HeaderLookup = std::function<std::optional<std::string_view>(std::string_view name)>;
+  struct Answer {
+    int status = 200;
+    std::string content_type;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    bool streamed = false;  // the route answered with a stream, which this path cannot send
+  };
+  using DirectHandler = std::function<void(const HeaderLookup& header, const httplib::Request& http, Answer* answer)>;
+
+  // A route as registered: its handler expects the body already read into req.body;
+  // `direct`, when set, runs the same route the direct way. While a recorder is set,
+  // every route added is also appended to it (the decision listener serves the same
+  // routes: api/decision_server.h).
   struct Recorded {
     std::string method;
     std::string pattern;
     Handler handler;
+    DirectHandler direct;
   };
+  // Add, recording the route's direct form as well.
+  void Add(const std::string& method, const std::string& pattern, Handler handler, DirectHandler direct);
   void RecordInto(std::vector<Recorded>* recorder) { recorder_ = recorder; }
 
  private:

@@ -22,7 +22,8 @@ using testing::kSystemKey;
 
 class DecisionListenerTest : public testing::ApiFixture {
  protected:
-  void Configure(ApiOptions& options, ApiServices&) override {
+  void Configure(ApiOptions& options, ApiServices& services) override {
+    services.min_revision_wait = std::chrono::milliseconds(50);
     options.decision_host = "127.0.0.1";
     options.decision_port = 0;
     options.decision_threads = 2;
@@ -169,6 +170,42 @@ TEST_F(DecisionListenerTest, AnswersAreWholeInTheRequestsHttpVersion) {
   ASSERT_NE(head, std::string::npos);
   EXPECT_NE(missing.find("Content-Length: " + std::to_string(missing.size() - head - 4) + "\r\n"), std::string::npos)
       << missing;
+}
+
+// The route kernel reads the request's headers straight from the listener's parser and
+// hands back the headers it adds: X-Gatehouse-Min-Revision is honoured (400 when
+// malformed, 503 with Retry-After when this node has not reached it), as on the main
+// listener. An HTTP/1.0 request asking for keep-alive gets it, and says so.
+TEST_F(DecisionListenerTest, TheKernelsHeadersAndHttp10KeepAlive) {
+  const std::string ann = R"({"subject":{"id":"ann"},"permission":"site.publish","asset":{"id":"s1"}})";
+  auto h = Headers(kSystemKey, "acme");
+  h.emplace("X-Gatehouse-Min-Revision", "12x");
+  ExpectSameOnBoth("/v1/check", ann, h);
+  auto malformed = decision_->Post("/v1/check", h, ann, "application/json");
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 400);
+  EXPECT_NE(malformed->body.find("X-Gatehouse-Min-Revision"), std::string::npos) << malformed->body;
+  h = Headers(kSystemKey, "acme");
+  h.emplace("X-Gatehouse-Min-Revision", "999999");
+  auto ahead = decision_->Post("/v1/check", h, ann, "application/json");
+  ASSERT_TRUE(ahead);
+  EXPECT_EQ(ahead->status, 503) << ahead->body;
+  EXPECT_EQ(ahead->get_header_value("Retry-After"), "1");
+  EXPECT_EQ(ahead->get_header_value("Content-Type"), "application/json");
+  h = Headers(kSystemKey, "acme");
+  h.emplace("X-Gatehouse-Min-Revision", "1");
+  auto reached = decision_->Post("/v1/check", h, ann, "application/json");
+  ASSERT_TRUE(reached);
+  EXPECT_EQ(reached->status, 200);
+  EXPECT_EQ(reached->body, R"({"allowed":true})");
+
+  const std::string request =
+      "POST /v1/check HTTP/1.0\r\nConnection: keep-alive\r\nAuthorization: " + std::string(kSystemKey) +
+      "\r\nwix-account-id: acme\r\nContent-Length: " + std::to_string(ann.size()) + "\r\n\r\n" + ann;
+  const std::string two = Raw(request + request, 800);  // kept open: the read ends at the idle timeout
+  EXPECT_EQ(two.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << two;
+  EXPECT_NE(two.find("Connection: keep-alive\r\n"), std::string::npos) << two;
+  EXPECT_NE(two.find("HTTP/1.0 200 OK\r\n", 1), std::string::npos) << "the second request is answered too: " << two;
 }
 
 // The idle timeout runs from the last answer, not from the connection's start: a
