@@ -5,6 +5,9 @@
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
+#include <cstring>
+#include <new>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -258,7 +261,7 @@ void BM_MemoryLatency(benchmark::State& state) {
   state.counters["ns_per_load"] =
       benchmark::Counter(static_cast<double>(loads), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_MemoryLatency)->Arg(1)->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MemoryLatency)->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Arg(16)->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);
 
 // The first part of a check alone: finding the account (its table slot, then its arena's
 // first line, which confirms the id). The difference to BM_Check is the rest of the
@@ -268,6 +271,71 @@ void BM_CheckAccountLookup(benchmark::State& state) {
                        std::string_view) { return static_cast<bool>(snap.FindAccountHit(account)); });
 }
 BENCHMARK(BM_CheckAccountLookup)
+    ->Arg(10'000)
+    ->Arg(1'000'000)
+    ->Arg(10'000'000)
+    ->Iterations(2'000'000)
+    ->Unit(benchmark::kNanosecond);
+
+// A prototype of a one-load layout, to measure what it would give before building it: every
+// account's arena copied into a fixed-size slot of one open-addressing table (the slot's
+// address follows from the account id's hash, so no pointer is loaded before the block),
+// slots as big as the world's largest arena. A check hashes the account id, asks for the
+// home slot's lines, all at once, confirms the id in the slot's first line and runs the
+// arena's check. Arenas hold only offsets from their own start (and role pointers), so a
+// copy is a working arena. Not the engine's layout: nothing writes to it after the build.
+struct InlineBlocks {
+  std::size_t slot_bytes = 0;
+  std::size_t mask = 0;
+  std::byte* base = nullptr;
+  std::size_t bytes = 0;
+};
+const InlineBlocks& InlineBlocksFor(std::size_t n) {
+  static std::map<std::size_t, InlineBlocks> tables;
+  auto& t = tables[n];
+  if (t.base != nullptr) return t;
+  World& w = GetWorld(n);
+  std::vector<const DecisionArena*> arenas;
+  w.snapshot->ForEachAccount([&](const AccountView& v) {
+    if (v.arena) arenas.push_back(v.arena.get());
+  });
+  for (const auto* a : arenas) t.slot_bytes = std::max(t.slot_bytes, (a->size_bytes() + 63) / 64 * 64);
+  std::size_t slots = 1;
+  while (slots * 3 < arenas.size() * 4) slots *= 2;
+  t.mask = slots - 1;
+  t.bytes = slots * t.slot_bytes;
+  t.base = static_cast<std::byte*>(::operator new (t.bytes, std::align_val_t{64}));
+  std::memset(t.base, 0, t.bytes);
+  for (const auto* a : arenas) {
+    std::size_t i = DecisionArena::HashId(a->account_id()) & t.mask;
+    while (reinterpret_cast<const DecisionArena*>(t.base + i * t.slot_bytes)->size_bytes() != 0) i = (i + 1) & t.mask;
+    std::memcpy(t.base + i * t.slot_bytes, static_cast<const void*>(a), a->size_bytes());
+  }
+  return t;
+}
+
+void BM_CheckBlocksInTable(benchmark::State& state) {
+  const InlineBlocks& t = InlineBlocksFor(static_cast<std::size_t>(state.range(0)));
+  TimeChecks(state, [&t](const Snapshot& snap, std::string_view account, std::string_view subject,
+                         std::string_view permission, std::string_view asset) {
+    std::size_t i = DecisionArena::HashId(account) & t.mask;
+    for (;; i = (i + 1) & t.mask) {
+      const auto* arena = reinterpret_cast<const DecisionArena*>(t.base + i * t.slot_bytes);
+      for (std::size_t at = 0; at < t.slot_bytes; at += 64) __builtin_prefetch(t.base + i * t.slot_bytes + at);
+      if (arena->size_bytes() == 0) return false;
+      if (arena->account_id() != account) continue;
+      const auto perm = snap.policy_set().PermissionIndex(permission);
+      if (!perm) return false;
+      return arena->Allows(SubjectType::kUser, subject, asset, *perm, snap.policy_set().Permission(*perm).account_level,
+                           kBenchNow);
+    }
+  });
+  state.counters["slot_bytes"] = static_cast<double>(t.slot_bytes);
+  state.counters["table_bytes_per_assignment"] =
+      static_cast<double>(t.bytes) /
+      static_cast<double>(GetWorld(static_cast<std::size_t>(state.range(0))).assignments);
+}
+BENCHMARK(BM_CheckBlocksInTable)
     ->Arg(10'000)
     ->Arg(1'000'000)
     ->Arg(10'000'000)
