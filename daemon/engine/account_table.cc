@@ -1,11 +1,13 @@
 #include "engine/account_table.h"
 
+#include <algorithm>
+
 #include "engine/snapshot.h"
 
 namespace gatehouse {
 
 std::string_view AccountTable::IdAt(std::size_t i) const {
-  return slots_[i].arena != nullptr ? slots_[i].arena->account_id() : views_[i]->account_id();
+  return slots_[i].arena() != nullptr ? slots_[i].arena()->account_id() : views_[i]->account_id();
 }
 
 AccountTable::Hit AccountTable::Find(std::string_view id, std::uint64_t hash) const {
@@ -13,10 +15,10 @@ AccountTable::Hit AccountTable::Find(std::string_view id, std::uint64_t hash) co
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
-    if (slot.arena != nullptr) {  // occupied, and the id is in the arena's first line
+    if (const DecisionArena* arena = slot.arena()) {  // occupied, and the id is in the arena's first line
       if (slot.hash != hash) continue;
-      slot.arena->Prefetch();
-      if (slot.arena->account_id() == id) return Hit(this, i);
+      arena->Prefetch(slot.lines());
+      if (arena->account_id() == id) return Hit(this, i);
     } else if (!views_[i]) {
       return {};  // empty
     } else if (slot.hash == hash && IdAt(i) == id) {
@@ -53,7 +55,11 @@ void AccountTable::Put(std::uint64_t hash, std::shared_ptr<const AccountView> vi
   std::size_t i = hash & mask;
   while (views_[i] && !(slots_[i].hash == hash && IdAt(i) == id)) i = (i + 1) & mask;
   if (!views_[i]) ++count_;
-  slots_[i] = Slot{hash, view->arena.get()};
+  const DecisionArena* arena = view->arena.get();
+  const std::uintptr_t lines =
+      arena == nullptr ? 0
+                       : std::min<std::uintptr_t>(DecisionArena::kMaxPrefetchLines, (arena->size_bytes() + 63) / 64);
+  slots_[i] = Slot{hash, reinterpret_cast<std::uintptr_t>(arena) | lines};
   views_[i] = std::move(view);
 }
 

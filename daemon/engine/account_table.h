@@ -33,7 +33,7 @@ class AccountTable {
     Hit() = default;
     Hit(const AccountTable* table, std::size_t index) : table_(table), index_(index) {}
     explicit operator bool() const { return table_ != nullptr; }
-    const DecisionArena* arena() const { return table_->slots_[index_].arena; }  // null: no arena
+    const DecisionArena* arena() const { return table_->slots_[index_].arena(); }  // null: no arena
     const AccountView* view() const { return table_->views_[index_].get(); }
 
    private:
@@ -51,10 +51,16 @@ class AccountTable {
   void ForEach(const std::function<void(const AccountView&)>& fn) const;
 
  private:
+  // The arena's pointer and, in its low 6 bits (an arena starts on a cache line), how many
+  // of its lines a lookup prefetches: all of them, up to DecisionArena::kMaxPrefetchLines.
   struct Slot {
     std::uint64_t hash = 0;
-    const DecisionArena* arena = nullptr;
+    std::uintptr_t arena_and_lines = 0;
+    const DecisionArena* arena() const { return reinterpret_cast<const DecisionArena*>(arena_and_lines & ~kLineBits); }
+    std::uint32_t lines() const { return static_cast<std::uint32_t>(arena_and_lines & kLineBits); }
   };
+  static constexpr std::uintptr_t kLineBits = 63;
+  static_assert(kLineBits < DecisionArena::kAlignment && DecisionArena::kMaxPrefetchLines <= kLineBits);
   void Grow(std::size_t slots);
   std::string_view IdAt(std::size_t i) const;
 

@@ -13,7 +13,7 @@
 namespace gatehouse {
 namespace {
 
-constexpr std::size_t kAlign = 64;
+constexpr std::size_t kAlign = DecisionArena::kAlignment;
 constexpr std::uint32_t kNoNode = AccountState::kNoNode;
 
 // Subject slot: empty while grant_count == 0 (a subject without grants is not stored).

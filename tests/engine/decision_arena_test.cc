@@ -121,7 +121,9 @@ TEST(DecisionArenaTest, ATypicalAccountIsASmallBlock) {
   const DecisionArena* arena = snap->FindAccountHit("acct-12345").arena();
   ASSERT_NE(arena, nullptr);
   EXPECT_EQ(arena->account_id(), "acct-12345");
-  EXPECT_LE(arena->size_bytes(), DecisionArena::kPrefetchBytes) << "a lookup no longer asks for the whole block";
+  EXPECT_LE(arena->size_bytes(), 768u) << "a typical account is a dozen cache lines";
+  EXPECT_LE(arena->size_bytes(), std::size_t{DecisionArena::kMaxPrefetchLines} * 64)
+      << "a lookup no longer asks for the whole block";
   EXPECT_TRUE(Allowed(*snap, "acct-12345", "u3", "site.edit", "s3"));
   EXPECT_TRUE(Allowed(*snap, "acct-12345", "owner-acct-12345", "team.delete-member", "acct-12345"));
 }
