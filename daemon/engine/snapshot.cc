@@ -1,7 +1,9 @@
 #include "engine/snapshot.h"
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <mutex>
 
 #include "engine/account_codec.h"
 #include "engine/custom_roles.h"
@@ -23,11 +25,40 @@ std::unique_ptr<AccountState> DecodeEncoding(const AccountView& view) {
   return std::move(*decoded);
 }
 
+// The views whose decoded state is kept (AccountView::recent), oldest first in a ring:
+// remembering one more drops the decode of the view kRecentDecodes before it. Bounds the
+// memory of decoded small accounts to about kRecentDecodes typical states.
+class RecentDecodes {
+ public:
+  void Remember(std::weak_ptr<const AccountView> view) {
+    std::lock_guard lock(mu_);
+    auto& slot = ring_[next_++ % ring_.size()];
+    if (auto old = slot.lock()) old->recent.Store(nullptr);
+    slot = std::move(view);
+  }
+
+ private:
+  std::mutex mu_;
+  std::array<std::weak_ptr<const AccountView>, AccountView::kRecentDecodes> ring_;
+  std::size_t next_ = 0;
+};
+
+RecentDecodes& Recent() {
+  static RecentDecodes* recent = new RecentDecodes();  // never destroyed: views may outlive static destruction
+  return *recent;
+}
+
 }  // namespace
 
 std::shared_ptr<const AccountState> AccountView::State() const {
   if (held) return held;
-  return DecodeEncoding(*this);
+  if (auto decoded = recent.Load()) return decoded;
+  std::shared_ptr<const AccountState> decoded = DecodeEncoding(*this);
+  if (auto self = weak_from_this(); !self.expired()) {
+    recent.Store(decoded);
+    Recent().Remember(std::move(self));
+  }
+  return decoded;
 }
 
 std::unique_ptr<AccountState> AccountView::MutableCopy() const {

@@ -37,13 +37,17 @@ namespace gatehouse {
 // only for a big account (more than kEncodeAtMostGrants assignments, or no arena); a
 // smaller one keeps it as the compact bytes of engine/account_codec.h — a typical account
 // takes about a quarter of the memory that way — and State() decodes it again on every
-// call. Nothing on the check path reads the state of an account that has an arena.
-struct AccountView {
+// call — or, for one of the process's kRecentDecodes most recently decoded accounts,
+// returns that decode again. Nothing on the check path reads the state of an account that
+// has an arena.
+struct AccountView : std::enable_shared_from_this<AccountView> {
   static constexpr std::size_t kEncodeAtMostGrants = 256;
+  static constexpr std::size_t kRecentDecodes = 1024;
 
-  // The account's state: the held one, or a fresh decode of the bytes (microseconds for
-  // an account under the limit). Keep the pointer for as long as anything read from it
-  // is in use.
+  // The account's state: the held one, the recent decode, or a fresh decode of the bytes
+  // (microseconds for an account under the limit). Keep the pointer for as long as
+  // anything read from it is in use. Only a view owned by a shared_ptr (as a snapshot
+  // owns its views) keeps its decode.
   std::shared_ptr<const AccountState> State() const;
   // A private copy to change (a writer's start).
   std::unique_ptr<AccountState> MutableCopy() const;
@@ -58,7 +62,8 @@ struct AccountView {
   std::string encoding;                                           // the encoded state when `held` is null
   std::shared_ptr<const std::vector<CompiledRole>> custom_roles;  // the account's API custom roles, compiled
   std::vector<const CompiledRole*> roles;                         // by role slot; null = role no longer exists
-  DecisionArena::Ptr arena;  // the check's compact copy of the above (null: decide from the state)
+  DecisionArena::Ptr arena;           // the check's compact copy of the above (null: decide from the state)
+  DerivedCache<AccountState> recent;  // the last decode, while it is among the most recent
 };
 
 // Where an account API key points (the key index of the snapshot).

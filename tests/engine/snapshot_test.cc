@@ -115,6 +115,35 @@ TEST(SnapshotTest, AMutableCopyIsPrivate) {
   EXPECT_FALSE(Check(snap, CheckQuery{"small", SubjectType::kUser, "late", "site.view", "s2"}, kNow));
 }
 
+// A published view keeps its last decode while it is among the kRecentDecodes most
+// recently decoded accounts: reads in a row share one decode, and decoding that many
+// other accounts drops it (the memory of decoded small accounts stays bounded).
+TEST(SnapshotTest, RecentDecodesAreKeptAndOldOnesDropped) {
+  auto policies = testing::Compile(testing::BasicSource());
+  auto snap = std::make_shared<Snapshot>(policies, 1);
+  const std::size_t others = AccountView::kRecentDecodes + 8;
+  std::vector<std::shared_ptr<const AccountState>> states;
+  for (std::size_t i = 0; i <= others; ++i) {
+    auto state = std::make_shared<AccountState>(Account{"a" + std::to_string(i), "A", "owner", 0});
+    state->ApplyAssignmentAdded(Grant(i + 1, "a" + std::to_string(i), "owner", "owner"));
+    states.push_back(std::move(state));
+  }
+  snap->PutAccounts(states);
+  const AccountView* first = snap->FindAccount("a0");
+  ASSERT_TRUE(first->encoded());
+  const auto once = first->State();
+  EXPECT_EQ(first->State().get(), once.get()) << "a second read shares the first decode";
+  const AccountState* kept = once.get();
+  for (std::size_t i = 1; i <= others; ++i) ASSERT_NE(snap->FindState("a" + std::to_string(i)), nullptr);
+  const auto again = first->State();
+  EXPECT_NE(again.get(), kept) << "decoded afresh once it was no longer among the recent";
+  EXPECT_EQ(EncodeAccountState(*again), EncodeAccountState(*once));
+  // A view no shared_ptr owns (a caller's own binding) decodes every time.
+  const AccountView own = BindAccount(states[0], *policies);
+  ASSERT_TRUE(own.encoded());
+  EXPECT_NE(own.State().get(), own.State().get());
+}
+
 TEST(SnapshotTest, ABigAccountIsHeldDecoded) {
   auto policies = testing::Compile(testing::BasicSource());
   auto original = RichAccount("big", 200);
