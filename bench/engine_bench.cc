@@ -321,7 +321,7 @@ void BM_CheckBlocksInTable(benchmark::State& state) {
     std::size_t i = DecisionArena::HashId(account) & t.mask;
     for (;; i = (i + 1) & t.mask) {
       const auto* arena = reinterpret_cast<const DecisionArena*>(t.base + i * t.slot_bytes);
-      for (std::size_t at = 0; at < t.slot_bytes; at += 64) __builtin_prefetch(t.base + i * t.slot_bytes + at);
+      arena->Prefetch(static_cast<std::uint32_t>(t.slot_bytes / 64));
       if (arena->size_bytes() == 0) return false;
       if (arena->account_id() != account) continue;
       const auto perm = snap.policy_set().PermissionIndex(permission);

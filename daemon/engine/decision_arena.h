@@ -10,7 +10,7 @@
 //
 // A table slot keeps the upper 32 bits of the id's hash; the id in the pool is compared
 // only when they match, so a lookup reads its slot and, on a hit, the pool. A small
-// account is a handful of cache lines, and Prefetch() asks for all of them at once, so a
+// account is a handful of cache lines, and the lookup prefetches all of them at once, so a
 // check costs about one dependent miss for the account's table slot and one for the
 // block, whatever the number of accounts.
 //
